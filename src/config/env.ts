@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const tokenList = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const tokens = new Map<string, 'auditor' | 'admin'>();
+    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [role, token] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
+      if ((role !== 'auditor' && role !== 'admin') || !token || entry.indexOf(':') < 0) {
+        ctx.addIssue({ code: 'custom', message: 'entries must be role:token with role auditor or admin' });
+        return z.NEVER;
+      }
+      if (token.length < 16) {
+        ctx.addIssue({ code: 'custom', message: `the ${role} token is shorter than 16 characters` });
+        return z.NEVER;
+      }
+      tokens.set(token, role);
+    }
+    return tokens;
+  });
+
+const optionalUrl = z.url().optional();
+const optionalSecret = z.string().min(1).optional();
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('jml'),
+  JML_CONFIG: z.string().min(1).default('jml.config.yaml'),
+  BAMBOOHR_WEBHOOK_SECRET: optionalSecret,
+  BAMBOOHR_API_KEY: optionalSecret,
+  BAMBOOHR_API_URL: optionalUrl,
+  WORKDAY_WEBHOOK_SECRET: optionalSecret,
+  WORKDAY_API_URL: optionalUrl,
+  WORKDAY_USERNAME: optionalSecret,
+  WORKDAY_PASSWORD: optionalSecret,
+  SLACK_BOT_TOKEN: optionalSecret,
+  SLACK_SIGNING_SECRET: optionalSecret,
+  SLACK_API_URL: optionalUrl,
+  JML_API_TOKENS: tokenList,
+  JML_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;

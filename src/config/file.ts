@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value * 1000 : parseDuration(value);
+    if (ms === undefined || ms < 0) {
+      ctx.addIssue({ code: 'custom', message: `not a duration (use e.g. 500ms, 60s, 15m, 72h, 3d): ${value}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const entitlementGrant = z.object({ system: z.string().min(1), entitlements: z.array(z.string().min(1)).min(1) }).strict();
+
+const matcher = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+const rule = z
+  .object({
+    name: z.string().optional(),
+    when: z
+      .object({
+        department: matcher.optional(),
+        division: matcher.optional(),
+        jobTitle: matcher.optional(),
+        location: matcher.optional(),
+        employmentType: matcher.optional(),
+      })
+      .strict(),
+    grant: z.array(entitlementGrant).min(1),
+    approval: z.enum(['required', 'none']).default('none'),
+  })
+  .strict();
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
+
+const oktaSystem = z.object({ id: z.string(), type: z.literal('okta'), baseUrl: z.url(), tokenEnv: envName }).strict();
+const scimSystem = z.object({ id: z.string(), type: z.literal('scim'), baseUrl: z.url(), tokenEnv: envName }).strict();
+/** Types whose connectors are planned; accepted in config so files stay valid as they land. */
+const laterSystem = z
+  .object({ id: z.string(), type: z.enum(['github', 'google-workspace', 'microsoft-graph', 'slack-admin']) })
+  .passthrough();
+
+export const systemSchema = z.discriminatedUnion('type', [oktaSystem, scimSystem, laterSystem]);
+export type SystemConfig = z.infer<typeof systemSchema>;
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
+
+export const configFileSchema = z
+  .object({
+    sla: z
+      .object({
+        leaverSessionKill: duration.default(60_000),
+        leaverFullRevoke: duration.default(900_000),
+        securityChannel: z.string().optional(),
+      })
+      .strict()
+      .default({ leaverSessionKill: 60_000, leaverFullRevoke: 900_000 }),
+    identity: z.object({ matchBy: z.enum(['workEmail']).default('workEmail') }).strict().default({ matchBy: 'workEmail' }),
+    systems: z
+      .array(systemSchema)
+      .default([])
+      .superRefine((systems, ctx) => {
+        const seen = new Set<string>();
+        systems.forEach((s, i) => {
+          if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate system id "${s.id}"` });
+          seen.add(s.id);
+        });
+      }),
+    policy: z
+      .object({ birthright: z.array(entitlementGrant).default([]), rules: z.array(rule).default([]) })
+      .strict()
+      .default({ birthright: [], rules: [] }),
+    approvals: z
+      .object({
+        timeout: duration.default(259_200_000),
+        remindEvery: duration.default(86_400_000),
+        fallbackApprovers: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ timeout: 259_200_000, remindEvery: 86_400_000, fallbackApprovers: [] }),
+    hris: z
+      .object({
+        bamboohr: z
+          .object({ pollEvery: duration.default(900_000), signatureWindow: duration.default(300_000) })
+          .strict()
+          .optional(),
+        workday: z
+          .object({
+            pollEvery: duration.default(900_000),
+            businessProcesses: z.record(z.string(), z.array(z.string())).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    joiner: z.object({ provisionLeadTime: duration.default(259_200_000) }).strict().default({ provisionLeadTime: 259_200_000 }),
+    mover: z.object({ revokeOldAccessAfter: duration.default(0) }).strict().default({ revokeOldAccessAfter: 0 }),
+    leaver: z
+      .object({ cutoffLocalTime: hhmm.default('18:00'), deleteAfter: duration.default(2_592_000_000), defaultTimeZone: z.string().default('UTC') })
+      .strict()
+      .default({ cutoffLocalTime: '18:00', deleteAfter: 2_592_000_000, defaultTimeZone: 'UTC' }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const ids = new Set(cfg.systems.map((s) => s.id));
+    const check = (grants: { system: string }[], path: (string | number)[]) =>
+      grants.forEach((g, i) => {
+        if (!ids.has(g.system)) ctx.addIssue({ code: 'custom', path: [...path, i, 'system'], message: `unknown system "${g.system}"` });
+      });
+    check(cfg.policy.birthright, ['policy', 'birthright']);
+    cfg.policy.rules.forEach((r, i) => check(r.grant, ['policy', 'rules', i, 'grant']));
+  });
+
+export type ConfigFile = z.infer<typeof configFileSchema>;

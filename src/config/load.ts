@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configFileSchema, type ConfigFile } from './file';
+import { envSchema, type Env } from './env';
+
+export interface AppConfig {
+  env: Env;
+  file: ConfigFile;
+  /** Secrets each system's tokenEnv names, read once at start-up. */
+  secrets: Record<string, string>;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** One line naming the key and the reason, e.g. `jml.config.yaml: sla.leaverSessionKill: not a duration`. */
+export function describeIssue(where: string, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  return `${where}: ${path || '(root)'}: ${issue.message}`;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) throw new ConfigError(describeIssue('env', result.error.issues[0]!));
+  return result.data;
+}
+
+export function parseConfigFile(text: string, where: string): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new ConfigError(`${where}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const result = configFileSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(describeIssue(where, result.error.issues[0]!));
+  return result.data;
+}
+
+/** Reads env and the YAML file once; the rest of the program gets precise types. */
+export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promise<AppConfig> {
+  const env = parseEnv(source);
+  let text = '';
+  try {
+    text = await readFile(env.JML_CONFIG, 'utf8');
+  } catch (err) {
+    const explicit = source.JML_CONFIG !== undefined;
+    if (explicit || (err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new ConfigError(`env: JML_CONFIG: cannot read ${env.JML_CONFIG}: ${(err as Error).message}`);
+    }
+  }
+  const file = parseConfigFile(text, env.JML_CONFIG);
+  const secrets: Record<string, string> = {};
+  for (const system of file.systems) {
+    if (!('tokenEnv' in system) || typeof system.tokenEnv !== 'string') continue;
+    const value = source[system.tokenEnv];
+    if (!value) throw new ConfigError(`env: ${system.tokenEnv}: not set (token for system "${system.id}")`);
+    secrets[system.tokenEnv] = value;
+  }
+  return { env, file, secrets };
+}
