@@ -1,0 +1,12 @@
+import type { ActivityDeps } from './deps';
+import { createHrEventActivities } from './hr-events';
+import { createLeaverActivities } from './leaver';
+
+export type { ActivityDeps } from './deps';
+
+/** All activities the worker registers, built from injected clients. */
+export function createActivities(deps: ActivityDeps) {
+  return { ...createHrEventActivities(deps), ...createLeaverActivities(deps) };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,196 @@
+import type { HrEvent } from '../src/hris/hr-event';
+import type { Connector } from '../src/connectors/types';
+import type { EvidenceInput, Outcome } from '../src/evidence/types';
+import { isValidTimeZone, terminationTakesEffectAt } from '../src/leaver/timing';
+import type { ActivityDeps } from './deps';
+import { currentRun, recordingFailures } from './step';
+
+export interface LeaverPlan {
+  employeeId: string;
+  source: HrEvent['source'];
+  hrEventId: string;
+  /** The account identity to look up in each system (work email); absent when HR gave none. */
+  login?: string;
+  systems: string[];
+  terminationEffectiveAt: string;
+  /** How long to wait before acting; 0 for immediate or past-dated terminations. */
+  waitMs: number;
+  /** Session-kill SLA left once the termination takes effect (less when the event arrived late). */
+  sessionKillBudgetMs: number;
+  /** Later of the termination taking effect and the event's receipt. */
+  clockStartAt: string;
+  fullRevokeSlaMs: number;
+}
+
+export interface SystemStep {
+  system: string;
+  login?: string;
+  employeeId: string;
+  source: string;
+  hrEventId: string;
+}
+
+export interface StepResult {
+  system: string;
+  outcome: Outcome;
+  at: string;
+  reason?: string;
+}
+
+export function createLeaverActivities(deps: ActivityDeps) {
+  const now = () => deps.now?.() ?? new Date();
+
+  function connectorFor(system: string): Connector {
+    const connector = deps.connectors.get(system);
+    if (!connector) throw new Error(`system "${system}" is not configured`);
+    return connector;
+  }
+
+  function base(step: SystemStep, action: string, connector?: Connector): Omit<EvidenceInput, 'outcome' | 'occurredAt'> {
+    const run = currentRun();
+    return {
+      stepKey: `${run.workflowId}:${action}:${step.system}`,
+      employeeId: step.employeeId,
+      hrSource: step.source,
+      actorType: 'system',
+      actorId: 'jml-engine',
+      action,
+      system: step.system,
+      where: connector?.location,
+      context: { workflowId: run.workflowId, runId: run.runId, hrEventId: step.hrEventId },
+    };
+  }
+
+  async function record(entry: Omit<EvidenceInput, 'outcome' | 'occurredAt'>, outcome: Outcome, reason?: string): Promise<StepResult> {
+    const at = now().toISOString();
+    await deps.evidence.append({ ...entry, outcome, occurredAt: at, context: { ...entry.context, ...(reason ? { reason } : {}) } });
+    return { system: entry.system ?? '', outcome, at, ...(reason ? { reason } : {}) };
+  }
+
+  /** Runs fn on the worker's account in a system; a missing login or account is a recorded skip. */
+  async function onAccount(
+    step: SystemStep,
+    action: string,
+    fn: (connector: Connector, accountId: string, entry: ReturnType<typeof base>) => Promise<StepResult>,
+  ): Promise<StepResult> {
+    const connector = connectorFor(step.system);
+    const entry = base(step, action, connector);
+    if (!step.login) return record(entry, 'skipped', 'HR record has no work email to match accounts by');
+    return recordingFailures(deps, entry, async () => {
+      const account = await connector.findAccount(step.login as string);
+      if (!account) return record(entry, 'skipped', 'no account in this system');
+      return fn(connector, account.id, entry);
+    });
+  }
+
+  return {
+    async planLeaver(event: HrEvent): Promise<LeaverPlan> {
+      const run = currentRun();
+      const at = now();
+      const zone = event.worker.timeZone && isValidTimeZone(event.worker.timeZone) ? event.worker.timeZone : deps.leaver.defaultTimeZone;
+      const received = new Date(event.receivedAt);
+      const effective = terminationTakesEffectAt(
+        { effectiveDate: event.effectiveDate, immediate: event.immediate, timeZone: zone, cutoffLocalTime: deps.leaver.cutoffLocalTime },
+        received,
+      );
+      // The SLA clock starts at the later of the termination taking effect and the event's receipt;
+      // time already spent since then (intake, queueing) comes off the budget.
+      const clockStart = Math.max(effective.getTime(), received.getTime());
+      const lateBy = Math.max(0, at.getTime() - clockStart);
+      const systems = [...deps.connectors.keys()];
+      const plan: LeaverPlan = {
+        employeeId: event.employeeId,
+        source: event.source,
+        hrEventId: event.eventId,
+        login: event.worker.workEmail?.toLowerCase(),
+        systems,
+        terminationEffectiveAt: effective.toISOString(),
+        waitMs: Math.max(0, effective.getTime() - at.getTime()),
+        sessionKillBudgetMs: Math.max(0, deps.leaver.sessionKillSlaMs - lateBy),
+        clockStartAt: new Date(clockStart).toISOString(),
+        fullRevokeSlaMs: deps.leaver.fullRevokeSlaMs,
+      };
+      await deps.evidence.append({
+        stepKey: `${run.workflowId}:leaver.started`,
+        employeeId: event.employeeId,
+        hrSource: event.source,
+        actorType: 'hr',
+        actorId: event.source,
+        action: 'leaver.started',
+        occurredAt: at.toISOString(),
+        where: event.sourceIp,
+        outcome: plan.login ? 'success' : 'failure',
+        context: {
+          workflowId: run.workflowId,
+          runId: run.runId,
+          hrEventId: event.eventId,
+          terminationEffectiveAt: plan.terminationEffectiveAt,
+          hrEventReceivedAt: received.toISOString(),
+          slaSeconds: deps.leaver.sessionKillSlaMs / 1000,
+          fullRevokeSlaSeconds: deps.leaver.fullRevokeSlaMs / 1000,
+          systems,
+          timeZone: zone,
+          immediate: event.immediate,
+          ...(plan.login ? {} : { reason: 'HR record has no work email to match accounts by' }),
+        },
+      });
+      return plan;
+    },
+
+    async killSessions(step: SystemStep): Promise<StepResult> {
+      return onAccount(step, 'sessions.kill', async (connector, accountId, entry) => {
+        if (!connector.killSessions) return record(entry, 'skipped', 'system has no session kill; access ends when the account is disabled');
+        await connector.killSessions(accountId);
+        return record(entry, 'success');
+      });
+    },
+
+    async disableAccount(step: SystemStep): Promise<StepResult> {
+      return onAccount(step, 'account.disable', async (connector, accountId, entry) => {
+        await connector.disableAccount(accountId);
+        return record(entry, 'success');
+      });
+    },
+
+    async revokeEntitlements(step: SystemStep): Promise<StepResult> {
+      return onAccount(step, 'entitlements.revoke_all', async (connector, accountId, entry) => {
+        const held = await connector.listEntitlements(accountId);
+        for (const entitlement of held) {
+          await connector.revokeEntitlement(accountId, entitlement);
+          await record({ ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` }, 'success');
+        }
+        const left = await connector.listEntitlements(accountId);
+        if (left.length > 0) throw new Error(`still holds ${left.length} entitlement(s) after revoke; will re-check`);
+        return record({ ...entry, context: { ...entry.context, revoked: held } }, 'success');
+      });
+    },
+
+    async recordLeaverMilestone(input: {
+      action: 'leaver.sessions_killed' | 'leaver.completed' | 'leaver.sla_breach' | 'leaver.full_revoke_sla_breach';
+      plan: LeaverPlan;
+      detail?: Record<string, unknown>;
+    }): Promise<string> {
+      const run = currentRun();
+      const at = now().toISOString();
+      const breach = input.action.endsWith('sla_breach');
+      if (breach) {
+        // The alert: an error-level line the log pipeline pages on (Slack alerts use the same event).
+        deps.log.error({ alert: 'sla_breach', action: input.action, employeeId: input.plan.employeeId, workflowId: run.workflowId }, 'leaver SLA breached');
+      }
+      await deps.evidence.append({
+        stepKey: `${run.workflowId}:${input.action}`,
+        employeeId: input.plan.employeeId,
+        hrSource: input.plan.source,
+        actorType: 'engine',
+        actorId: 'jml-engine',
+        action: input.action,
+        occurredAt: at,
+        outcome: breach ? 'sla_breach' : 'success',
+        context: { workflowId: run.workflowId, runId: run.runId, hrEventId: input.plan.hrEventId, ...input.detail },
+      });
+      return at;
+    },
+  };
+}
+
+export type LeaverActivities = ReturnType<typeof createLeaverActivities>;

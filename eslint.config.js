@@ -1,0 +1,54 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.jml/', 'bench/results/', 'bin/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code is replayed: it must be deterministic and must not do I/O.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code must not use Node built-ins; do it in an activity.' })),
+            ...['pg', 'express', '@electric-sql/pglite', '@slack/bolt', 'pino'].map((name) => ({
+              name,
+              message: 'Workflow code must not do I/O; do it in an activity.',
+            })),
+            { name: '@temporalio/activity', message: 'Workflows call activities through proxyActivities.' },
+          ],
+          patterns: [
+            { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Import activity types only.' },
+            { group: ['../src/connectors/*', '../src/evidence/store*', '../src/db/*'], message: 'Workflow code must not touch connectors or the database.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use times returned by activities; workflow time is replayed.' },
+        { object: 'Math', property: 'random', message: 'Use uuid4() from @temporalio/workflow.' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' },
+        { name: 'setInterval', message: 'Use sleep() in a loop.' },
+        { name: 'fetch', message: 'Workflow code must not do I/O.' },
+        { name: 'process', message: 'Workflow code must not read the environment.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,30 @@
+import type { Client } from '@temporalio/client';
+import { employeeWorkflowId, leaverWorkflowId, type HrEvent } from '../hris/hr-event';
+import { EmployeeId, HrSource, Lifecycle } from '../temporal/search-attributes';
+import { employeeWorkflow, hrEventSignal } from '../../workflows/employee';
+
+/**
+ * Hands one stored HR event to its worker's entity workflow (signal-with-start) and returns
+ * the workflow IDs it concerns. Redelivery is safe: the workflow ignores event IDs it has seen.
+ */
+export function createDispatcher(client: Client, taskQueue: string) {
+  return async function dispatch(event: HrEvent): Promise<string[]> {
+    const workflowId = employeeWorkflowId(event.source, event.employeeId);
+    await client.workflow.signalWithStart(employeeWorkflow, {
+      workflowId,
+      taskQueue,
+      args: [{ source: event.source, employeeId: event.employeeId }],
+      signal: hrEventSignal,
+      signalArgs: [event],
+      typedSearchAttributes: [
+        { key: EmployeeId, value: event.employeeId },
+        { key: HrSource, value: event.source },
+        { key: Lifecycle, value: 'unknown' },
+      ],
+      staticSummary: `worker ${event.source}/${event.employeeId}`,
+    });
+    return event.kind === 'terminate' ? [workflowId, leaverWorkflowId(event.source, event.employeeId, event.eventId)] : [workflowId];
+  };
+}
+
+export type Dispatch = ReturnType<typeof createDispatcher>;

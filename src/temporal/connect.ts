@@ -1,0 +1,35 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { NativeConnection } from '@temporalio/worker';
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  options: ReturnType<typeof loadClientConnectConfig>['connectionOptions'];
+}
+
+/**
+ * Connection settings from Temporal's own environment configuration (TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings, profiles), so a self-hosted cluster or
+ * Temporal Cloud works unchanged. `address` overrides the environment (embedded dev server).
+ */
+export function temporalTarget(defaults: { namespace: string }, address?: string): TemporalTarget {
+  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  if (address) env.TEMPORAL_ADDRESS = address;
+  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: env });
+  return {
+    address: connectionOptions.address ?? '127.0.0.1:7233',
+    namespace: namespace ?? defaults.namespace,
+    options: connectionOptions,
+  };
+}
+
+export async function connectClient(target: TemporalTarget): Promise<Client> {
+  const { tls, apiKey, metadata } = target.options;
+  const connection = await Connection.connect({ address: target.address, tls, apiKey, metadata });
+  return new Client({ connection, namespace: target.namespace });
+}
+
+export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
+  return NativeConnection.connect({ ...target.options, address: target.address });
+}

@@ -1,0 +1,75 @@
+import type { HrEvent, HrSource } from '../src/hris/hr-event';
+
+export interface EmployeeInput {
+  source: HrSource;
+  employeeId: string;
+  /** Carried over continue-as-new so no event is applied twice or lost. */
+  seenEventIds?: string[];
+  pending?: HrEvent[];
+  lifecycle?: EmployeeLifecycle;
+}
+
+export type EmployeeLifecycle = 'unknown' | 'active' | 'offboarding' | 'terminated';
+
+export interface EmployeeStatus {
+  employeeId: string;
+  source: HrSource;
+  lifecycle: EmployeeLifecycle;
+  pendingEvents: number;
+  appliedEvents: number;
+  current?: { eventId: string; kind: HrEvent['kind'] };
+}
+
+/** A worker's state in the entity workflow: events deduplicated by ID, applied one at a time. */
+export class EmployeeState {
+  private readonly seen: Set<string>;
+  private readonly queue: HrEvent[];
+  lifecycle: EmployeeLifecycle;
+  current?: HrEvent;
+
+  constructor(readonly input: EmployeeInput) {
+    this.seen = new Set(input.seenEventIds ?? []);
+    this.queue = [...(input.pending ?? [])];
+    this.lifecycle = input.lifecycle ?? 'unknown';
+  }
+
+  /** Returns false for an event already seen: a redelivery changes nothing. */
+  offer(event: HrEvent): boolean {
+    if (event.employeeId !== this.input.employeeId || event.source !== this.input.source) return false;
+    if (this.seen.has(event.eventId)) return false;
+    this.seen.add(event.eventId);
+    this.queue.push(event);
+    return true;
+  }
+
+  hasPending(): boolean {
+    return this.queue.length > 0;
+  }
+
+  take(): HrEvent | undefined {
+    this.current = this.queue.shift();
+    return this.current;
+  }
+
+  status(): EmployeeStatus {
+    return {
+      employeeId: this.input.employeeId,
+      source: this.input.source,
+      lifecycle: this.lifecycle,
+      pendingEvents: this.queue.length,
+      appliedEvents: this.seen.size - this.queue.length - (this.current ? 1 : 0),
+      ...(this.current ? { current: { eventId: this.current.eventId, kind: this.current.kind } } : {}),
+    };
+  }
+
+  /** What the next run needs; the seen set is bounded to the most recent IDs. */
+  snapshot(maxSeen = 500): EmployeeInput {
+    return {
+      source: this.input.source,
+      employeeId: this.input.employeeId,
+      seenEventIds: [...this.seen].slice(-maxSeen),
+      pending: [...this.queue],
+      lifecycle: this.lifecycle,
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export { employeeWorkflow, hrEventSignal, statusQuery } from './employee';
+export { leaverWorkflow } from './leaver';

@@ -1,0 +1,102 @@
+import { CancellationScope, isCancellation, proxyActivities, sleep, upsertSearchAttributes, log } from '@temporalio/workflow';
+import type { LeaverActivities, LeaverPlan, StepResult, SystemStep } from '../activities/leaver';
+import type { HrEvent } from '../src/hris/hr-event';
+import { Lifecycle, SlaStatus } from '../src/temporal/search-attributes';
+
+export interface LeaverInput {
+  event: HrEvent;
+}
+
+export interface LeaverResult {
+  terminationEffectiveAt: string;
+  sessionsKilledAt: string;
+  accessRevokedAt: string;
+  slaBreached: boolean;
+  sessions: StepResult[];
+  disabled: StepResult[];
+  entitlements: StepResult[];
+}
+
+// Steps retry quickly at first (the session-kill SLA is a minute) and keep going until done.
+const retry = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+
+const plan = proxyActivities<Pick<LeaverActivities, 'planLeaver' | 'recordLeaverMilestone'>>({
+  startToCloseTimeout: '30s',
+  retry,
+});
+
+function systemSteps(summary: string) {
+  return proxyActivities<Pick<LeaverActivities, 'killSessions' | 'disableAccount' | 'revokeEntitlements'>>({
+    startToCloseTimeout: '60s',
+    retry,
+    summary,
+  });
+}
+
+/**
+ * A worker leaves: wait for the termination to take effect, kill sessions in every connected
+ * system in parallel under the session-kill SLA, then disable accounts, then remove
+ * entitlements. Each step is idempotent and verified by a fresh read in its activity.
+ */
+export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult> {
+  const leaver = await plan.planLeaver(input.event);
+  upsertSearchAttributes([
+    { key: Lifecycle, value: 'leaver' },
+    { key: SlaStatus, value: 'pending' },
+  ]);
+  if (leaver.waitMs > 0) await sleep(leaver.waitMs, { summary: 'wait for termination cutoff' });
+
+  const steps = (step: SystemStep['system']): SystemStep => ({
+    system: step,
+    login: leaver.login,
+    employeeId: leaver.employeeId,
+    source: leaver.source,
+    hrEventId: leaver.hrEventId,
+  });
+
+  let slaBreached = false;
+  const slaWatch = new CancellationScope();
+  const slaTimer = slaWatch
+    .run(async () => {
+      await sleep(Math.max(1, leaver.sessionKillBudgetMs), { summary: 'session-kill SLA' });
+      slaBreached = true;
+      upsertSearchAttributes([{ key: SlaStatus, value: 'breached' }]);
+      await plan.recordLeaverMilestone({ action: 'leaver.sla_breach', plan: leaver, detail: { budgetMs: leaver.sessionKillBudgetMs } });
+    })
+    .catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
+
+  const sessions = await Promise.all(leaver.systems.map((s) => systemSteps(`kill sessions: ${s}`).killSessions(steps(s))));
+  if (!slaBreached) slaWatch.cancel();
+  await slaTimer;
+  const sessionsKilledAt = await plan.recordLeaverMilestone({
+    action: 'leaver.sessions_killed',
+    plan: leaver,
+    detail: { systems: outcomes(sessions), slaBreached },
+  });
+  if (!slaBreached) upsertSearchAttributes([{ key: SlaStatus, value: 'met' }]);
+  log.info('sessions killed in every system', { systems: leaver.systems.length, slaBreached });
+
+  const disabled = await Promise.all(leaver.systems.map((s) => systemSteps(`disable account: ${s}`).disableAccount(steps(s))));
+  const entitlements = await Promise.all(leaver.systems.map((s) => systemSteps(`revoke entitlements: ${s}`).revokeEntitlements(steps(s))));
+  const accessRevokedAt = await plan.recordLeaverMilestone({
+    action: 'leaver.completed',
+    plan: leaver,
+    detail: { disabled: outcomes(disabled), entitlements: outcomes(entitlements) },
+  });
+  const fullRevokeLate = elapsedMs(leaver, accessRevokedAt) > leaver.fullRevokeSlaMs;
+  if (fullRevokeLate) {
+    await plan.recordLeaverMilestone({ action: 'leaver.full_revoke_sla_breach', plan: leaver, detail: { slaMs: leaver.fullRevokeSlaMs } });
+  }
+  return { terminationEffectiveAt: leaver.terminationEffectiveAt, sessionsKilledAt, accessRevokedAt, slaBreached, sessions, disabled, entitlements };
+}
+
+function outcomes(results: StepResult[]): Record<string, string> {
+  return Object.fromEntries(results.map((r) => [r.system, r.outcome]));
+}
+
+/** Time from the SLA clock start to an activity-reported instant (no workflow clock). */
+function elapsedMs(leaver: LeaverPlan, at: string): number {
+  return new Date(at).getTime() - new Date(leaver.clockStartAt).getTime();
+}
