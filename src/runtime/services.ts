@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import type { AppConfig } from '../config/load';
+import { createConnectors } from '../connectors/registry';
+import type { Connector } from '../connectors/types';
+import { openDatabase, type Database } from '../db/database';
+import { migrate } from '../db/migrate';
+import { EvidenceStore } from '../evidence/store';
+import type { ActivityDeps } from '../../activities';
+import type { Logger } from '../log';
+
+/** The long-lived clients both processes share: database (migrated), evidence store, connectors. */
+export interface Services {
+  db: Database;
+  evidence: EvidenceStore;
+  connectors: Map<string, Connector>;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: AppConfig, log: Logger, options: { pgliteDir?: string } = {}): Promise<Services> {
+  const url = config.env.DATABASE_URL;
+  const db = await openDatabase(url ? { url } : { dataDir: options.pgliteDir ?? join('.jml', 'pgdata') });
+  const applied = await migrate(db);
+  if (applied.length > 0) log.info({ applied }, 'database migrated');
+  return {
+    db,
+    evidence: new EvidenceStore(db),
+    connectors: createConnectors(config.file.systems, config.secrets),
+    close: () => db.close(),
+  };
+}
+
+export function activityDeps(config: AppConfig, services: Services, log: Logger): ActivityDeps {
+  return {
+    connectors: services.connectors,
+    evidence: services.evidence,
+    leaver: {
+      sessionKillSlaMs: config.file.sla.leaverSessionKill,
+      fullRevokeSlaMs: config.file.sla.leaverFullRevoke,
+      cutoffLocalTime: config.file.leaver.cutoffLocalTime,
+      defaultTimeZone: config.file.leaver.defaultTimeZone,
+    },
+    log,
+  };
+}

@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfigFile, parseEnv } from '../../src/config/load';
+
+describe('configuration', () => {
+  it('parses the shipped example with durations in milliseconds', async () => {
+    const cfg = parseConfigFile(await readFile('jml.config.example.yaml', 'utf8'), 'jml.config.example.yaml');
+    expect(cfg.sla.leaverSessionKill).toBe(60_000);
+    expect(cfg.sla.leaverFullRevoke).toBe(900_000);
+    expect(cfg.systems.map((s) => s.id)).toEqual(['okta', 'aws']);
+    expect(cfg.leaver.cutoffLocalTime).toBe('18:00');
+  });
+
+  it('applies defaults to an empty file', () => {
+    const cfg = parseConfigFile('', 'x.yaml');
+    expect(cfg.sla.leaverSessionKill).toBe(60_000);
+    expect(cfg.systems).toEqual([]);
+  });
+
+  it.each([
+    ['sla: { leaverSessionKill: soon }', 'x.yaml: sla.leaverSessionKill: not a duration'],
+    ['leaver: { cutoffLocalTime: "25:00" }', 'x.yaml: leaver.cutoffLocalTime: must be HH:MM'],
+    ['systems: [{ id: a, type: okta, baseUrl: nope, tokenEnv: T }]', 'x.yaml: systems.0.baseUrl'],
+    ['policy: { birthright: [{ system: ghost, entitlements: ["group:x"] }] }', 'x.yaml: policy.birthright.0.system: unknown system "ghost"'],
+    ['slaa: {}', 'x.yaml: (root): Unrecognized key'],
+    ['systems: [{ id: a, type: okta, baseUrl: "https://a", tokenEnv: T }, { id: a, type: scim, baseUrl: "https://b", tokenEnv: U }]', 'duplicate system id "a"'],
+  ])('names the key and the reason for %s', (text, message) => {
+    expect(() => parseConfigFile(text, 'x.yaml')).toThrow(ConfigError);
+    expect(() => parseConfigFile(text, 'x.yaml')).toThrow(message);
+  });
+
+  it('refuses a bad env value with the variable name', () => {
+    expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/^env: PORT: /);
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow('env: DATABASE_URL: must be a postgres:// URL');
+    expect(() => parseEnv({ JML_API_TOKENS: 'root:abcdefghijklmnopq' })).toThrow('env: JML_API_TOKENS');
+    expect(() => parseEnv({ JML_API_TOKENS: 'auditor:short' })).toThrow('shorter than 16');
+  });
+
+  it('reads roles from JML_API_TOKENS', () => {
+    const env = parseEnv({ JML_API_TOKENS: 'auditor:aaaaaaaaaaaaaaaa1,admin:bbbbbbbbbbbbbbbb2' });
+    expect(env.JML_API_TOKENS.get('aaaaaaaaaaaaaaaa1')).toBe('auditor');
+    expect(env.JML_API_TOKENS.get('bbbbbbbbbbbbbbbb2')).toBe('admin');
+  });
+
+  it('requires the token variable each system names', async () => {
+    await expect(loadConfig({ JML_CONFIG: 'jml.config.example.yaml' })).rejects.toThrow('env: OKTA_TOKEN: not set (token for system "okta")');
+    const cfg = await loadConfig({ JML_CONFIG: 'jml.config.example.yaml', OKTA_TOKEN: 'o', AWS_SCIM_TOKEN: 's' });
+    expect(cfg.secrets).toEqual({ OKTA_TOKEN: 'o', AWS_SCIM_TOKEN: 's' });
+  });
+});
