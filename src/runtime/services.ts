@@ -21,6 +21,11 @@ export async function openServices(config: AppConfig, log: Logger, options: { pg
   const db = await openDatabase(url ? { url } : { dataDir: options.pgliteDir ?? join('.jml', 'pgdata') });
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, 'database migrated');
+  return createServices(db, config);
+}
+
+/** Services over an open, migrated database (tests bring their own schema). */
+export function createServices(db: Database, config: AppConfig): Services {
   return {
     db,
     evidence: new EvidenceStore(db),

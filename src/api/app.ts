@@ -1,0 +1,70 @@
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Database } from '../db/database';
+import type { EvidenceStore } from '../evidence/store';
+import type { BambooHrClient } from '../hris/bamboohr/client';
+import type { Inbox } from '../intake/inbox';
+import type { HrEvent } from '../hris/hr-event';
+import type { Logger } from '../log';
+import { auditRouter } from './audit-routes';
+import type { Role } from './auth';
+import { bamboohrWebhookRouter } from './bamboohr-webhook';
+import { healthRouter, type HealthCheck } from './health';
+import type { Metrics } from './metrics';
+
+export interface AppDeps {
+  db: Database;
+  evidence: EvidenceStore;
+  inbox: Inbox;
+  dispatch: (event: HrEvent) => Promise<string[]>;
+  tokens: ReadonlyMap<string, Role>;
+  bamboohr: { secret?: string; windowMs: number; client?: BambooHrClient };
+  health: HealthCheck[];
+  metrics: Metrics;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** The HTTP API: health, HR webhooks, auditor routes, metrics. Routers own their body parsing. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use((req, res, next) => {
+    const stop = deps.metrics.httpDuration.startTimer();
+    res.on('finish', () => stop({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+
+  app.use(healthRouter(deps.health));
+  app.use(
+    '/webhooks/bamboohr',
+    (_req, res, next) => {
+      res.on('finish', () => deps.metrics.webhooks.inc({ source: 'bamboohr', status: String(res.statusCode) }));
+      next();
+    },
+    bamboohrWebhookRouter({
+      secret: deps.bamboohr.secret,
+      windowMs: deps.bamboohr.windowMs,
+      client: deps.bamboohr.client,
+      inbox: deps.inbox,
+      dispatch: deps.dispatch,
+      now: deps.now ?? (() => new Date()),
+      logger: deps.log,
+    }),
+  );
+  app.use(auditRouter({ db: deps.db, evidence: deps.evidence, tokens: deps.tokens }));
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found', message: 'no such route' });
+  });
+  const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+    const status = typeof err === 'object' && err && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    if (status >= 500) deps.log.error({ err }, 'request failed');
+    res.status(status).json({ error: status >= 500 ? 'internal' : 'bad_request', message: status >= 500 ? 'internal error' : String((err as Error).message) });
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import type { Database } from '../db/database';
+import type { EvidenceStore } from '../evidence/store';
+import { renderOffboardingReport, ReportError } from '../reports/report-cli';
+import { requireRole, type Role } from './auth';
+
+/** Auditor routes: offboarding timeliness report, a worker's evidence, and chain verification. */
+export function auditRouter(deps: { db: Database; evidence: EvidenceStore; tokens: ReadonlyMap<string, Role> }): Router {
+  const router = Router();
+  const auditor = requireRole(deps.tokens, 'auditor');
+
+  router.get('/api/reports/offboarding', auditor, async (req, res) => {
+    const { from, to } = req.query;
+    const format = req.query.format ?? 'json';
+    for (const [name, value] of Object.entries({ from, to, format })) {
+      if (typeof value !== 'string' || value === '') {
+        res.status(400).json({ error: 'bad_request', message: `query parameter "${name}" is required (from and to as YYYY-MM-DD)` });
+        return;
+      }
+    }
+    try {
+      const rendered = await renderOffboardingReport(deps.db, { from: from as string, to: to as string, format: format as string });
+      res.status(200).type(rendered.contentType).send(rendered.body);
+    } catch (err) {
+      if (err instanceof ReportError) {
+        res.status(400).json({ error: err.code, message: err.message });
+        return;
+      }
+      throw err;
+    }
+  });
+
+  router.get('/api/employees/:id/evidence', auditor, async (req, res) => {
+    const events = await deps.evidence.forEmployee(req.params.id as string);
+    res.json({ employeeId: req.params.id, count: events.length, events });
+  });
+
+  router.get('/api/evidence/verify', auditor, async (_req, res) => {
+    const result = await deps.evidence.verify();
+    res.json(result);
+  });
+
+  return router;
+}

@@ -1,0 +1,93 @@
+import { ConfigError, loadConfig } from '../config/load';
+import { openDatabase } from '../db/database';
+import { migrate } from '../db/migrate';
+import { runEvidenceVerify } from '../evidence/verify-cli';
+import { createLogger } from '../log';
+import { ReportError, runReportOffboarding } from '../reports/report-cli';
+import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
+import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
+
+const usage = `usage: jml <command>
+  dev                         API + worker in one process (embedded Temporal and Postgres when unset)
+  server                      the HTTP API
+  worker                      a Temporal worker (run several to scale)
+  report offboarding --from D --to D [--format csv|json] [--out FILE]
+  evidence verify             check the evidence hash chain`;
+
+/** Entry point of the `jml` bin; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const [command, sub] = args.positional;
+  try {
+    switch (command) {
+      case 'dev':
+      case 'server':
+      case 'worker':
+        return await runProcess(command);
+      case 'report':
+        if (sub !== 'offboarding') throw new UsageError('report: the only report is "offboarding"');
+        return await report(args);
+      case 'evidence':
+        if (sub !== 'verify') throw new UsageError('evidence: use "evidence verify"');
+        return await withDatabase((db) => runEvidenceVerify(db, (line) => console.log(line)));
+      case undefined:
+      case 'help':
+      case '--help':
+        console.log(usage);
+        return command ? 0 : 2;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportError) {
+      console.error(`jml: ${err.message}`);
+      if (err instanceof UsageError) console.error(usage);
+      return 2;
+    }
+    console.error(`jml: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+async function withDatabase(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<number>): Promise<number> {
+  const config = await loadConfig();
+  const url = config.env.DATABASE_URL;
+  const db = await openDatabase(url ? { url } : { dataDir: '.jml/pgdata' });
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function report(args: ParsedArgs): Promise<number> {
+  const from = stringOption(args, 'from', true);
+  const to = stringOption(args, 'to', true);
+  const format = stringOption(args, 'format') ?? 'csv';
+  const out = stringOption(args, 'out');
+  return withDatabase((db) => runReportOffboarding(db, { from, to, format, ...(out ? { out } : {}) }, (text) => process.stdout.write(text)));
+}
+
+async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number> {
+  const config = await loadConfig();
+  const log = createLogger(config.env.LOG_LEVEL);
+  const stop: Stop =
+    command === 'dev'
+      ? await runDev(config, log, (line) => console.log(line))
+      : command === 'server'
+        ? await runServer(config, log)
+        : await runWorker(config, log);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await stop();
+  return 0;
+}

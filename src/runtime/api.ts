@@ -1,0 +1,57 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { createApp } from '../api/app';
+import { createMetrics } from '../api/metrics';
+import type { AppConfig } from '../config/load';
+import { BambooHrClient } from '../hris/bamboohr/client';
+import { createDispatcher } from '../intake/dispatch';
+import { startDrainer } from '../intake/drainer';
+import { Inbox } from '../intake/inbox';
+import type { Logger } from '../log';
+import type { Services } from './services';
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves the HTTP API on PORT (0 picks a free one) and drains the inbox into Temporal. */
+export async function startApi(options: { config: AppConfig; services: Services; client: Client; log: Logger; host?: string }): Promise<RunningApi> {
+  const { config, services, client, log } = options;
+  const env = config.env;
+  const inbox = new Inbox(services.db);
+  const dispatch = createDispatcher(client, env.TEMPORAL_TASK_QUEUE);
+  const bambooClient =
+    env.BAMBOOHR_API_URL && env.BAMBOOHR_API_KEY ? new BambooHrClient({ apiUrl: env.BAMBOOHR_API_URL, apiKey: env.BAMBOOHR_API_KEY }) : undefined;
+  const app = createApp({
+    db: services.db,
+    evidence: services.evidence,
+    inbox,
+    dispatch,
+    tokens: env.JML_API_TOKENS,
+    bamboohr: { secret: env.BAMBOOHR_WEBHOOK_SECRET, windowMs: config.file.hris.bamboohr?.signatureWindow ?? 300_000, client: bambooClient },
+    health: [
+      { name: 'database', check: async () => void (await services.db.query('SELECT 1')) },
+      { name: 'temporal', check: async () => void (await client.connection.workflowService.getSystemInfo({})) },
+    ],
+    metrics: createMetrics(),
+    log,
+  });
+  const drainer = startDrainer({ inbox, dispatch, log });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(env.PORT, options.host ?? '0.0.0.0', () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async close() {
+      await drainer.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}

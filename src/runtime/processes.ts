@@ -1,0 +1,90 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppConfig } from '../config/load';
+import type { Logger } from '../log';
+import { resolveTemporalCli } from '../temporal/cli-path';
+import { connectClient, connectWorker, temporalTarget } from '../temporal/connect';
+import { startDevServer } from '../temporal/dev-server';
+import { startApi } from './api';
+import { activityDeps, openServices } from './services';
+import { startWorker } from './worker';
+
+export type Stop = () => Promise<void>;
+
+/** `jml server`: the HTTP API against configured Temporal and Postgres. */
+export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
+  const services = await openServices(config, log);
+  const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
+  const client = await connectClient(target);
+  const api = await startApi({ config, services, client, log });
+  log.info({ url: api.url, temporal: target.address, namespace: target.namespace }, 'jml server listening');
+  return async () => {
+    await api.close();
+    await client.connection.close();
+    await services.close();
+  };
+}
+
+/** `jml worker`: runs workflows and activities; scale by running more of these. */
+export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
+  const services = await openServices(config, log);
+  const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
+  const connection = await connectWorker(target);
+  const worker = await startWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: config.env.TEMPORAL_TASK_QUEUE,
+    deps: activityDeps(config, services, log),
+  });
+  log.info({ temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE }, 'jml worker running');
+  return async () => {
+    await worker.stop();
+    await connection.close();
+    await services.close();
+  };
+}
+
+/**
+ * `jml dev`: API and worker in one process; an embedded Temporal dev server when
+ * TEMPORAL_ADDRESS is unset and an embedded PGlite when DATABASE_URL is unset, both under .jml/.
+ */
+export async function runDev(config: AppConfig, log: Logger, print: (line: string) => void): Promise<Stop> {
+  const stateDir = '.jml';
+  await mkdir(stateDir, { recursive: true });
+  let stopTemporal: Stop = async () => undefined;
+  let address: string | undefined;
+  let uiUrl: string | undefined;
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const cli = await resolveTemporalCli({ log: (line) => print(line) });
+    if (cli.source === 'sdk-download') throw new Error('no Temporal CLI found and go is not installed: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS');
+    const server = await startDevServer({ binary: cli.path, port: 7233, uiPort: 8233, headless: false, dbFile: join(stateDir, 'temporal.db') });
+    ({ address, uiUrl } = server);
+    stopTemporal = server.stop;
+  }
+  const services = await openServices(config, log, { pgliteDir: join(stateDir, 'pgdata') });
+  const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE }, address);
+  const client = await connectClient(target);
+  const connection = await connectWorker(target);
+  const worker = await startWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: config.env.TEMPORAL_TASK_QUEUE,
+    deps: activityDeps(config, services, log),
+  });
+  const api = await startApi({ config, services, client, log });
+  print(`jml dev is running`);
+  print(`  API           ${api.url}  (POST /webhooks/bamboohr, GET /healthz, /metrics)`);
+  print(`  Temporal      ${target.address}${address ? ' (embedded dev server, state in .jml/temporal.db)' : ''}`);
+  if (uiUrl) print(`  Temporal UI   ${uiUrl}`);
+  print(`  Database      ${services.db.kind === 'pglite' ? 'embedded PGlite in .jml/pgdata' : 'DATABASE_URL'}`);
+  print(`  Systems       ${[...services.connectors.keys()].join(', ') || 'none configured (see jml.config.example.yaml)'}`);
+  print(`Press Ctrl-C to stop.`);
+  return async () => {
+    await api.close();
+    await worker.stop();
+    await connection.close();
+    await client.connection.close();
+    await services.close();
+    await stopTemporal();
+  };
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { parseConfigFile, parseEnv, type AppConfig } from '../../src/config/load';
+import type { Database } from '../../src/db/database';
+import { createLogger } from '../../src/log';
+import { startApi, type RunningApi } from '../../src/runtime/api';
+import { activityDeps, createServices, type Services } from '../../src/runtime/services';
+import { startWorker, type RunningWorker } from '../../src/runtime/worker';
+import { connectClient, connectWorker, temporalTarget } from '../../src/temporal/connect';
+import { openTestDatabase } from './db';
+
+export interface TestEngine {
+  url: string;
+  config: AppConfig;
+  services: Services;
+  db: Database;
+  client: Client;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+export const auditorToken = 'auditor-token-0123456789';
+export const adminToken = 'admin-token-0123456789ab';
+
+/**
+ * The real engine (API + worker, as `jml dev` wires them) on the run's shared Temporal dev
+ * server, with its own task queue and database schema, configured from YAML text and env.
+ */
+export async function startTestEngine(options: { yaml: string; env?: Record<string, string>; secrets?: Record<string, string> }): Promise<TestEngine> {
+  const taskQueue = `jml-test-${randomBytes(5).toString('hex')}`;
+  const env = parseEnv({
+    PORT: '0',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    JML_API_TOKENS: `auditor:${auditorToken},admin:${adminToken}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const file = parseConfigFile(options.yaml, 'test.yaml');
+  const config: AppConfig = { env, file, secrets: options.secrets ?? {} };
+  const log = createLogger(env.LOG_LEVEL);
+  const db = await openTestDatabase('engine');
+  const services = createServices(db, config);
+  const target = temporalTarget({ namespace: 'default' }, inject('temporalAddress'));
+  const client = await connectClient(target);
+  let connection: NativeConnection | undefined;
+  let worker: RunningWorker | undefined;
+  let api: RunningApi | undefined;
+  try {
+    connection = await connectWorker(target);
+    worker = await startWorker({
+      connection,
+      namespace: target.namespace,
+      taskQueue,
+      deps: activityDeps(config, services, log),
+      workflowBundlePath: inject('workflowBundlePath'),
+    });
+    api = await startApi({ config, services, client, log, host: '127.0.0.1' });
+  } catch (err) {
+    await worker?.stop();
+    await connection?.close();
+    await client.connection.close();
+    await db.close();
+    throw err;
+  }
+  const started = { api, worker, connection };
+  return {
+    url: started.api.url,
+    config,
+    services,
+    db,
+    client,
+    taskQueue,
+    async close() {
+      await started.api.close();
+      await started.worker.stop();
+      await started.connection.close();
+      await client.connection.close();
+      await db.close();
+    },
+  };
+}
