@@ -49,5 +49,9 @@ export type ChainProblem = 'edited' | 'deleted' | 'reordered';
 export interface VerifyResult {
   ok: boolean;
   checked: number;
+  /** The first problems found (capped); problemCount is the full number. */
   problems: { seq: number; problem: ChainProblem; detail: string }[];
+  problemCount: number;
+  /** Last event of the chain, to be compared with a copy kept outside the database. */
+  head: { seq: number; hash: string } | null;
 }

@@ -1,0 +1,286 @@
+import { canonicalJson } from '../evidence/hash';
+import type { EvidenceRecord } from '../evidence/types';
+
+/**
+ * Offboarding timeliness report: one row per leaver run, built only from evidence.
+ *
+ * Rules (what an auditor reads the numbers against):
+ *  - A leaver run is the events sharing one context.workflowId, anchored by its
+ *    `leaver.started` event; a run is in the window when terminationEffectiveAt is in [from, to).
+ *  - The SLA clock starts at the later of terminationEffectiveAt and hrEventReceivedAt.
+ *  - sessionsKilledAt is `leaver.sessions_killed`, accessRevokedAt is `leaver.completed`
+ *    (either only when not a failure). Seconds are measured from the clock start, with
+ *    millisecond precision; a step done before the clock started counts as 0.
+ *  - withinSla: true/false once sessions are killed; false when they are not killed and the
+ *    deadline has passed at `asOf`; null while still inside the SLA (or with no SLA recorded).
+ *  - withinSlaShare counts only decided leavers (withinSla not null); percentiles are
+ *    nearest-rank over the leavers whose sessions are killed; open = not yet fully revoked.
+ */
+
+export type SystemOutcome = 'success' | 'failure' | 'skipped' | 'pending';
+
+export interface SystemTiming {
+  sessionsKilledAt: string | null;
+  disabledAt: string | null;
+  outcome: SystemOutcome;
+}
+
+export interface LeaverRow {
+  employeeId: string;
+  hrSource: string;
+  terminationEffectiveAt: string;
+  hrEventReceivedAt: string;
+  sessionsKilledAt: string | null;
+  accessRevokedAt: string | null;
+  secondsToSessionsKilled: number | null;
+  secondsToFullRevoke: number | null;
+  slaSeconds: number | null;
+  withinSla: boolean | null;
+  systems: Record<string, SystemTiming>;
+  exceptions: string[];
+  approvals: unknown[];
+}
+
+export interface OffboardingSummary {
+  count: number;
+  /** Fraction 0..1 of decided leavers within the SLA; null when none is decided. */
+  withinSlaShare: number | null;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+  maxSeconds: number | null;
+  open: number;
+}
+
+export interface OffboardingReport {
+  from: string;
+  to: string;
+  summary: OffboardingSummary;
+  leavers: LeaverRow[];
+}
+
+export interface ReportWindow {
+  /** Inclusive start, ISO-8601 UTC. */
+  from: string;
+  /** Exclusive end, ISO-8601 UTC. */
+  to: string;
+  /** The moment the report describes: decides whether a pending leaver is already late. */
+  asOf: string;
+}
+
+const perSystemActions = new Set(['sessions.kill', 'account.disable', 'entitlement.revoke']);
+
+export function buildOffboardingReport(events: readonly EvidenceRecord[], window: ReportWindow): OffboardingReport {
+  const runs = new Map<string, EvidenceRecord[]>();
+  for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+    const workflowId = event.context.workflowId;
+    if (typeof workflowId !== 'string') continue;
+    const run = runs.get(workflowId);
+    if (run) run.push(event);
+    else runs.set(workflowId, [event]);
+  }
+
+  const fromMs = Date.parse(window.from);
+  const toMs = Date.parse(window.to);
+  const asOfMs = Date.parse(window.asOf);
+  const leavers: LeaverRow[] = [];
+  for (const run of runs.values()) {
+    const row = leaverRow(run, asOfMs);
+    if (!row) continue;
+    const effectiveMs = Date.parse(row.terminationEffectiveAt);
+    if (effectiveMs >= fromMs && effectiveMs < toMs) leavers.push(row);
+  }
+  leavers.sort(
+    (a, b) =>
+      a.terminationEffectiveAt.localeCompare(b.terminationEffectiveAt) || a.employeeId.localeCompare(b.employeeId),
+  );
+  return { from: window.from, to: window.to, summary: summarise(leavers), leavers };
+}
+
+/** Workflow IDs of the leaver runs whose termination took effect in [from, to). */
+export function leaverRunsInWindow(starts: readonly EvidenceRecord[], window: Omit<ReportWindow, 'asOf'>): string[] {
+  const fromMs = Date.parse(window.from);
+  const toMs = Date.parse(window.to);
+  const ids = new Set<string>();
+  for (const start of starts) {
+    const workflowId = start.context.workflowId;
+    if (start.action !== 'leaver.started' || typeof workflowId !== 'string') continue;
+    const effectiveMs = Date.parse(clockFacts(start).terminationEffectiveAt);
+    if (effectiveMs >= fromMs && effectiveMs < toMs) ids.add(workflowId);
+  }
+  return [...ids];
+}
+
+/** Nearest-rank percentile of ascending values: the ceil(p/100 * n)-th smallest. */
+export function nearestRank(sorted: readonly number[], percentile: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((percentile / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
+}
+
+function leaverRow(run: readonly EvidenceRecord[], asOfMs: number): LeaverRow | undefined {
+  const started = run.find((e) => e.action === 'leaver.started');
+  if (!started) return undefined;
+  const exceptions: string[] = [];
+  const facts = clockFacts(started);
+  exceptions.push(...facts.notes);
+  const clockStartMs = Math.max(Date.parse(facts.terminationEffectiveAt), Date.parse(facts.hrEventReceivedAt));
+
+  const sessionsKilledAt = firstDone(run, 'leaver.sessions_killed');
+  const accessRevokedAt = firstDone(run, 'leaver.completed');
+  const secondsToSessionsKilled = secondsSince(clockStartMs, sessionsKilledAt);
+  const secondsToFullRevoke = secondsSince(clockStartMs, accessRevokedAt);
+  const slaSeconds = nonNegativeNumber(started.context.slaSeconds);
+  const fullRevokeSlaSeconds = nonNegativeNumber(started.context.fullRevokeSlaSeconds);
+  if (slaSeconds === null) exceptions.push('slaSeconds missing in leaver.started');
+
+  let withinSla: boolean | null = null;
+  if (slaSeconds !== null) {
+    if (sessionsKilledAt !== null) withinSla = Date.parse(sessionsKilledAt) - clockStartMs <= slaSeconds * 1000;
+    else if (asOfMs > clockStartMs + slaSeconds * 1000) withinSla = false;
+  }
+
+  exceptions.push(...eventExceptions(run));
+  const breachRecorded = run.some((e) => e.outcome === 'sla_breach');
+  if (withinSla === false && !breachRecorded) {
+    exceptions.push(
+      sessionsKilledAt === null
+        ? `sessions not killed within ${slaSeconds}s (no breach event recorded)`
+        : `sessions killed after ${secondsToSessionsKilled}s, SLA ${slaSeconds}s (no breach event recorded)`,
+    );
+  }
+  if (fullRevokeSlaSeconds !== null) {
+    const lateDone = secondsToFullRevoke !== null && secondsToFullRevoke > fullRevokeSlaSeconds;
+    const lateOpen = accessRevokedAt === null && asOfMs > clockStartMs + fullRevokeSlaSeconds * 1000;
+    if (lateDone) exceptions.push(`full revoke took ${secondsToFullRevoke}s, SLA ${fullRevokeSlaSeconds}s`);
+    if (lateOpen) exceptions.push(`access not fully revoked within ${fullRevokeSlaSeconds}s`);
+  }
+
+  return {
+    employeeId: started.employeeId,
+    hrSource: started.hrSource,
+    terminationEffectiveAt: facts.terminationEffectiveAt,
+    hrEventReceivedAt: facts.hrEventReceivedAt,
+    sessionsKilledAt,
+    accessRevokedAt,
+    secondsToSessionsKilled,
+    secondsToFullRevoke,
+    slaSeconds,
+    withinSla,
+    systems: systemTimings(run, started),
+    exceptions: [...new Set(exceptions)],
+    approvals: approvals(run),
+  };
+}
+
+interface ClockFacts {
+  terminationEffectiveAt: string;
+  hrEventReceivedAt: string;
+  notes: string[];
+}
+
+/** The two clock inputs; a missing one falls back (and says so) rather than drop the leaver. */
+function clockFacts(started: EvidenceRecord): ClockFacts {
+  const notes: string[] = [];
+  let received = isoOrNull(started.context.hrEventReceivedAt);
+  if (received === null) {
+    notes.push('hrEventReceivedAt missing: leaver.started time used');
+    received = started.occurredAt;
+  }
+  let effective = isoOrNull(started.context.terminationEffectiveAt);
+  if (effective === null) {
+    notes.push('terminationEffectiveAt missing: hrEventReceivedAt used');
+    effective = received;
+  }
+  return { terminationEffectiveAt: effective, hrEventReceivedAt: received, notes };
+}
+
+function systemTimings(run: readonly EvidenceRecord[], started: EvidenceRecord): Record<string, SystemTiming> {
+  const declared = Array.isArray(started.context.systems)
+    ? started.context.systems.filter((s): s is string => typeof s === 'string')
+    : [];
+  const names = new Set(declared);
+  for (const e of run) if (e.system !== undefined && perSystemActions.has(e.action)) names.add(e.system);
+
+  const systems: Record<string, SystemTiming> = {};
+  for (const name of [...names].sort()) {
+    const steps = run.filter((e) => e.system === name && perSystemActions.has(e.action));
+    // The last word on each step (a retried failure that later succeeded is a success).
+    const lastByStep = new Map<string, EvidenceRecord>();
+    for (const e of steps) lastByStep.set(`${e.action}|${e.entitlement ?? ''}`, e);
+    const finals = [...lastByStep.values()];
+    const killed = steps.find((e) => e.action === 'sessions.kill' && e.outcome === 'success');
+    const disabled = steps.find((e) => e.action === 'account.disable' && e.outcome === 'success');
+    const has = (action: string): boolean => finals.some((e) => e.action === action);
+
+    let outcome: SystemOutcome;
+    if (finals.some((e) => e.outcome === 'failure')) outcome = 'failure';
+    else if (!has('sessions.kill') || !has('account.disable')) outcome = 'pending';
+    else if (finals.every((e) => e.outcome === 'skipped')) outcome = 'skipped';
+    else outcome = 'success';
+    systems[name] = { sessionsKilledAt: killed?.occurredAt ?? null, disabledAt: disabled?.occurredAt ?? null, outcome };
+  }
+  return systems;
+}
+
+/** Failures, skips and breaches, in the order they happened, as short strings. */
+function eventExceptions(run: readonly EvidenceRecord[]): string[] {
+  const out: string[] = [];
+  for (const e of run) {
+    if (e.outcome === 'success') continue;
+    const reason = typeof e.context.reason === 'string' && e.context.reason !== '' ? ` (${e.context.reason})` : '';
+    if (e.outcome === 'sla_breach') {
+      out.push(`sla_breach${e.action === 'leaver.sla_breach' ? '' : ` ${e.action}`}${reason}`);
+      continue;
+    }
+    const where = [e.system, e.entitlement].filter((part) => part !== undefined).join(' ');
+    out.push(`${e.action}${where ? ` ${where}` : ''}: ${e.outcome}${reason}`);
+  }
+  return out;
+}
+
+function approvals(run: readonly EvidenceRecord[]): unknown[] {
+  const seen = new Map<string, unknown>();
+  for (const e of run) {
+    const approval = e.context.approval;
+    if (approval === undefined || approval === null) continue;
+    const key = canonicalJson(approval);
+    if (!seen.has(key)) seen.set(key, approval);
+  }
+  return [...seen.values()];
+}
+
+function summarise(leavers: readonly LeaverRow[]): OffboardingSummary {
+  const seconds = leavers
+    .map((l) => l.secondsToSessionsKilled)
+    .filter((s): s is number => s !== null)
+    .sort((a, b) => a - b);
+  const decided = leavers.filter((l) => l.withinSla !== null);
+  const within = decided.filter((l) => l.withinSla === true).length;
+  return {
+    count: leavers.length,
+    withinSlaShare: decided.length === 0 ? null : Math.round((within / decided.length) * 10_000) / 10_000,
+    p50Seconds: nearestRank(seconds, 50),
+    p95Seconds: nearestRank(seconds, 95),
+    maxSeconds: seconds.at(-1) ?? null,
+    open: leavers.filter((l) => l.accessRevokedAt === null).length,
+  };
+}
+
+function firstDone(run: readonly EvidenceRecord[], action: string): string | null {
+  return run.find((e) => e.action === action && e.outcome !== 'failure')?.occurredAt ?? null;
+}
+
+function secondsSince(startMs: number, at: string | null): number | null {
+  if (at === null) return null;
+  return Math.max(0, Date.parse(at) - startMs) / 1000;
+}
+
+function isoOrNull(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function nonNegativeNumber(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}

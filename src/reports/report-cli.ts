@@ -1,0 +1,110 @@
+import { writeFile } from 'node:fs/promises';
+import type { Database } from '../db/database';
+import { EvidenceStore } from '../evidence/store';
+import { offboardingCsv } from './csv';
+import { buildOffboardingReport, leaverRunsInWindow, type OffboardingReport } from './offboarding';
+
+export type ReportErrorCode = 'bad_date' | 'bad_range' | 'unsupported_format';
+
+/** A request the report cannot serve; the CLI prints the message, the API answers 400. */
+export class ReportError extends Error {
+  override readonly name = 'ReportError';
+  constructor(
+    readonly code: ReportErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface OffboardingArgs {
+  from: string;
+  to: string;
+  /** csv | json; pdf is part of the interface but not produced yet. */
+  format: string;
+  /** File to write; absent means hand the text to write(). */
+  out?: string;
+}
+
+export interface RenderedReport {
+  contentType: string;
+  body: string;
+  report: OffboardingReport;
+}
+
+/**
+ * `jml report offboarding --from D --to D --format csv|json [--out F]`. Throws ReportError
+ * for bad arguments (pdf included) before touching the database; returns the exit code.
+ */
+export async function runReportOffboarding(
+  db: Database,
+  args: OffboardingArgs,
+  write: (text: string) => void,
+  asOf: Date = new Date(),
+): Promise<number> {
+  const rendered = await renderOffboardingReport(db, args, asOf);
+  if (args.out !== undefined) await writeFile(args.out, rendered.body, 'utf8');
+  else write(rendered.body);
+  return 0;
+}
+
+/** Builds and renders the report; shared by the CLI and GET /api/reports/offboarding. */
+export async function renderOffboardingReport(
+  db: Database,
+  args: Pick<OffboardingArgs, 'from' | 'to' | 'format'>,
+  asOf: Date = new Date(),
+): Promise<RenderedReport> {
+  const format = parseFormat(args.format);
+  const window = parseReportWindow(args.from, args.to);
+  const store = new EvidenceStore(db);
+  // Runs are picked by their termination date, which the events' own times do not bound
+  // (future-dated terminations start early, back-dated ones late), so start from leaver.started.
+  const starts = await store.range({ actions: ['leaver.started'] });
+  const events = await store.forWorkflows(leaverRunsInWindow(starts, window));
+  const report = buildOffboardingReport(events, { ...window, asOf: asOf.toISOString() });
+  return format === 'csv'
+    ? { contentType: 'text/csv; charset=utf-8', body: offboardingCsv(report), report }
+    : { contentType: 'application/json', body: JSON.stringify(report, null, 2) + '\n', report };
+}
+
+function parseFormat(format: string): 'csv' | 'json' {
+  if (format === 'csv' || format === 'json') return format;
+  if (format === 'pdf') throw new ReportError('unsupported_format', 'pdf not yet supported: use --format csv or json');
+  throw new ReportError('unsupported_format', `unknown format "${format}": use csv or json`);
+}
+
+const plainDate = /^(\d{4})-(\d{2})-(\d{2})$/;
+const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * The window [from, to) in ISO-8601 UTC. A plain YYYY-MM-DD is a UTC day: `from` is its
+ * start and `to` includes the whole day (its end is the next day's start), so
+ * --from 2024-05-01 --to 2024-05-31 covers all of May. A full timestamp (with a zone) is used
+ * as is, `to` exclusive.
+ */
+export function parseReportWindow(from: string, to: string): { from: string; to: string } {
+  const fromIso = parseBound('from', from, false);
+  const toIso = parseBound('to', to, true);
+  if (Date.parse(fromIso) >= Date.parse(toIso)) {
+    throw new ReportError('bad_range', `from (${from}) must be before to (${to})`);
+  }
+  return { from: fromIso, to: toIso };
+}
+
+function parseBound(name: string, value: string, endOfDay: boolean): string {
+  const day = plainDate.exec(value);
+  if (day) {
+    const [, y, m, d] = day.map(Number) as [number, number, number, number];
+    const start = Date.UTC(y, m - 1, d);
+    const check = new Date(start);
+    if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
+      throw new ReportError('bad_date', `${name}: ${value} is not a calendar date`);
+    }
+    return new Date(endOfDay ? start + 86_400_000 : start).toISOString();
+  }
+  const ms = isoDateTime.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new ReportError('bad_date', `${name}: expected YYYY-MM-DD or an ISO-8601 timestamp with a zone, got "${value}"`);
+  }
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import { csvCell, offboardingColumns, offboardingCsv } from '../../../src/reports/csv';
+import { buildOffboardingReport, leaverRunsInWindow, nearestRank } from '../../../src/reports/offboarding';
+import { parseReportWindow, ReportError } from '../../../src/reports/report-cli';
+import type { EvidenceContext, EvidenceRecord, Outcome } from '../../../src/evidence/types';
+
+let seq = 0;
+function event(
+  action: string,
+  occurredAt: string,
+  context: EvidenceContext,
+  extra: { system?: string; entitlement?: string; outcome?: Outcome; employeeId?: string } = {},
+): EvidenceRecord {
+  seq += 1;
+  return {
+    seq,
+    stepKey: `k${seq}`,
+    employeeId: extra.employeeId ?? 'bamboohr-1',
+    hrSource: 'bamboohr',
+    actorType: 'engine',
+    actorId: 'leaver',
+    action,
+    ...(extra.system ? { system: extra.system } : {}),
+    ...(extra.entitlement ? { entitlement: extra.entitlement } : {}),
+    occurredAt,
+    recordedAt: occurredAt,
+    outcome: extra.outcome ?? 'success',
+    context,
+    prevHash: '0'.repeat(64),
+    hash: '1'.repeat(64),
+  };
+}
+
+const t = (s: number) => new Date(Date.UTC(2024, 4, 10, 9, 0, 0) + s * 1000).toISOString();
+
+interface LeaverSpec {
+  id: string;
+  effective?: number;
+  received?: number;
+  killedAfter?: number;
+  revokedAfter?: number;
+  sla?: number;
+}
+
+/** A leaver run; times are seconds after 2024-05-10T09:00Z. */
+function leaver(spec: LeaverSpec): EvidenceRecord[] {
+  const workflowId = `leaver-${spec.id}`;
+  const ctx = { workflowId };
+  const effective = spec.effective ?? 0;
+  const received = spec.received ?? 0;
+  const start = Math.max(effective, received);
+  const events = [
+    event(
+      'leaver.started',
+      t(received),
+      {
+        workflowId,
+        hrEventId: `ev-${spec.id}`,
+        terminationEffectiveAt: t(effective),
+        hrEventReceivedAt: t(received),
+        slaSeconds: spec.sla ?? 60,
+        fullRevokeSlaSeconds: 900,
+        systems: ['okta', 'github'],
+      },
+      { employeeId: spec.id },
+    ),
+  ];
+  if (spec.killedAfter !== undefined) {
+    const at = t(start + spec.killedAfter);
+    events.push(event('sessions.kill', at, ctx, { system: 'okta', employeeId: spec.id }));
+    events.push(event('sessions.kill', at, ctx, { system: 'github', outcome: 'skipped', employeeId: spec.id }));
+    events.push(event('leaver.sessions_killed', at, ctx, { employeeId: spec.id }));
+  }
+  if (spec.revokedAfter !== undefined) {
+    const at = t(start + spec.revokedAfter);
+    events.push(event('account.disable', at, ctx, { system: 'okta', employeeId: spec.id }));
+    events.push(event('account.disable', at, ctx, { system: 'github', employeeId: spec.id }));
+    events.push(event('leaver.completed', at, ctx, { employeeId: spec.id }));
+  }
+  return events;
+}
+
+const window = { from: '2024-05-01T00:00:00.000Z', to: '2024-06-01T00:00:00.000Z', asOf: t(100_000) };
+
+describe('nearestRank', () => {
+  it('takes the ceil(p*n)-th smallest', () => {
+    const values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(nearestRank(values, 50)).toBe(5);
+    expect(nearestRank(values, 95)).toBe(10);
+    expect(nearestRank(values, 90)).toBe(9);
+    expect(nearestRank([7], 50)).toBe(7);
+    expect(nearestRank([], 50)).toBeNull();
+    expect(nearestRank([15, 20, 35, 40, 50], 30)).toBe(20);
+  });
+});
+
+describe('buildOffboardingReport', () => {
+  it('starts the clock at the later of effective time and receipt', () => {
+    const late = leaver({ id: 'late-hr', effective: 0, received: 3600, killedAfter: 30, revokedAfter: 300 });
+    const future = leaver({ id: 'future', effective: 7200, received: 0, killedAfter: 45, revokedAfter: 400 });
+    const report = buildOffboardingReport([...late, ...future], window);
+    const byId = Object.fromEntries(report.leavers.map((l) => [l.employeeId, l]));
+    expect(byId['late-hr']).toMatchObject({ secondsToSessionsKilled: 30, secondsToFullRevoke: 300, withinSla: true });
+    expect(byId['future']).toMatchObject({ secondsToSessionsKilled: 45, secondsToFullRevoke: 400, withinSla: true });
+    expect(byId['late-hr']?.terminationEffectiveAt).toBe(t(0));
+    expect(byId['late-hr']?.hrEventReceivedAt).toBe(t(3600));
+  });
+
+  it('decides withinSla on the boundary, past deadline, and while pending', () => {
+    const events = [
+      ...leaver({ id: 'exact', killedAfter: 60, revokedAfter: 100 }),
+      ...leaver({ id: 'over', killedAfter: 60.001, revokedAfter: 100 }),
+      ...leaver({ id: 'stuck', effective: 0 }),
+      ...leaver({ id: 'pending', effective: 99_990 }),
+    ];
+    const report = buildOffboardingReport(events, window);
+    const byId = Object.fromEntries(report.leavers.map((l) => [l.employeeId, l]));
+    expect(byId['exact']?.withinSla).toBe(true);
+    expect(byId['over']?.withinSla).toBe(false);
+    expect(byId['over']?.secondsToSessionsKilled).toBe(60.001);
+    expect(byId['stuck']).toMatchObject({ withinSla: false, sessionsKilledAt: null, accessRevokedAt: null });
+    expect(byId['stuck']?.exceptions).toContain('sessions not killed within 60s (no breach event recorded)');
+    expect(byId['pending']).toMatchObject({ withinSla: null, sessionsKilledAt: null });
+    expect(report.summary).toMatchObject({ count: 4, open: 2, withinSlaShare: 0.3333 });
+  });
+
+  it('computes nearest-rank percentiles over killed leavers only', () => {
+    const events = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100].flatMap((s, i) =>
+      leaver({ id: `p${i}`, killedAfter: s, revokedAfter: s + 10, sla: 75 }),
+    );
+    events.push(...leaver({ id: 'open', effective: 99_999 }));
+    const report = buildOffboardingReport(events, window);
+    expect(report.summary).toEqual({
+      count: 11,
+      withinSlaShare: 0.7,
+      p50Seconds: 50,
+      p95Seconds: 100,
+      maxSeconds: 100,
+      open: 1,
+    });
+  });
+
+  it('keeps only leavers whose termination took effect in [from, to)', () => {
+    const before = leaver({ id: 'before', effective: -10 * 86_400 * 30, killedAfter: 1, revokedAfter: 2 });
+    const atEnd = leaver({ id: 'at-end', effective: 22 * 86_400 - 9 * 3600, killedAfter: 1, revokedAfter: 2 });
+    const inside = leaver({ id: 'inside', killedAfter: 1, revokedAfter: 2 });
+    const events = [...before, ...atEnd, ...inside];
+    expect(t(22 * 86_400 - 9 * 3600)).toBe('2024-06-01T00:00:00.000Z');
+    const report = buildOffboardingReport(events, window);
+    expect(report.leavers.map((l) => l.employeeId)).toEqual(['inside']);
+    expect(leaverRunsInWindow(events, window)).toEqual(['leaver-inside']);
+    expect(Object.keys(report)).toEqual(['from', 'to', 'summary', 'leavers']);
+    expect(Object.keys(report.leavers[0]!)).toEqual([...offboardingColumns]);
+  });
+
+  it('reports per-system timings, exceptions and approvals', () => {
+    const events = leaver({ id: 'x', killedAfter: 5 });
+    const ctx = { workflowId: 'leaver-x' };
+    events.push(event('account.disable', t(8), { ...ctx, reason: 'HTTP 503' }, { system: 'github', outcome: 'failure', employeeId: 'x' }));
+    events.push(event('account.disable', t(9), ctx, { system: 'okta', employeeId: 'x' }));
+    events.push(
+      event('entitlement.revoke', t(10), { ...ctx, approval: { approver: 'U1', decision: 'approved' } }, {
+        system: 'okta',
+        entitlement: 'group:prod-admin',
+        outcome: 'skipped',
+        employeeId: 'x',
+      }),
+    );
+    events.push(event('leaver.sla_breach', t(1000), { ...ctx, reason: 'full revoke over 900s' }, { outcome: 'sla_breach', employeeId: 'x' }));
+    const [row] = buildOffboardingReport(events, window).leavers;
+    expect(row?.systems).toEqual({
+      github: { sessionsKilledAt: null, disabledAt: null, outcome: 'failure' },
+      okta: { sessionsKilledAt: t(5), disabledAt: t(9), outcome: 'success' },
+    });
+    expect(row?.exceptions).toEqual([
+      'sessions.kill github: skipped',
+      'account.disable github: failure (HTTP 503)',
+      'entitlement.revoke okta group:prod-admin: skipped',
+      'sla_breach (full revoke over 900s)',
+      'access not fully revoked within 900s',
+    ]);
+    expect(row?.approvals).toEqual([{ approver: 'U1', decision: 'approved' }]);
+  });
+
+  it('counts a later success over an earlier failure', () => {
+    // Written first, so it has the lower seq.
+    const failed = event('sessions.kill', t(2), { workflowId: 'leaver-r' }, { system: 'okta', outcome: 'failure', employeeId: 'r' });
+    const events = [failed, ...leaver({ id: 'r', killedAfter: 5, revokedAfter: 20 })];
+    const [row] = buildOffboardingReport(events, window).leavers;
+    expect(row?.systems['okta']?.outcome).toBe('success');
+    expect(row?.exceptions).toContain('sessions.kill okta: failure');
+  });
+});
+
+describe('CSV', () => {
+  it('quotes per RFC 4180', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(12.5)).toBe('12.5');
+    expect(csvCell(false)).toBe('false');
+  });
+
+  it('neutralises formula injection', () => {
+    expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-2')).toBe("'-2");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\tx')).toBe("'\tx");
+  });
+
+  it('renders a header and one line per leaver', () => {
+    const events = leaver({ id: '=cmd|calc', killedAfter: 5, revokedAfter: 20 });
+    const csv = offboardingCsv(buildOffboardingReport(events, window));
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(offboardingColumns.join(','));
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    expect(lines[1]).toMatch(/^'=cmd\|calc,bamboohr,2024-05-10T09:00:00.000Z,/);
+    expect(lines[1]).toContain(',5,20,60,true,');
+    expect(lines[1]).toContain(`github=success killed@- disabled@${t(20)}; okta=success killed@${t(5)} disabled@${t(20)}`);
+    expect(lines[1]).toContain('sessions.kill github: skipped');
+  });
+});
+
+describe('parseReportWindow', () => {
+  it('makes a plain-date to inclusive of that day', () => {
+    expect(parseReportWindow('2024-05-01', '2024-05-31')).toEqual({
+      from: '2024-05-01T00:00:00.000Z',
+      to: '2024-06-01T00:00:00.000Z',
+    });
+  });
+
+  it('uses timestamps as given', () => {
+    expect(parseReportWindow('2024-05-01T10:00:00+02:00', '2024-05-02T00:00:00Z')).toEqual({
+      from: '2024-05-01T08:00:00.000Z',
+      to: '2024-05-02T00:00:00.000Z',
+    });
+  });
+
+  it('refuses bad dates and empty ranges', () => {
+    expect(() => parseReportWindow('2024-02-30', '2024-03-01')).toThrow(ReportError);
+    expect(() => parseReportWindow('May 1', '2024-03-01')).toThrow(/YYYY-MM-DD/);
+    expect(() => parseReportWindow('2024-05-02', '2024-05-01')).toThrow(/before/);
+  });
+});
