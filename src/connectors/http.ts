@@ -1,0 +1,219 @@
+/**
+ * A small JSON client over global fetch shared by the HTTP connectors. It owns what every
+ * vendor has in common: base URL and auth header, a per-request timeout, short inline waits
+ * on 429, and turning HTTP answers into ConnectorError codes. Vendor quirks (where the wait
+ * comes from, where the error text lives) are passed in by each connector.
+ */
+import { ConnectorError, type ConnectorErrorCode } from './errors';
+
+/** How long a 429 answer asks us to wait, in ms; undefined when the answer does not say. */
+export type RetryAfterReader = (headers: Headers, nowMs: number) => number | undefined;
+/** The vendor's human-readable error text from a parsed error body, if any. */
+export type VendorMessageReader = (body: unknown) => string | undefined;
+
+export interface JsonHttpClientOptions {
+  /** Connector id, named in every error. */
+  system: string;
+  baseUrl: string;
+  /** Full Authorization header value. Never logged and scrubbed from every message. */
+  authorization: string;
+  /** Sent as Accept and, with a body, Content-Type. */
+  mediaType: string;
+  retryAfterMs: RetryAfterReader;
+  vendorMessage: VendorMessageReader;
+  timeoutMs?: number;
+  /** Longest 429 wait served inline; longer ones are thrown as rate_limited for the caller's retry policy. */
+  maxInlineWaitMs?: number;
+  maxInlineRetries?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Statuses the caller interprets itself (e.g. 404 = gone); they are returned, not thrown. */
+  accept?: readonly number[];
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, the raw text when it was not JSON, or undefined when empty. */
+  body: unknown;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_INLINE_WAIT_MS = 5_000;
+export const DEFAULT_MAX_INLINE_RETRIES = 3;
+/** A 429 without a usable hint still deserves a pause before the next try. */
+const FALLBACK_RATE_LIMIT_WAIT_MS = 1_000;
+
+export class JsonHttpClient {
+  readonly system: string;
+  private readonly base: URL;
+  private readonly basePath: string;
+  private readonly secrets: string[];
+  private readonly fetchFn: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+  private readonly maxInlineWaitMs: number;
+  private readonly maxInlineRetries: number;
+
+  constructor(private readonly options: JsonHttpClientOptions) {
+    this.system = options.system;
+    this.base = new URL(options.baseUrl);
+    this.basePath = this.base.pathname.replace(/\/+$/, '');
+    const auth = options.authorization;
+    const credential = auth.slice(auth.indexOf(' ') + 1);
+    this.secrets = [auth, credential].filter((s) => s.length >= 4);
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? Date.now;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxInlineWaitMs = options.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS;
+    this.maxInlineRetries = options.maxInlineRetries ?? DEFAULT_MAX_INLINE_RETRIES;
+  }
+
+  /** Where the system lives, without credentials or paths beyond the configured base. */
+  get location(): string {
+    return `${this.base.origin}${this.basePath}`;
+  }
+
+  get(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<JsonResponse> {
+    return this.request('GET', path, options);
+  }
+
+  /**
+   * `path` is relative to the base URL, or an absolute URL on the same origin (pagination
+   * links); any other origin is refused so the credential never leaves the system.
+   */
+  async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<JsonResponse> {
+    const url = this.resolve(path, options.query);
+    const label = `${method} ${url.pathname}`;
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.send(method, url, label, options.body);
+      if (response.status !== 429 || options.accept?.includes(429)) {
+        if (isSuccess(response.status) || options.accept?.includes(response.status)) return response;
+        throw this.toError(method, url.pathname, response);
+      }
+      const hinted = this.options.retryAfterMs(response.headers, this.now());
+      const waitMs = Math.max(0, hinted ?? FALLBACK_RATE_LIMIT_WAIT_MS);
+      if (attempt >= this.maxInlineRetries || waitMs > this.maxInlineWaitMs) {
+        throw this.toError(method, url.pathname, response, waitMs);
+      }
+      await this.sleep(waitMs);
+    }
+  }
+
+  /** The ConnectorError an HTTP answer stands for; connectors use it for answers they accepted but could not explain. */
+  toError(method: HttpMethod, path: string, response: JsonResponse, retryAfterMs?: number): ConnectorError {
+    const code = codeForStatus(response.status);
+    const vendor = this.options.vendorMessage(response.body);
+    const wait = code === 'rate_limited' && retryAfterMs !== undefined ? ` (retry after ${retryAfterMs} ms)` : '';
+    const detail = `${vendor ? `: ${vendor}` : ''}${wait}`;
+    const message = this.redact(`${this.system}: ${method} ${stripQuery(path)} answered ${response.status}${detail}`);
+    return new ConnectorError(code, message, this.system, response.status, code === 'rate_limited' ? retryAfterMs : undefined);
+  }
+
+  private async send(method: HttpMethod, url: URL, label: string, body: unknown): Promise<JsonResponse> {
+    const headers: Record<string, string> = { Authorization: this.options.authorization, Accept: this.options.mediaType };
+    if (body !== undefined) headers['Content-Type'] = this.options.mediaType;
+    try {
+      const res = await this.fetchFn(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        // A redirect would carry the credential somewhere we were not configured to send it.
+        redirect: 'error',
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: parseBody(text) };
+    } catch (err) {
+      const reason = isTimeout(err) ? `timed out after ${this.timeoutMs} ms` : `failed: ${networkReason(err)}`;
+      throw new ConnectorError('unavailable', this.redact(`${this.system}: ${label} ${reason}`), this.system);
+    }
+  }
+
+  private resolve(path: string, query: RequestOptions['query']): URL {
+    let url: URL;
+    if (/^https?:\/\//i.test(path)) {
+      url = new URL(path);
+      if (url.origin !== this.base.origin) {
+        throw new ConnectorError('unavailable', `${this.system}: refusing to follow a link to another origin (${url.origin})`, this.system);
+      }
+    } else {
+      url = new URL(`${this.base.origin}${this.basePath}${path.startsWith('/') ? path : `/${path}`}`);
+    }
+    const pairs = Object.entries(query ?? {}).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined);
+    if (pairs.length > 0) {
+      // encodeURIComponent, not URLSearchParams: a space must travel as %20, since "+" is literal to some servers.
+      const extra = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+      url.search = url.search ? `${url.search}&${extra}` : `?${extra}`;
+    }
+    return url;
+  }
+
+  private redact(text: string): string {
+    return this.secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  }
+}
+
+export function codeForStatus(status: number): ConnectorErrorCode {
+  if (status === 429) return 'rate_limited';
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status >= 400 && status < 500) return 'bad_request';
+  return 'unavailable';
+}
+
+/** Milliseconds from `nowMs` until an HTTP-date, or undefined if it is not one. */
+export function msUntilHttpDate(value: string, nowMs: number): number | undefined {
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/**
+ * The server's own clock from its Date header, so a wait computed from server timestamps
+ * is not skewed by ours; falls back to our clock.
+ */
+export function serverNow(headers: Headers, localNowMs: number): number {
+  const date = headers.get('date');
+  const at = date ? Date.parse(date) : Number.NaN;
+  return Number.isNaN(at) ? localNowMs : at;
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function parseBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function stripQuery(path: string): string {
+  const at = path.indexOf('?');
+  return at === -1 ? path : path.slice(0, at);
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+}
+
+function networkReason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as Error & { cause?: unknown }).cause;
+  if (cause instanceof Error) return (cause as Error & { code?: string }).code ?? cause.message;
+  return err.message;
+}

@@ -1,0 +1,317 @@
+/**
+ * A real SCIM 2.0 service provider for tests: scimmy parses filters, patches and messages and
+ * scimmy-routers serves RFC 7644 endpoints; this file only adds in-memory storage, Bearer auth
+ * and test controls (seeding, request log, latency, failure and 429 injection).
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import SCIMMY from 'scimmy';
+import SCIMMYRouters from 'scimmy-routers';
+
+export interface ScimPeerOptions {
+  token: string;
+  /** Added before every response. */
+  latencyMs?: number;
+  /** false: refuse `members` filters on /Groups (400 invalidFilter), as some providers do. */
+  memberFilter?: boolean;
+}
+
+export interface ScimUserView {
+  id: string;
+  userName: string;
+  active: boolean;
+  email?: string;
+  /** displayNames of the groups the user is a member of. */
+  groups: string[];
+}
+
+export interface PeerRequest {
+  method: string;
+  path: string;
+  query: string;
+  body: unknown;
+  /** Arrival time (epoch ms), before any injected latency. */
+  at: number;
+  status: number;
+  /** For 429 answers: the earliest time (epoch ms) the peer advertised a retry may come. */
+  retryAt?: number;
+}
+
+export interface ScimPeer {
+  /** SCIM base URL, including /scim/v2. */
+  url: string;
+  close(): Promise<void>;
+  seedUser(user: { userName: string; email?: string; givenName?: string; familyName?: string; active?: boolean; groups?: string[] }): { id: string; userName: string };
+  seedGroup(group: { displayName: string; members?: string[] }): { id: string; displayName: string };
+  user(userName: string): ScimUserView | undefined;
+  /** Mutating requests (POST, PUT, PATCH, DELETE) in arrival order. */
+  writes(): PeerRequest[];
+  requests(): PeerRequest[];
+  failNext(n: number, status: number): void;
+  /** The next n requests get 429 with Retry-After as delay-seconds or as an HTTP-date. */
+  rateLimitNext(n: number, retryAfterSeconds: number, format?: 'seconds' | 'http-date'): void;
+  setLatency(ms: number): void;
+}
+
+interface StoredUser {
+  id: string;
+  userName: string;
+  active: boolean;
+  name?: Record<string, string>;
+  displayName?: string;
+  emails: { value: string; type?: string; primary?: boolean }[];
+  created: string;
+  lastModified: string;
+}
+
+interface StoredGroup {
+  id: string;
+  displayName: string;
+  members: Set<string>;
+  created: string;
+  lastModified: string;
+}
+
+const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+/** Per-peer storage; scimmy's resource registry is process-wide, so each request carries its store as context. */
+class ScimStore {
+  readonly users = new Map<string, StoredUser>();
+  readonly groups = new Map<string, StoredGroup>();
+  constructor(readonly memberFilter: boolean) {}
+
+  userOut(u: StoredUser): Record<string, unknown> {
+    const groups = [...this.groups.values()]
+      .filter((g) => g.members.has(u.id))
+      .map((g) => ({ value: g.id, display: g.displayName, type: 'direct' }));
+    const { created, lastModified, ...rest } = u;
+    return { ...rest, groups, meta: { created, lastModified } };
+  }
+
+  groupOut(g: StoredGroup): Record<string, unknown> {
+    const members = [...g.members].map((id) => ({ value: id, display: this.users.get(id)?.userName, type: 'User' }));
+    return { id: g.id, displayName: g.displayName, members, meta: { created: g.created, lastModified: g.lastModified } };
+  }
+}
+
+const scimError = (status: number, scimType: string, detail: string) => new SCIMMY.Types.Error(status, scimType, detail);
+
+function storeOf(ctx: unknown): ScimStore {
+  if (ctx instanceof ScimStore) return ctx;
+  throw scimError(500, '', 'no store in request context');
+}
+
+/** A plain copy of a scimmy schema instance (drops its getters and proxies). */
+function plain(instance: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(instance)) as Record<string, unknown>;
+}
+
+/** What the handlers read from scimmy's resource instance. */
+interface ResourceRef {
+  id?: string;
+  filter?: SCIMMY.Types.Filter;
+}
+type Egress = (resource: ResourceRef, ctx: unknown) => Record<string, unknown> | Record<string, unknown>[];
+type Ingress = (resource: ResourceRef, instance: unknown, ctx: unknown) => Record<string, unknown>;
+type Degress = (resource: ResourceRef, ctx: unknown) => void;
+
+const userEgress: Egress = (resource, ctx) => {
+  const store = storeOf(ctx);
+  if (resource.id) {
+    const user = store.users.get(resource.id);
+    if (!user) throw scimError(404, '', `Resource ${resource.id} not found`);
+    return store.userOut(user);
+  }
+  const all = [...store.users.values()].map((u) => store.userOut(u));
+  return resource.filter ? resource.filter.match(all) : all;
+};
+
+const userIngress: Ingress = (resource, instance, ctx) => {
+  const store = storeOf(ctx);
+  const data = plain(instance);
+  const userName = String(data.userName ?? '');
+  const clash = [...store.users.values()].find((u) => u.userName.toLowerCase() === userName.toLowerCase() && u.id !== resource.id);
+  if (clash) throw scimError(409, 'uniqueness', `userName ${userName} is already taken`);
+  const existing = resource.id ? store.users.get(resource.id) : undefined;
+  if (resource.id && !existing) throw scimError(404, '', `Resource ${resource.id} not found`);
+  const now = new Date().toISOString();
+  const user: StoredUser = {
+    id: existing?.id ?? randomUUID(),
+    userName,
+    active: data.active === undefined ? true : data.active === true,
+    name: data.name as Record<string, string> | undefined,
+    displayName: data.displayName as string | undefined,
+    emails: (data.emails as StoredUser['emails'] | undefined) ?? [],
+    created: existing?.created ?? now,
+    lastModified: now,
+  };
+  store.users.set(user.id, user);
+  return store.userOut(user);
+};
+
+const userDegress: Degress = (resource, ctx) => {
+  const store = storeOf(ctx);
+  if (!resource.id || !store.users.delete(resource.id)) throw scimError(404, '', `Resource ${resource.id} not found`);
+  for (const g of store.groups.values()) g.members.delete(resource.id);
+};
+
+const groupEgress: Egress = (resource, ctx) => {
+  const store = storeOf(ctx);
+  if (resource.id) {
+    const group = store.groups.get(resource.id);
+    if (!group) throw scimError(404, '', `Resource ${resource.id} not found`);
+    return store.groupOut(group);
+  }
+  if (resource.filter && !store.memberFilter && /members/i.test(resource.filter.expression)) {
+    throw scimError(400, 'invalidFilter', 'Filtering on members is not supported');
+  }
+  const all = [...store.groups.values()].map((g) => store.groupOut(g));
+  return resource.filter ? resource.filter.match(all) : all;
+};
+
+const groupIngress: Ingress = (resource, instance, ctx) => {
+  const store = storeOf(ctx);
+  const data = plain(instance);
+  const displayName = String(data.displayName ?? '');
+  const clash = [...store.groups.values()].find((g) => g.displayName.toLowerCase() === displayName.toLowerCase() && g.id !== resource.id);
+  if (clash) throw scimError(409, 'uniqueness', `displayName ${displayName} is already taken`);
+  const existing = resource.id ? store.groups.get(resource.id) : undefined;
+  if (resource.id && !existing) throw scimError(404, '', `Resource ${resource.id} not found`);
+  // Membership is a set: adding a member twice leaves one membership.
+  const members = new Set(((data.members as { value: string }[] | undefined) ?? []).map((m) => m.value));
+  const unknown = [...members].find((id) => !store.users.has(id));
+  if (unknown) throw scimError(400, 'invalidValue', `member ${unknown} is not a known User`);
+  const now = new Date().toISOString();
+  const group: StoredGroup = { id: existing?.id ?? randomUUID(), displayName, members, created: existing?.created ?? now, lastModified: now };
+  store.groups.set(group.id, group);
+  return store.groupOut(group);
+};
+
+const groupDegress: Degress = (resource, ctx) => {
+  const store = storeOf(ctx);
+  if (!resource.id || !store.groups.delete(resource.id)) throw scimError(404, '', `Resource ${resource.id} not found`);
+};
+
+let declared = false;
+/** scimmy keeps one process-wide registry; declare once and route each request to its peer's store. */
+function declareResources(): void {
+  if (declared) return;
+  declared = true;
+  SCIMMY.Resources.declare(SCIMMY.Resources.User, { egress: userEgress, ingress: userIngress, degress: userDegress });
+  SCIMMY.Resources.declare(SCIMMY.Resources.Group, { egress: groupEgress, ingress: groupIngress, degress: groupDegress });
+}
+
+export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer> {
+  declareResources();
+  const store = new ScimStore(options.memberFilter ?? true);
+  const log: PeerRequest[] = [];
+  const failures: number[] = [];
+  const rateLimits: { seconds: number; format: 'seconds' | 'http-date' }[] = [];
+  let latencyMs = options.latencyMs ?? 0;
+
+  const fail = (res: Response, status: number, detail: string) =>
+    res.status(status).type('application/scim+json').send(JSON.stringify({ schemas: [ERROR_SCHEMA], status: String(status), detail }));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    const entry: PeerRequest = { method: req.method, path: req.path, query: req.originalUrl.split('?')[1] ?? '', body: undefined, at: Date.now(), status: 0 };
+    log.push(entry);
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+      entry.body = (req as Request & { body?: unknown }).body;
+    });
+    const limited = rateLimits.shift();
+    if (limited) {
+      const retryAt = entry.at + limited.seconds * 1000;
+      entry.retryAt = limited.format === 'seconds' ? retryAt : Math.ceil(retryAt / 1000) * 1000;
+      const header = limited.format === 'seconds' ? String(limited.seconds) : new Date(entry.retryAt).toUTCString();
+      res.set('Retry-After', header);
+      return setTimeout(() => fail(res, 429, 'Too many requests'), latencyMs);
+    }
+    const failure = failures.shift();
+    if (failure !== undefined) return setTimeout(() => fail(res, failure, 'Injected failure'), latencyMs);
+    setTimeout(next, latencyMs);
+  });
+  const scim = new SCIMMYRouters({
+    type: 'bearer',
+    handler: (req) => {
+      if (req.header('authorization') !== `Bearer ${options.token}`) throw new Error('Invalid or missing bearer token');
+      return 'jml-engine';
+    },
+    context: () => store,
+  });
+  app.use('/scim/v2', scim as unknown as express.Router);
+  app.use((_err: Error, _req: Request, res: Response, _next: NextFunction) => {
+    if (!res.headersSent) fail(res, 500, 'Internal error');
+  });
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scim/v2`;
+  const byUserName = (userName: string) => [...store.users.values()].find((u) => u.userName.toLowerCase() === userName.toLowerCase());
+  const now = () => new Date().toISOString();
+
+  const seedGroup = (group: { displayName: string; members?: string[] }) => {
+    const members = new Set((group.members ?? []).map((userName) => {
+      const user = byUserName(userName);
+      if (!user) throw new Error(`scim peer: unknown member ${userName}`);
+      return user.id;
+    }));
+    const stored: StoredGroup = { id: randomUUID(), displayName: group.displayName, members, created: now(), lastModified: now() };
+    store.groups.set(stored.id, stored);
+    return { id: stored.id, displayName: stored.displayName };
+  };
+
+  return {
+    url,
+    close: () => new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((err) => (err ? reject(err) : resolve()));
+    }),
+    seedUser(seed) {
+      if (byUserName(seed.userName)) throw new Error(`scim peer: user ${seed.userName} already exists`);
+      const email = seed.email ?? seed.userName;
+      const user: StoredUser = {
+        id: randomUUID(),
+        userName: seed.userName,
+        active: seed.active ?? true,
+        name: { givenName: seed.givenName ?? 'Test', familyName: seed.familyName ?? 'User' },
+        emails: [{ value: email, type: 'work', primary: true }],
+        created: now(),
+        lastModified: now(),
+      };
+      store.users.set(user.id, user);
+      for (const name of seed.groups ?? []) {
+        const group = [...store.groups.values()].find((g) => g.displayName === name) ?? store.groups.get(seedGroup({ displayName: name }).id)!;
+        group.members.add(user.id);
+      }
+      return { id: user.id, userName: user.userName };
+    },
+    seedGroup,
+    user(userName) {
+      const u = byUserName(userName);
+      if (!u) return undefined;
+      const groups = [...store.groups.values()].filter((g) => g.members.has(u.id)).map((g) => g.displayName).sort();
+      const email = u.emails.find((e) => e.primary)?.value ?? u.emails[0]?.value;
+      return { id: u.id, userName: u.userName, active: u.active, groups, ...(email ? { email } : {}) };
+    },
+    writes: () => log.filter((r) => r.method !== 'GET' && r.method !== 'HEAD').map((r) => ({ ...r })),
+    requests: () => log.map((r) => ({ ...r })),
+    failNext(n, status) {
+      for (let i = 0; i < n; i++) failures.push(status);
+    },
+    rateLimitNext(n, seconds, format = 'seconds') {
+      for (let i = 0; i < n; i++) rateLimits.push({ seconds, format });
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+  };
+}
+
+/** Alias so callers can `import { start } from './scim-peer'`. */
+export const start = startScimPeer;

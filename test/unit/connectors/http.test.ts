@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectorError } from '../../../src/connectors/errors';
+import { JsonHttpClient, codeForStatus, type JsonHttpClientOptions } from '../../../src/connectors/http';
+
+const TOKEN = 'tok-abc123-secret';
+
+interface Call {
+  url: string;
+  init: RequestInit;
+}
+
+/** A client over scripted answers; records every call and every sleep. */
+function clientWith(answers: (Response | Error)[], overrides: Partial<JsonHttpClientOptions> = {}) {
+  const calls: Call[] = [];
+  const sleeps: number[] = [];
+  const fetchFn = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    calls.push({ url: String(input), init: init ?? {} });
+    const next = answers.shift();
+    if (!next) throw new Error('no scripted answer left');
+    if (next instanceof Error) throw next;
+    return next;
+  };
+  const client = new JsonHttpClient({
+    system: 'sys',
+    baseUrl: 'https://api.example.test/scim/v2/',
+    authorization: `Bearer ${TOKEN}`,
+    mediaType: 'application/scim+json',
+    retryAfterMs: (headers) => (headers.get('retry-after') ? Number(headers.get('retry-after')) * 1000 : undefined),
+    vendorMessage: (body) => (body && typeof body === 'object' && 'detail' in body ? String(body.detail) : undefined),
+    fetch: fetchFn as typeof fetch,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...overrides,
+  });
+  return { client, calls, sleeps };
+}
+
+const json = (status: number, body?: unknown, headers: Record<string, string> = {}) =>
+  new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+describe('JsonHttpClient', () => {
+  it('joins the base path, encodes the query with %20, and sends auth and media type', async () => {
+    const { client, calls } = clientWith([json(200, { ok: true })]);
+    const res = await client.get('/Users', { query: { filter: 'userName eq "a+b@x.io"', count: 5, skip: undefined } });
+    expect(res.body).toEqual({ ok: true });
+    expect(calls[0]!.url).toBe('https://api.example.test/scim/v2/Users?filter=userName%20eq%20%22a%2Bb%40x.io%22&count=5');
+    const headers = calls[0]!.init.headers as Record<string, string>;
+    expect(headers.Authorization).toBe(`Bearer ${TOKEN}`);
+    expect(headers.Accept).toBe('application/scim+json');
+    expect(headers['Content-Type']).toBeUndefined();
+  });
+
+  it('sends a JSON body with the media type as Content-Type', async () => {
+    const { client, calls } = clientWith([json(201, { id: '1' })]);
+    await client.request('POST', '/Users', { body: { userName: 'a' } });
+    expect(calls[0]!.init.body).toBe('{"userName":"a"}');
+    expect((calls[0]!.init.headers as Record<string, string>)['Content-Type']).toBe('application/scim+json');
+  });
+
+  it.each([
+    [400, 'bad_request'],
+    [401, 'unauthorized'],
+    [403, 'unauthorized'],
+    [404, 'not_found'],
+    [409, 'conflict'],
+    [422, 'bad_request'],
+    [500, 'unavailable'],
+    [503, 'unavailable'],
+  ] as const)('maps %i to %s', (status, code) => {
+    expect(codeForStatus(status)).toBe(code);
+  });
+
+  it('throws a ConnectorError with the vendor message, status and system', async () => {
+    const { client } = clientWith([json(400, { detail: 'userName is required' })]);
+    const error = await client.request('POST', '/Users', { body: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ code: 'bad_request', status: 400, system: 'sys' });
+    expect((error as Error).message).toContain('userName is required');
+    expect((error as Error).message).toContain('POST /scim/v2/Users');
+  });
+
+  it('returns accepted error statuses instead of throwing', async () => {
+    const { client } = clientWith([json(404, { detail: 'gone' })]);
+    const res = await client.get('/Users/1', { accept: [404] });
+    expect(res.status).toBe(404);
+  });
+
+  it('never puts the token in a message, even when the vendor echoes it', async () => {
+    const { client } = clientWith([json(401, { detail: `token ${TOKEN} is not valid` })]);
+    const error = (await client.get('/Users').catch((e: unknown) => e)) as ConnectorError;
+    expect(error.code).toBe('unauthorized');
+    expect(error.message).not.toContain(TOKEN);
+    expect(error.message).toContain('[redacted]');
+  });
+
+  it('waits the advertised time on 429 and retries inline', async () => {
+    const { client, calls, sleeps } = clientWith([json(429, {}, { 'retry-after': '2' }), json(200, { ok: 1 })]);
+    const res = await client.get('/Users');
+    expect(res.status).toBe(200);
+    expect(calls).toHaveLength(2);
+    expect(sleeps).toEqual([2000]);
+  });
+
+  it('gives up after three inline retries with rate_limited and the wait', async () => {
+    const limited = () => json(429, {}, { 'retry-after': '1' });
+    const { client, calls, sleeps } = clientWith([limited(), limited(), limited(), limited()]);
+    const error = await client.get('/Users').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'rate_limited', retryAfterMs: 1000, retryable: true });
+    expect(calls).toHaveLength(4);
+    expect(sleeps).toEqual([1000, 1000, 1000]);
+  });
+
+  it('does not wait inline for long waits; it throws rate_limited at once', async () => {
+    const { client, calls, sleeps } = clientWith([json(429, {}, { 'retry-after': '30' })]);
+    const error = await client.get('/Users').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'rate_limited', retryAfterMs: 30_000 });
+    expect(calls).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('pauses briefly on a 429 that gives no wait', async () => {
+    const { client, sleeps } = clientWith([json(429), json(200, {})]);
+    await client.get('/Users');
+    expect(sleeps).toEqual([1000]);
+  });
+
+  it('maps network failures and timeouts to unavailable', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) });
+    const { client } = clientWith([refused]);
+    const error = await client.get('/Users').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unavailable', retryable: true });
+    expect((error as Error).message).toContain('ECONNREFUSED');
+
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    const { client: slow } = clientWith([timeout], { timeoutMs: 250 });
+    const late = await slow.get('/Users').catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: 'unavailable' });
+    expect((late as Error).message).toContain('timed out after 250 ms');
+  });
+
+  it('times out a real slow answer', async () => {
+    const hang = (_: unknown, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    const { client } = clientWith([], { fetch: hang as typeof fetch, timeoutMs: 50 });
+    await expect(client.get('/Users')).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('follows absolute links on its own origin only', async () => {
+    const { client, calls } = clientWith([json(200, [])]);
+    await client.get('https://api.example.test/scim/v2/Users?after=x');
+    expect(calls[0]!.url).toBe('https://api.example.test/scim/v2/Users?after=x');
+    await expect(client.get('https://evil.example/steal')).rejects.toMatchObject({ code: 'unavailable' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('reports its location without credentials', () => {
+    const { client } = clientWith([], { baseUrl: 'https://user:pw@api.example.test/scim/v2/' });
+    expect(client.location).toBe('https://api.example.test/scim/v2');
+  });
+});

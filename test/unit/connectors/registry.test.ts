@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { systemSchema, type SystemConfig } from '../../../src/config/file';
+import { UnsupportedError } from '../../../src/connectors/errors';
+import { createConnectors, requireAbility } from '../../../src/connectors/registry';
+import type { Connector } from '../../../src/connectors/types';
+
+const systems: SystemConfig[] = [
+  systemSchema.parse({ id: 'okta', type: 'okta', baseUrl: 'https://acme.okta.com', tokenEnv: 'OKTA_TOKEN' }),
+  systemSchema.parse({ id: 'aws', type: 'scim', baseUrl: 'https://scim.example/scim/v2', tokenEnv: 'AWS_SCIM_TOKEN' }),
+];
+
+describe('createConnectors', () => {
+  it('builds one connector per system, keyed by id, without secrets in its location', () => {
+    const connectors = createConnectors(systems, { OKTA_TOKEN: 'o-secret', AWS_SCIM_TOKEN: 's-secret' });
+    expect([...connectors.keys()]).toEqual(['okta', 'aws']);
+    expect(connectors.get('okta')).toMatchObject({ id: 'okta', type: 'okta', location: 'https://acme.okta.com' });
+    expect(connectors.get('aws')).toMatchObject({ id: 'aws', type: 'scim', location: 'https://scim.example/scim/v2' });
+    expect(JSON.stringify([...connectors.values()].map((c) => c.location))).not.toMatch(/secret/);
+  });
+
+  it('names the system and type it has no connector for', () => {
+    const github = systemSchema.parse({ id: 'gh', type: 'github', baseUrl: 'https://api.github.com', org: 'acme', tokenEnv: 'GITHUB_TOKEN' });
+    expect(() => createConnectors([github], { GITHUB_TOKEN: 'x' })).toThrow(/system "gh".*type "github"/);
+  });
+
+  it('names the system and variable when a token is missing', () => {
+    expect(() => createConnectors(systems, { OKTA_TOKEN: 'o' })).toThrow(/system "aws".*AWS_SCIM_TOKEN/);
+  });
+});
+
+describe('requireAbility', () => {
+  const base = {
+    id: 'sys',
+    type: 'test',
+    location: 'https://sys.test',
+    findAccount: async () => null,
+    disableAccount: async () => {},
+    listEntitlements: async () => [],
+    grantEntitlement: async () => {},
+    revokeEntitlement: async () => {},
+  } satisfies Connector;
+
+  it('returns the ability bound to its connector', async () => {
+    const connector = { ...base, calls: 0, async killSessions(this: { calls: number }) { this.calls++; } };
+    await requireAbility(connector, 'killSessions')('u1');
+    expect(connector.calls).toBe(1);
+  });
+
+  it('throws an UnsupportedError naming the system and ability', () => {
+    expect(() => requireAbility(base, 'createAccount')).toThrow(UnsupportedError);
+    expect(() => requireAbility(base, 'createAccount')).toThrow('sys does not support createAccount');
+  });
+});
