@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type NativeConnection } from '@temporalio/worker';
 import { parseConfigFile, parseEnv, type AppConfig } from '../../src/config/load';
 import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/log';
@@ -20,6 +20,9 @@ export interface TestEngine {
   taskQueue: string;
   close(): Promise<void>;
 }
+
+// Keep the SDK's own logs to warnings so test output stays readable.
+Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
 
 export const auditorToken = 'auditor-token-0123456789';
 export const adminToken = 'admin-token-0123456789ab';

@@ -1,0 +1,19 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+
+/**
+ * The result of a workflow that another workflow starts a moment later (a child): waits for it
+ * to exist, then for its result.
+ */
+export async function resultOf<T>(client: Client, workflowId: string, existWithinMs = 15_000): Promise<T> {
+  const deadline = Date.now() + existWithinMs;
+  for (;;) {
+    try {
+      await client.workflow.getHandle(workflowId).describe();
+      break;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return (await client.workflow.getHandle(workflowId).result()) as T;
+}
