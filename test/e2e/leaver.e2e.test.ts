@@ -5,7 +5,7 @@ import type { OffboardingReport } from '../../src/reports/offboarding';
 import type { LeaverResult } from '../../workflows/leaver';
 import { statusQuery } from '../../workflows/employee';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
-import { auditorToken, startTestEngine, type TestEngine } from '../harness/engine';
+import { auditorToken, startTestEngine, type TestEngine } from '../harness/test-engine';
 import { startTargets, type Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type NativeConnection } from '@temporalio/worker';
 import { parseConfigFile, parseEnv, type AppConfig } from '../../src/config/load';
@@ -27,11 +26,17 @@ Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as '
 export const auditorToken = 'auditor-token-0123456789';
 export const adminToken = 'admin-token-0123456789ab';
 
+export interface EngineOptions {
+  yaml: string;
+  env?: Record<string, string>;
+  secrets?: Record<string, string>;
+}
+
 /**
- * The real engine (API + worker, as `jml dev` wires them) on the run's shared Temporal dev
- * server, with its own task queue and database schema, configured from YAML text and env.
+ * The real engine (API + worker, wired as `jml dev` wires them) on a given Temporal server,
+ * with its own task queue and database schema, configured from YAML text and env.
  */
-export async function startTestEngine(options: { yaml: string; env?: Record<string, string>; secrets?: Record<string, string> }): Promise<TestEngine> {
+export async function startEngine(options: EngineOptions & { temporalAddress: string; workflowBundlePath?: string }): Promise<TestEngine> {
   const taskQueue = `jml-test-${randomBytes(5).toString('hex')}`;
   const env = parseEnv({
     PORT: '0',
@@ -45,7 +50,7 @@ export async function startTestEngine(options: { yaml: string; env?: Record<stri
   const log = createLogger(env.LOG_LEVEL);
   const db = await openTestDatabase('engine');
   const services = createServices(db, config);
-  const target = temporalTarget({ namespace: 'default' }, inject('temporalAddress'));
+  const target = temporalTarget({ namespace: 'default' }, options.temporalAddress);
   const client = await connectClient(target);
   let connection: NativeConnection | undefined;
   let worker: RunningWorker | undefined;
@@ -57,7 +62,7 @@ export async function startTestEngine(options: { yaml: string; env?: Record<stri
       namespace: target.namespace,
       taskQueue,
       deps: activityDeps(config, services, log),
-      workflowBundlePath: inject('workflowBundlePath'),
+      workflowBundlePath: options.workflowBundlePath,
     });
     api = await startApi({ config, services, client, log, host: '127.0.0.1' });
   } catch (err) {
