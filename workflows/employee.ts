@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { HrEventActivities } from '../activities/hr-events';
 import { leaverWorkflowId, type HrEvent } from '../src/hris/hr-event';
-import { Lifecycle } from '../src/temporal/search-attributes';
+import { EmployeeId, HrSource, Lifecycle, SlaStatus } from '../src/temporal/search-attributes';
 import { EmployeeState, type EmployeeInput, type EmployeeStatus } from './employee-state';
 import { leaverWorkflow } from './leaver';
 
@@ -70,6 +70,12 @@ async function apply(state: EmployeeState, event: HrEvent): Promise<void> {
         args: [{ event }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: 'leaver: kill sessions, disable accounts, revoke access',
+        typedSearchAttributes: [
+          { key: EmployeeId, value: event.employeeId },
+          { key: HrSource, value: event.source },
+          { key: Lifecycle, value: 'leaver' },
+          { key: SlaStatus, value: 'pending' },
+        ],
       });
       state.lifecycle = 'terminated';
       upsertSearchAttributes([{ key: Lifecycle, value: 'terminated' }]);

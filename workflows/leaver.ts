@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation, proxyActivities, sleep, upsertSearchAttributes, log } from '@temporalio/workflow';
 import type { LeaverActivities, LeaverPlan, StepResult, SystemStep } from '../activities/leaver';
 import type { HrEvent } from '../src/hris/hr-event';
-import { Lifecycle, SlaStatus } from '../src/temporal/search-attributes';
+import { SlaStatus } from '../src/temporal/search-attributes';
 
 export interface LeaverInput {
   event: HrEvent;
@@ -40,10 +40,6 @@ function systemSteps(summary: string) {
  */
 export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult> {
   const leaver = await plan.planLeaver(input.event);
-  upsertSearchAttributes([
-    { key: Lifecycle, value: 'leaver' },
-    { key: SlaStatus, value: 'pending' },
-  ]);
   if (leaver.waitMs > 0) await sleep(leaver.waitMs, { summary: 'wait for termination cutoff' });
 
   const steps = (step: SystemStep['system']): SystemStep => ({

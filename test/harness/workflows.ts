@@ -5,6 +5,12 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
  * to exist, then for its result.
  */
 export async function resultOf<T>(client: Client, workflowId: string, existWithinMs = 15_000): Promise<T> {
+  await waitForWorkflow(client, workflowId, existWithinMs);
+  return (await client.workflow.getHandle(workflowId).result()) as T;
+}
+
+/** Waits until a workflow that is about to be started exists. */
+export async function waitForWorkflow(client: Client, workflowId: string, existWithinMs = 15_000): Promise<void> {
   const deadline = Date.now() + existWithinMs;
   for (;;) {
     try {
@@ -15,5 +21,4 @@ export async function resultOf<T>(client: Client, workflowId: string, existWithi
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return (await client.workflow.getHandle(workflowId).result()) as T;
 }
