@@ -4,7 +4,9 @@ import { migrate } from '../db/migrate';
 import { runEvidenceVerify } from '../evidence/verify-cli';
 import { createLogger } from '../log';
 import { ReportError, runReportOffboarding } from '../reports/report-cli';
+import { devLockHolder } from '../runtime/dev-lock';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
+import { routeSdkLogs } from '../runtime/sdk-logging';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 
 const usage = `usage: jml <command>
@@ -52,7 +54,11 @@ export async function main(argv: string[]): Promise<number> {
 async function withDatabase(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<number>): Promise<number> {
   const config = await loadConfig();
   const url = config.env.DATABASE_URL;
-  const db = await openDatabase(url ? { url } : { dataDir: '.jml/pgdata' });
+  const holder = url ? undefined : await devLockHolder(config.env.JML_DATA_DIR);
+  if (holder !== undefined) {
+    throw new UsageError(`jml dev (pid ${holder}) holds the embedded database; use the API (e.g. GET /api/reports/offboarding) or stop it first`);
+  }
+  const db = await openDatabase(url ? { url } : { dataDir: `${config.env.JML_DATA_DIR}/pgdata` });
   try {
     await migrate(db);
     return await fn(db);
@@ -72,6 +78,7 @@ async function report(args: ParsedArgs): Promise<number> {
 async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number> {
   const config = await loadConfig();
   const log = createLogger(config.env.LOG_LEVEL);
+  if (command !== 'server') routeSdkLogs(log);
   const stop: Stop =
     command === 'dev'
       ? await runDev(config, log, (line) => console.log(line))

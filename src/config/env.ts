@@ -33,6 +33,8 @@ export const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('jml'),
   JML_CONFIG: z.string().min(1).default('jml.config.yaml'),
+  /** Where `jml dev` keeps its embedded Temporal and PGlite state. */
+  JML_DATA_DIR: z.string().min(1).default('.jml'),
   BAMBOOHR_WEBHOOK_SECRET: optionalSecret,
   BAMBOOHR_API_KEY: optionalSecret,
   BAMBOOHR_API_URL: optionalUrl,

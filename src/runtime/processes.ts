@@ -7,6 +7,7 @@ import { connectClient, connectWorker, temporalTarget } from '../temporal/connec
 import { startDevServer } from '../temporal/dev-server';
 import { startApi } from './api';
 import { activityDeps, openServices } from './services';
+import { holdDevLock } from './dev-lock';
 import { startWorker } from './worker';
 
 export type Stop = () => Promise<void>;
@@ -49,8 +50,9 @@ export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
  * TEMPORAL_ADDRESS is unset and an embedded PGlite when DATABASE_URL is unset, both under .jml/.
  */
 export async function runDev(config: AppConfig, log: Logger, print: (line: string) => void): Promise<Stop> {
-  const stateDir = '.jml';
+  const stateDir = config.env.JML_DATA_DIR;
   await mkdir(stateDir, { recursive: true });
+  const releaseLock = await holdDevLock(stateDir);
   let stopTemporal: Stop = async () => undefined;
   let address: string | undefined;
   let uiUrl: string | undefined;
@@ -74,9 +76,9 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
   const api = await startApi({ config, services, client, log });
   print(`jml dev is running`);
   print(`  API           ${api.url}  (POST /webhooks/bamboohr, GET /healthz, /metrics)`);
-  print(`  Temporal      ${target.address}${address ? ' (embedded dev server, state in .jml/temporal.db)' : ''}`);
+  print(`  Temporal      ${target.address}${address ? ` (embedded dev server, state in ${join(stateDir, 'temporal.db')})` : ''}`);
   if (uiUrl) print(`  Temporal UI   ${uiUrl}`);
-  print(`  Database      ${services.db.kind === 'pglite' ? 'embedded PGlite in .jml/pgdata' : 'DATABASE_URL'}`);
+  print(`  Database      ${services.db.kind === 'pglite' ? `embedded PGlite in ${join(stateDir, 'pgdata')}` : 'DATABASE_URL'}`);
   print(`  Systems       ${[...services.connectors.keys()].join(', ') || 'none configured (see jml.config.example.yaml)'}`);
   print(`Press Ctrl-C to stop.`);
   return async () => {
@@ -86,5 +88,6 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
     await client.connection.close();
     await services.close();
     await stopTemporal();
+    await releaseLock();
   };
 }

@@ -18,7 +18,7 @@ export interface Services {
 
 export async function openServices(config: AppConfig, log: Logger, options: { pgliteDir?: string } = {}): Promise<Services> {
   const url = config.env.DATABASE_URL;
-  const db = await openDatabase(url ? { url } : { dataDir: options.pgliteDir ?? join('.jml', 'pgdata') });
+  const db = await openDatabase(url ? { url } : { dataDir: options.pgliteDir ?? join(config.env.JML_DATA_DIR, 'pgdata') });
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, 'database migrated');
   return createServices(db, config);
