@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bambooSecret, postBambooWebhook } from '../harness/bamboohr';
+import { adminToken, auditorToken, startTestEngine, type TestEngine } from '../harness/test-engine';
+
+let engine: TestEngine;
+
+beforeAll(async () => {
+  engine = await startTestEngine({ yaml: '', env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret } });
+});
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+const call = (path: string, token?: string) =>
+  fetch(`${engine.url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+describe('HTTP API', () => {
+  it('reports health of Temporal and the database', async () => {
+    const res = await call('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, checks: { database: { ok: true }, temporal: { ok: true } } });
+  });
+
+  it.each(['/api/reports/offboarding?from=2026-01-01&to=2026-01-31', '/api/employees/42/evidence', '/api/evidence/verify'])(
+    '%s needs an auditor token: 401 without, 401 unknown, 403 admin, 200 auditor',
+    async (path) => {
+      const none = await call(path);
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer');
+      expect((await call(path, 'not-a-known-token-at-all')).status).toBe(401);
+      expect((await call(path, adminToken)).status).toBe(403);
+      expect((await call(path, auditorToken)).status).toBe(200);
+    },
+  );
+
+  it.each([
+    ['?to=2026-01-31', 'query parameter "from" is required'],
+    ['?from=2026-02-30&to=2026-03-01', 'from: 2026-02-30 is not a calendar date'],
+    ['?from=2026-03-01&to=2026-02-01', 'must be before'],
+    ['?from=2026-01-01&to=2026-01-31&format=xml', 'unknown format "xml"'],
+  ])('answers 400 naming the problem for %s', async (query, message) => {
+    const res = await call(`/api/reports/offboarding${query}`, auditorToken);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toContain(message);
+  });
+
+  it('serves an empty report as CSV with only the header', async () => {
+    const res = await call('/api/reports/offboarding?from=2026-01-01&to=2026-01-31&format=csv', auditorToken);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect((await res.text()).trim().split('\r\n')).toHaveLength(1);
+  });
+
+  it('counts webhook deliveries in /metrics', async () => {
+    await postBambooWebhook(engine.url, {}, { signature: '0'.repeat(64) });
+    const text = await (await call('/metrics')).text();
+    expect(text).toMatch(/jml_webhook_deliveries_total\{source="bamboohr",status="401"\} 1/);
+  });
+
+  it('answers unknown routes with JSON 404', async () => {
+    const res = await call('/api/nope');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: 'not_found' });
+  });
+});
