@@ -166,7 +166,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
     },
 
     async recordLeaverMilestone(input: {
-      action: 'leaver.sessions_killed' | 'leaver.completed' | 'leaver.sla_breach' | 'leaver.full_revoke_sla_breach';
+      action: 'leaver.sessions_killed' | 'leaver.completed' | 'leaver.sla_breach' | 'leaver.full_revoke_sla_breach' | 'leaver.rescinded';
       plan: LeaverPlan;
       detail?: Record<string, unknown>;
     }): Promise<string> {

@@ -46,6 +46,16 @@ export class EmployeeState {
     return this.queue.length > 0;
   }
 
+  hasPendingOf(kind: HrEvent['kind']): boolean {
+    return this.queue.some((e) => e.kind === kind);
+  }
+
+  /** Takes the oldest queued event of a kind out of turn (a rescind overtakes nothing else). */
+  takeFirstOf(kind: HrEvent['kind']): HrEvent | undefined {
+    const index = this.queue.findIndex((e) => e.kind === kind);
+    return index < 0 ? undefined : this.queue.splice(index, 1)[0];
+  }
+
   take(): HrEvent | undefined {
     this.current = this.queue.shift();
     return this.current;

@@ -4,8 +4,8 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
-  executeChild,
   log,
+  startChild,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -16,7 +16,7 @@ import type { HrEventActivities } from '../activities/hr-events';
 import { leaverWorkflowId, type HrEvent } from '../src/hris/hr-event';
 import { EmployeeId, HrSource, Lifecycle, SlaStatus } from '../src/temporal/search-attributes';
 import { EmployeeState, type EmployeeInput, type EmployeeStatus } from './employee-state';
-import { leaverWorkflow } from './leaver';
+import { leaverWorkflow, rescindLeaverSignal } from './leaver';
 
 export type { EmployeeInput, EmployeeStatus } from './employee-state';
 
@@ -65,7 +65,7 @@ async function apply(state: EmployeeState, event: HrEvent): Promise<void> {
     case 'terminate': {
       state.lifecycle = 'offboarding';
       upsertSearchAttributes([{ key: Lifecycle, value: 'offboarding' }]);
-      await executeChild(leaverWorkflow, {
+      const leaver = await startChild(leaverWorkflow, {
         workflowId: leaverWorkflowId(event.source, event.employeeId, event.eventId),
         args: [{ event }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -77,6 +77,23 @@ async function apply(state: EmployeeState, event: HrEvent): Promise<void> {
           { key: SlaStatus, value: 'pending' },
         ],
       });
+      // While the leaver runs, a rescind of this termination is passed on to it: before the
+      // termination takes effect it cancels the wait; after, the leaver finishes regardless.
+      let finished = false;
+      const result = leaver.result().finally(() => (finished = true));
+      while (!finished) {
+        await condition(() => finished || state.hasPendingOf('rescind'));
+        const rescind = finished ? undefined : state.takeFirstOf('rescind');
+        if (!rescind) continue;
+        await hr.recordHrEvent(rescind);
+        await leaver.signal(rescindLeaverSignal, { hrEventId: rescind.eventId });
+      }
+      const outcome = await result;
+      if (outcome.rescinded) {
+        state.lifecycle = 'active';
+        upsertSearchAttributes([{ key: Lifecycle, value: 'active' }]);
+        return;
+      }
       state.lifecycle = 'terminated';
       upsertSearchAttributes([{ key: Lifecycle, value: 'terminated' }]);
       return;

@@ -1,4 +1,4 @@
-import { CancellationScope, isCancellation, proxyActivities, sleep, upsertSearchAttributes, log } from '@temporalio/workflow';
+import { CancellationScope, condition, defineSignal, isCancellation, log, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LeaverActivities, LeaverPlan, StepResult, SystemStep } from '../activities/leaver';
 import type { HrEvent } from '../src/hris/hr-event';
 import { SlaStatus } from '../src/temporal/search-attributes';
@@ -7,7 +7,16 @@ export interface LeaverInput {
   event: HrEvent;
 }
 
+/** The termination was withdrawn (HR rescinded it); acted on only before it takes effect. */
+export const rescindLeaverSignal = defineSignal<[{ hrEventId: string }]>('rescindLeaver');
+
+export interface LeaverRescinded {
+  rescinded: true;
+  rescindedBy: string;
+}
+
 export interface LeaverResult {
+  rescinded: false;
   terminationEffectiveAt: string;
   sessionsKilledAt: string;
   accessRevokedAt: string;
@@ -20,9 +29,16 @@ export interface LeaverResult {
 // Steps retry quickly at first (the session-kill SLA is a minute) and keep going until done.
 const retry = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
-const plan = proxyActivities<Pick<LeaverActivities, 'planLeaver' | 'recordLeaverMilestone'>>({
+const plan = proxyActivities<Pick<LeaverActivities, 'planLeaver'>>({
   startToCloseTimeout: '30s',
   retry,
+  summary: 'plan leaver: systems, timing, SLA budget',
+});
+
+const milestones = proxyActivities<Pick<LeaverActivities, 'recordLeaverMilestone'>>({
+  startToCloseTimeout: '30s',
+  retry,
+  summary: 'record leaver milestone',
 });
 
 function systemSteps(summary: string) {
@@ -38,9 +54,23 @@ function systemSteps(summary: string) {
  * system in parallel under the session-kill SLA, then disable accounts, then remove
  * entitlements. Each step is idempotent and verified by a fresh read in its activity.
  */
-export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult> {
+export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult | LeaverRescinded> {
+  let rescindedBy: string | undefined;
+  let effective = false;
+  setHandler(rescindLeaverSignal, ({ hrEventId }) => {
+    if (effective) log.warn('rescind after the termination took effect: handled as a rehire', { hrEventId });
+    else rescindedBy ??= hrEventId;
+  });
+
   const leaver = await plan.planLeaver(input.event);
-  if (leaver.waitMs > 0) await sleep(leaver.waitMs, { summary: 'wait for termination cutoff' });
+  if (leaver.waitMs > 0) {
+    await condition(() => rescindedBy !== undefined, leaver.waitMs, { summary: 'wait for termination cutoff' });
+  }
+  if (rescindedBy !== undefined) {
+    await milestones.recordLeaverMilestone({ action: 'leaver.rescinded', plan: leaver, detail: { rescindedBy } });
+    return { rescinded: true, rescindedBy };
+  }
+  effective = true;
 
   const steps = (step: SystemStep['system']): SystemStep => ({
     system: step,
@@ -57,7 +87,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult> 
       await sleep(Math.max(1, leaver.sessionKillBudgetMs), { summary: 'session-kill SLA' });
       slaBreached = true;
       upsertSearchAttributes([{ key: SlaStatus, value: 'breached' }]);
-      await plan.recordLeaverMilestone({ action: 'leaver.sla_breach', plan: leaver, detail: { budgetMs: leaver.sessionKillBudgetMs } });
+      await milestones.recordLeaverMilestone({ action: 'leaver.sla_breach', plan: leaver, detail: { budgetMs: leaver.sessionKillBudgetMs } });
     })
     .catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
@@ -66,7 +96,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult> 
   const sessions = await Promise.all(leaver.systems.map((s) => systemSteps(`kill sessions: ${s}`).killSessions(steps(s))));
   if (!slaBreached) slaWatch.cancel();
   await slaTimer;
-  const sessionsKilledAt = await plan.recordLeaverMilestone({
+  const sessionsKilledAt = await milestones.recordLeaverMilestone({
     action: 'leaver.sessions_killed',
     plan: leaver,
     detail: { systems: outcomes(sessions), slaBreached },
@@ -76,16 +106,16 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult> 
 
   const disabled = await Promise.all(leaver.systems.map((s) => systemSteps(`disable account: ${s}`).disableAccount(steps(s))));
   const entitlements = await Promise.all(leaver.systems.map((s) => systemSteps(`revoke entitlements: ${s}`).revokeEntitlements(steps(s))));
-  const accessRevokedAt = await plan.recordLeaverMilestone({
+  const accessRevokedAt = await milestones.recordLeaverMilestone({
     action: 'leaver.completed',
     plan: leaver,
     detail: { disabled: outcomes(disabled), entitlements: outcomes(entitlements) },
   });
   const fullRevokeLate = elapsedMs(leaver, accessRevokedAt) > leaver.fullRevokeSlaMs;
   if (fullRevokeLate) {
-    await plan.recordLeaverMilestone({ action: 'leaver.full_revoke_sla_breach', plan: leaver, detail: { slaMs: leaver.fullRevokeSlaMs } });
+    await milestones.recordLeaverMilestone({ action: 'leaver.full_revoke_sla_breach', plan: leaver, detail: { slaMs: leaver.fullRevokeSlaMs } });
   }
-  return { terminationEffectiveAt: leaver.terminationEffectiveAt, sessionsKilledAt, accessRevokedAt, slaBreached, sessions, disabled, entitlements };
+  return { rescinded: false, terminationEffectiveAt: leaver.terminationEffectiveAt, sessionsKilledAt, accessRevokedAt, slaBreached, sessions, disabled, entitlements };
 }
 
 function outcomes(results: StepResult[]): Record<string, string> {

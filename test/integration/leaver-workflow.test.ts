@@ -1,8 +1,8 @@
 import { writeFile, mkdir } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EvidenceRecord } from '../../src/evidence/types';
 import { SlaStatus, EmployeeId, HrSource, Lifecycle } from '../../src/temporal/search-attributes';
-import type { LeaverResult } from '../../workflows/leaver';
+import type { LeaverRescinded, LeaverResult } from '../../workflows/leaver';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
 import { startTestEngine, type TestEngine } from '../harness/test-engine';
 import { startTargets, type Targets } from '../harness/targets';
@@ -95,7 +95,7 @@ describe('leaver workflow', () => {
     expect(targets.okta.user(login)?.status).toBe('SUSPENDED');
   });
 
-  it('waits on a durable timer for a termination dated in the future, touching nothing', async () => {
+  it('waits on a durable timer for a termination dated in the future, and a rescind before it cancels it', async () => {
     const login = 'future.fred@acme.test';
     targets.seedWorker(login);
     const writesBefore = targets.writeCount();
@@ -116,7 +116,35 @@ describe('leaver workflow', () => {
     expect(targets.okta.user(login)?.status).toBe('ACTIVE');
     const started = (await evidenceOf('604')).find((e) => e.action === 'leaver.started');
     expect(Date.parse(started!.context.terminationEffectiveAt as string)).toBeGreaterThan(Date.now() + 5 * 86_400_000);
-    await handle.terminate('test cleanup');
+
+    // HR withdraws the termination before it takes effect.
+    const rescind = await postBambooWebhook(engine.url, {
+      employees: [
+        {
+          id: '604',
+          action: 'Updated',
+          timestamp: new Date().toISOString(),
+          changedFields: ['terminationDate'],
+          fields: { workEmail: login, status: 'Active', hireDate: '2020-01-06', terminationDate: null },
+        },
+      ],
+    });
+    expect(rescind.status).toBe(202);
+    expect((rescind.body.events as { kind: string }[])[0]?.kind).toBe('rescind');
+    const result = await resultOf<LeaverRescinded>(engine.client, leaverId);
+    expect(result).toMatchObject({ rescinded: true });
+    expect(targets.writeCount()).toBe(writesBefore);
+    expect(targets.okta.user(login)?.status).toBe('ACTIVE');
+    const actions = (await evidenceOf('604')).map((e) => e.action);
+    expect(actions).toContain('leaver.rescinded');
+    expect(actions).not.toContain('sessions.kill');
+    // The worker's own workflow goes back to active once it has taken the leaver's result.
+    await vi.waitFor(async () => {
+      const entity = await engine.client.workflow.getHandle('employee-bamboohr-604').describe();
+      expect(entity.typedSearchAttributes.get(Lifecycle)).toBe('active');
+    });
+    await recordHistory('leaver-rescinded', leaverId);
+    await recordHistory('employee-terminate-rescind', 'employee-bamboohr-604');
   });
 });
 
