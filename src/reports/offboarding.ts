@@ -49,6 +49,8 @@ export interface OffboardingSummary {
   p95Seconds: number | null;
   maxSeconds: number | null;
   open: number;
+  /** Terminations withdrawn before they took effect: not leavers, so not in the rows above. */
+  rescinded: number;
 }
 
 export interface OffboardingReport {
@@ -83,17 +85,20 @@ export function buildOffboardingReport(events: readonly EvidenceRecord[], window
   const toMs = Date.parse(window.to);
   const asOfMs = Date.parse(window.asOf);
   const leavers: LeaverRow[] = [];
+  let rescinded = 0;
   for (const run of runs.values()) {
     const row = leaverRow(run, asOfMs);
     if (!row) continue;
     const effectiveMs = Date.parse(row.terminationEffectiveAt);
-    if (effectiveMs >= fromMs && effectiveMs < toMs) leavers.push(row);
+    if (effectiveMs < fromMs || effectiveMs >= toMs) continue;
+    if (run.some((e) => e.action === 'leaver.rescinded')) rescinded++;
+    else leavers.push(row);
   }
   leavers.sort(
     (a, b) =>
       a.terminationEffectiveAt.localeCompare(b.terminationEffectiveAt) || a.employeeId.localeCompare(b.employeeId),
   );
-  return { from: window.from, to: window.to, summary: summarise(leavers), leavers };
+  return { from: window.from, to: window.to, summary: summarise(leavers, rescinded), leavers };
 }
 
 /** Workflow IDs of the leaver runs whose termination took effect in [from, to). */
@@ -249,7 +254,7 @@ function approvals(run: readonly EvidenceRecord[]): unknown[] {
   return [...seen.values()];
 }
 
-function summarise(leavers: readonly LeaverRow[]): OffboardingSummary {
+function summarise(leavers: readonly LeaverRow[], rescinded: number): OffboardingSummary {
   const seconds = leavers
     .map((l) => l.secondsToSessionsKilled)
     .filter((s): s is number => s !== null)
@@ -263,6 +268,7 @@ function summarise(leavers: readonly LeaverRow[]): OffboardingSummary {
     p95Seconds: nearestRank(seconds, 95),
     maxSeconds: seconds.at(-1) ?? null,
     open: leavers.filter((l) => l.accessRevokedAt === null).length,
+    rescinded,
   };
 }
 

@@ -137,7 +137,17 @@ describe('buildOffboardingReport', () => {
       p95Seconds: 100,
       maxSeconds: 100,
       open: 1,
+      rescinded: 0,
     });
+  });
+
+  it('counts a termination rescinded before it took effect apart from the leavers', () => {
+    const kept = leaver({ id: 'kept', killedAfter: 5, revokedAfter: 20, sla: 60 });
+    const withdrawn = leaver({ id: 'withdrawn', effective: 3600 });
+    withdrawn.push(event('leaver.rescinded', t(60), { workflowId: 'leaver-withdrawn' }));
+    const report = buildOffboardingReport([...kept, ...withdrawn], window);
+    expect(report.leavers.map((l) => l.employeeId)).toHaveLength(1);
+    expect(report.summary).toMatchObject({ count: 1, open: 0, rescinded: 1, withinSlaShare: 1 });
   });
 
   it('keeps only leavers whose termination took effect in [from, to)', () => {
