@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PeerRequest } from './request-log';
 
 export type OktaUserStatus =
   | 'STAGED' | 'PROVISIONED' | 'ACTIVE' | 'RECOVERY' | 'PASSWORD_EXPIRED' | 'LOCKED_OUT' | 'SUSPENDED' | 'DEPROVISIONED';
@@ -46,17 +47,7 @@ export interface OktaUserView {
   oauthTokens: number;
 }
 
-export interface PeerRequest {
-  method: string;
-  path: string;
-  query: string;
-  body: unknown;
-  /** Arrival time (epoch ms), before any injected latency. */
-  at: number;
-  status: number;
-  /** For 429 answers: the earliest time (epoch ms) the peer advertised a retry may come. */
-  retryAt?: number;
-}
+export type { PeerRequest } from './request-log';
 
 export interface OktaPeer {
   url: string;

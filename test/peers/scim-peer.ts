@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PeerRequest } from './request-log';
 import SCIMMY from 'scimmy';
 import SCIMMYRouters from 'scimmy-routers';
 
@@ -27,17 +28,7 @@ export interface ScimUserView {
   groups: string[];
 }
 
-export interface PeerRequest {
-  method: string;
-  path: string;
-  query: string;
-  body: unknown;
-  /** Arrival time (epoch ms), before any injected latency. */
-  at: number;
-  status: number;
-  /** For 429 answers: the earliest time (epoch ms) the peer advertised a retry may come. */
-  retryAt?: number;
-}
+export type { PeerRequest } from './request-log';
 
 export interface ScimPeer {
   /** SCIM base URL, including /scim/v2. */

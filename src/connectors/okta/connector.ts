@@ -1,12 +1,12 @@
 /** Okta Management API connector: users, lifecycle, sessions and OKTA_GROUP memberships. */
 import type { z } from 'zod';
 import type { Account, Connector, NewAccount } from '../types';
+import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';
 import { JsonHttpClient, type HttpMethod, type JsonResponse } from '../http';
 import {
   OKTA_DISABLED_STATUSES,
   groupEntitlement,
-  groupNameOf,
   nextLink,
   oktaErrorCauses,
   oktaErrorCode,

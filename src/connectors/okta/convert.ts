@@ -1,7 +1,6 @@
 /** Okta's wire objects, parsed at the edge, and their mapping onto the shared access model. */
 import { z } from 'zod';
 import type { Account, AccountStatus } from '../types';
-import { UnsupportedError } from '../errors';
 import { serverNow } from '../http';
 
 export const oktaUserSchema = z.object({
@@ -56,15 +55,6 @@ export function toAccount(user: OktaUser): Account {
 
 export function groupEntitlement(group: OktaGroup): string {
   return `group:${group.profile.name}`;
-}
-
-/** Only `group:<Okta group name>` entitlements exist in Okta; other kinds are a missing ability. */
-export function groupNameOf(system: string, entitlement: string): string {
-  const colon = entitlement.indexOf(':');
-  const kind = colon === -1 ? '' : entitlement.slice(0, colon);
-  const name = colon === -1 ? '' : entitlement.slice(colon + 1);
-  if (kind !== 'group' || name === '') throw new UnsupportedError(system, `entitlement "${entitlement}" (only group:<name>)`);
-  return name;
 }
 
 export function oktaErrorCode(body: unknown): string | undefined {

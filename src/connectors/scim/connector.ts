@@ -1,11 +1,11 @@
 /** SCIM 2.0 service provider connector: Users (active flag) and Groups (members). */
 import type { z } from 'zod';
 import type { Account, Connector, NewAccount } from '../types';
+import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';
 import { JsonHttpClient, type HttpMethod, type JsonResponse } from '../http';
 import {
   SCIM_MEDIA_TYPE,
-  groupNameOf,
   isActive,
   newUserBody,
   patchOp,

@@ -1,7 +1,6 @@
 /** SCIM 2.0 (RFC 7643/7644) wire objects, parsed at the edge, and their mapping onto the shared access model. */
 import { z } from 'zod';
 import type { Account, NewAccount } from '../types';
-import { UnsupportedError } from '../errors';
 import { msUntilHttpDate, serverNow } from '../http';
 
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -61,15 +60,6 @@ export function newUserBody(input: NewAccount): Record<string, unknown> {
 
 export function patchOp(operations: Record<string, unknown>[]): Record<string, unknown> {
   return { schemas: [SCIM_PATCH_OP], Operations: operations };
-}
-
-/** Only `group:<displayName>` entitlements exist over SCIM; other kinds are a missing ability. */
-export function groupNameOf(system: string, entitlement: string): string {
-  const colon = entitlement.indexOf(':');
-  const kind = colon === -1 ? '' : entitlement.slice(0, colon);
-  const name = colon === -1 ? '' : entitlement.slice(colon + 1);
-  if (kind !== 'group' || name === '') throw new UnsupportedError(system, `entitlement "${entitlement}" (only group:<name>)`);
-  return name;
 }
 
 /** A SCIM filter string literal (RFC 7644 3.4.2.2 uses JSON string rules). */

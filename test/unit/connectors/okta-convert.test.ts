@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../../src/connectors/errors';
-import { accountStatusOf, groupNameOf, nextLink, oktaErrorMessage, oktaQuoted, oktaRetryAfterMs, toAccount } from '../../../src/connectors/okta/convert';
+import { groupNameOf } from '../../../src/connectors/entitlement';
+import { accountStatusOf, nextLink, oktaErrorMessage, oktaQuoted, oktaRetryAfterMs, toAccount } from '../../../src/connectors/okta/convert';
 
 describe('Okta conversion', () => {
   it.each([

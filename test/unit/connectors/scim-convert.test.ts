@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../../src/connectors/errors';
-import { groupNameOf, isActive, newUserBody, scimErrorMessage, scimQuoted, scimRetryAfterMs, toAccount } from '../../../src/connectors/scim/convert';
+import { groupNameOf } from '../../../src/connectors/entitlement';
+import { isActive, newUserBody, scimErrorMessage, scimQuoted, scimRetryAfterMs, toAccount } from '../../../src/connectors/scim/convert';
 
 describe('SCIM conversion', () => {
   it('reads Retry-After as delay-seconds', () => {
