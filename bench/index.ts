@@ -1,0 +1,48 @@
+/**
+ * Benchmark runner: `npm run bench` runs every benchmark, `npm run bench -- leaver` one of them.
+ * Options after the names (e.g. `--n 80`) go to each benchmark that runs.
+ */
+
+import { UsageError, type Benchmark } from './common';
+
+const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmark> }> = {
+  leaver: {
+    summary: 'webhook POST -> sessions killed in every system, against direct calls to the same systems',
+    load: async () => (await import('./leaver')).leaverBenchmark,
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(benchmarks).map(([name, b]) => `  ${name.padEnd(10)} ${b.summary}`);
+  return ['usage: npm run bench [-- <name>... [options]]', '', 'benchmarks:', ...names, '', 'see bench/README.md for options'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage());
+    return 0;
+  }
+  const firstOption = argv.findIndex((a) => a.startsWith('-'));
+  const names = firstOption === -1 ? argv : argv.slice(0, firstOption);
+  const options = firstOption === -1 ? [] : argv.slice(firstOption);
+  const unknown = names.filter((n) => !Object.hasOwn(benchmarks, n));
+  if (unknown.length > 0) {
+    console.error(`bench: unknown benchmark ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
+    return 2;
+  }
+  const selected = names.length > 0 ? [...new Set(names)] : Object.keys(benchmarks);
+  for (const name of selected) {
+    try {
+      const bench = await benchmarks[name]!.load();
+      await bench.run(options);
+    } catch (err) {
+      if (err instanceof UsageError) {
+        console.error(`bench ${name}: ${err.message}`);
+        return 2;
+      }
+      console.error(`bench ${name} failed:`, err);
+      return 1;
+    }
+  }
+  return 0;
+}
