@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import { auditRouter } from './audit-routes';
 import type { Role } from './auth';
 import { bamboohrWebhookRouter } from './bamboohr-webhook';
+import { codecRouter, type CodecRouteDeps } from './codec-routes';
 import { healthRouter, type HealthCheck } from './health';
 import type { Metrics } from './metrics';
 
@@ -22,9 +23,11 @@ export interface AppDeps {
   metrics: Metrics;
   log: Logger;
   now?: () => Date;
+  /** Codec endpoint for the Temporal UI; absent: the routes answer 404 not_configured. */
+  codec?: Omit<CodecRouteDeps, 'tokens' | 'logger'>;
 }
 
-/** The HTTP API: health, HR webhooks, auditor routes, metrics. Routers own their body parsing. */
+/** The HTTP API: health, HR webhooks, auditor routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -53,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(auditRouter({ db: deps.db, evidence: deps.evidence, tokens: deps.tokens }));
+  app.use(codecRouter({ codec: undefined, corsOrigins: [], ...deps.codec, tokens: deps.tokens, logger: deps.log }));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

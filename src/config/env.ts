@@ -20,6 +20,30 @@ const tokenList = z
     return tokens;
   });
 
+/** Browser origins (scheme://host[:port]) allowed to call the codec endpoint, e.g. the Temporal UI's. */
+const originList = z
+  .string()
+  .default('http://127.0.0.1:8233,http://localhost:8233')
+  .transform((value, ctx) => {
+    const origins: string[] = [];
+    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+      let origin: string | undefined;
+      try {
+        const url = new URL(entry);
+        const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !entry.includes('*');
+        if ((url.protocol === 'http:' || url.protocol === 'https:') && bare) origin = url.origin;
+      } catch {
+        origin = undefined;
+      }
+      if (!origin) {
+        ctx.addIssue({ code: 'custom', message: `not an origin (scheme://host[:port], no path, no "*"): ${entry}` });
+        return z.NEVER;
+      }
+      origins.push(origin);
+    }
+    return origins;
+  });
+
 const optionalUrl = z.url().optional();
 const optionalSecret = z.string().min(1).optional();
 
@@ -50,6 +74,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64-encoded')
     .optional(),
+  JML_CODEC_CORS_ORIGINS: originList,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -9,6 +9,7 @@ import { createDispatcher } from '../intake/dispatch';
 import { startDrainer } from '../intake/drainer';
 import { Inbox } from '../intake/inbox';
 import type { Logger } from '../log';
+import { codecFor } from '../temporal/codec';
 import type { Services } from './services';
 
 export interface RunningApi {
@@ -18,7 +19,15 @@ export interface RunningApi {
 }
 
 /** Serves the HTTP API on PORT (0 picks a free one) and drains the inbox into Temporal. */
-export async function startApi(options: { config: AppConfig; services: Services; client: Client; log: Logger; host?: string }): Promise<RunningApi> {
+export async function startApi(options: {
+  config: AppConfig;
+  services: Services;
+  client: Client;
+  log: Logger;
+  host?: string;
+  /** `jml dev`: codec requests made on this machine need no token (see codec-routes.ts). */
+  codecOpenOnLoopback?: boolean;
+}): Promise<RunningApi> {
   const { config, services, client, log } = options;
   const env = config.env;
   const inbox = new Inbox(services.db);
@@ -38,6 +47,7 @@ export async function startApi(options: { config: AppConfig; services: Services;
     ],
     metrics: createMetrics(),
     log,
+    codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
   });
   const drainer = startDrainer({ inbox, dispatch, log });
   const server: Server = await new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/load';
 import type { Logger } from '../log';
 import { resolveTemporalCli } from '../temporal/cli-path';
+import { dataConverterFor } from '../temporal/codec';
 import { connectClient, connectWorker, temporalTarget } from '../temporal/connect';
 import { startDevServer } from '../temporal/dev-server';
 import { startApi } from './api';
@@ -16,7 +17,7 @@ export type Stop = () => Promise<void>;
 export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
   const services = await openServices(config, log);
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
-  const client = await connectClient(target);
+  const client = await connectClient(target, dataConverterFor(config.env));
   const api = await startApi({ config, services, client, log });
   log.info({ url: api.url, temporal: target.address, namespace: target.namespace }, 'jml server listening');
   return async () => {
@@ -36,6 +37,7 @@ export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
     namespace: target.namespace,
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
     deps: activityDeps(config, services, log),
+    dataConverter: dataConverterFor(config.env),
   });
   log.info({ temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE }, 'jml worker running');
   return async () => {
@@ -59,25 +61,29 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
   if (!process.env.TEMPORAL_ADDRESS) {
     const cli = await resolveTemporalCli({ log: (line) => print(line) });
     if (cli.source === 'sdk-download') throw new Error('no Temporal CLI found and go is not installed: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS');
-    const server = await startDevServer({ binary: cli.path, port: 7233, uiPort: 8233, headless: false, dbFile: join(stateDir, 'temporal.db') });
+    // With encryption on, the embedded UI decodes through our codec endpoint (open to this machine in dev).
+    const uiCodecEndpoint = config.env.JML_ENCRYPTION_KEY && config.env.PORT ? `http://127.0.0.1:${config.env.PORT}/codec` : undefined;
+    const server = await startDevServer({ binary: cli.path, port: 7233, uiPort: 8233, headless: false, dbFile: join(stateDir, 'temporal.db'), uiCodecEndpoint });
     ({ address, uiUrl } = server);
     stopTemporal = server.stop;
   }
   const services = await openServices(config, log, { pgliteDir: join(stateDir, 'pgdata') });
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE }, address);
-  const client = await connectClient(target);
+  const client = await connectClient(target, dataConverterFor(config.env));
   const connection = await connectWorker(target);
   const worker = await startWorker({
     connection,
     namespace: target.namespace,
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
     deps: activityDeps(config, services, log),
+    dataConverter: dataConverterFor(config.env),
   });
-  const api = await startApi({ config, services, client, log });
+  const api = await startApi({ config, services, client, log, codecOpenOnLoopback: true });
   print(`jml dev is running`);
   print(`  API           ${api.url}  (POST /webhooks/bamboohr, GET /healthz, /metrics)`);
   print(`  Temporal      ${target.address}${address ? ` (embedded dev server, state in ${join(stateDir, 'temporal.db')})` : ''}`);
   if (uiUrl) print(`  Temporal UI   ${uiUrl}`);
+  if (config.env.JML_ENCRYPTION_KEY) print(`  Codec         ${api.url}/codec  (payloads encrypted; no token needed from this machine in dev)`);
   print(`  Database      ${services.db.kind === 'pglite' ? `embedded PGlite in ${join(stateDir, 'pgdata')}` : 'DATABASE_URL'}`);
   print(`  Systems       ${[...services.connectors.keys()].join(', ') || 'none configured (see jml.config.example.yaml)'}`);
   print(`Press Ctrl-C to stop.`);

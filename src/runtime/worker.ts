@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type DataConverter, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -18,12 +18,15 @@ export async function startWorker(options: {
   deps: ActivityDeps;
   /** Pre-built workflow bundle (tests build one per run); otherwise bundled from source. */
   workflowBundlePath?: string;
+  /** From `dataConverterFor(env)`: payload encryption when JML_ENCRYPTION_KEY is set. */
+  dataConverter?: DataConverter;
 }): Promise<RunningWorker> {
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
+    dataConverter: options.dataConverter,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
   });
   const done = worker.run();

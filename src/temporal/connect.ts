@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type DataConverter } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 
@@ -24,10 +24,11 @@ export function temporalTarget(defaults: { namespace: string }, address?: string
   };
 }
 
-export async function connectClient(target: TemporalTarget): Promise<Client> {
+/** `dataConverter`: from `dataConverterFor(env)`, so payloads are encrypted when a key is set. */
+export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
   const { tls, apiKey, metadata } = target.options;
   const connection = await Connection.connect({ address: target.address, tls, apiKey, metadata });
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 
 export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {

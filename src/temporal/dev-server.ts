@@ -16,6 +16,8 @@ export interface DevServerOptions {
   /** SQLite file that keeps workflows across restarts; absent keeps everything in memory. */
   dbFile?: string;
   headless?: boolean;
+  /** The UI decodes payloads through this codec server (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   readyTimeoutMs?: number;
 }
 
@@ -41,6 +43,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   else {
     const uiPort = options.uiPort ?? 8233;
     args.push('--ui-port', String(uiPort));
+    if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
     uiUrl = `http://127.0.0.1:${uiPort}`;
   }
   const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/log';
 import { startApi, type RunningApi } from '../../src/runtime/api';
 import { activityDeps, createServices, type Services } from '../../src/runtime/services';
 import { startWorker, type RunningWorker } from '../../src/runtime/worker';
+import { dataConverterFor } from '../../src/temporal/codec';
 import { connectClient, connectWorker, temporalTarget } from '../../src/temporal/connect';
 import { openTestDatabase } from './db';
 
@@ -51,7 +52,7 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
   const db = await openTestDatabase('engine');
   const services = createServices(db, config);
   const target = temporalTarget({ namespace: 'default' }, options.temporalAddress);
-  const client = await connectClient(target);
+  const client = await connectClient(target, dataConverterFor(env));
   let connection: NativeConnection | undefined;
   let worker: RunningWorker | undefined;
   let api: RunningApi | undefined;
@@ -63,6 +64,7 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
       taskQueue,
       deps: activityDeps(config, services, log),
       workflowBundlePath: options.workflowBundlePath,
+      dataConverter: dataConverterFor(env),
     });
     api = await startApi({ config, services, client, log, host: '127.0.0.1' });
   } catch (err) {
