@@ -4,10 +4,10 @@ import type { AppConfig } from '../config/load';
 import type { Logger } from '../log';
 import { resolveTemporalCli } from '../temporal/cli-path';
 import { dataConverterFor } from '../temporal/codec';
-import { connectClient, connectWorker, temporalTarget } from '../temporal/connect';
+import { connectClient, connectWorker, temporalTarget, type TemporalTarget } from '../temporal/connect';
 import { startDevServer } from '../temporal/dev-server';
 import { startApi } from './api';
-import { activityDeps, openServices } from './services';
+import { activityDeps, openServices, type Services } from './services';
 import { holdDevLock } from './dev-lock';
 import { startWorker } from './worker';
 
@@ -31,6 +31,16 @@ export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
 export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
   const services = await openServices(config, log);
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
+  const stopWorker = await workerOn(target, config, services, log);
+  log.info({ temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE }, 'jml worker running');
+  return async () => {
+    await stopWorker();
+    await services.close();
+  };
+}
+
+/** A worker on its own connection; the returned function drains it and closes the connection. */
+async function workerOn(target: TemporalTarget, config: AppConfig, services: Services, log: Logger): Promise<Stop> {
   const connection = await connectWorker(target);
   const worker = await startWorker({
     connection,
@@ -39,11 +49,9 @@ export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
     deps: activityDeps(config, services, log),
     dataConverter: dataConverterFor(config.env),
   });
-  log.info({ temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE }, 'jml worker running');
   return async () => {
     await worker.stop();
     await connection.close();
-    await services.close();
   };
 }
 
@@ -70,14 +78,7 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
   const services = await openServices(config, log, { pgliteDir: join(stateDir, 'pgdata') });
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE }, address);
   const client = await connectClient(target, dataConverterFor(config.env));
-  const connection = await connectWorker(target);
-  const worker = await startWorker({
-    connection,
-    namespace: target.namespace,
-    taskQueue: config.env.TEMPORAL_TASK_QUEUE,
-    deps: activityDeps(config, services, log),
-    dataConverter: dataConverterFor(config.env),
-  });
+  const stopWorker = await workerOn(target, config, services, log);
   const api = await startApi({ config, services, client, log, codecOpenOnLoopback: true });
   print(`jml dev is running`);
   print(`  API           ${api.url}  (POST /webhooks/bamboohr, GET /healthz, /metrics)`);
@@ -89,8 +90,7 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
   print(`Press Ctrl-C to stop.`);
   return async () => {
     await api.close();
-    await worker.stop();
-    await connection.close();
+    await stopWorker();
     await client.connection.close();
     await services.close();
     await stopTemporal();
