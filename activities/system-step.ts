@@ -1,0 +1,72 @@
+import type { Connector } from '../src/connectors/types';
+import type { EvidenceInput, Outcome } from '../src/evidence/types';
+import type { ActivityDeps } from './deps';
+import { currentRun, recordingFailures } from './step';
+
+export interface SystemStep {
+  system: string;
+  login?: string;
+  employeeId: string;
+  source: string;
+  hrEventId: string;
+}
+
+export interface StepResult {
+  system: string;
+  outcome: Outcome;
+  at: string;
+  reason?: string;
+}
+
+/**
+ * What every per-system step shares: the connector, an evidence entry keyed by workflow, action
+ * and system, and the account lookup (a missing login or account is a recorded skip).
+ */
+export function createSystemStepTools(deps: ActivityDeps) {
+  const now = () => deps.now?.() ?? new Date();
+
+  function connectorFor(system: string): Connector {
+    const connector = deps.connectors.get(system);
+    if (!connector) throw new Error(`system "${system}" is not configured`);
+    return connector;
+  }
+
+  function base(step: SystemStep, action: string, connector?: Connector): Omit<EvidenceInput, 'outcome' | 'occurredAt'> {
+    const run = currentRun();
+    return {
+      stepKey: `${run.workflowId}:${action}:${step.system}`,
+      employeeId: step.employeeId,
+      hrSource: step.source,
+      actorType: 'system',
+      actorId: 'jml-engine',
+      action,
+      system: step.system,
+      where: connector?.location,
+      context: { workflowId: run.workflowId, runId: run.runId, hrEventId: step.hrEventId },
+    };
+  }
+
+  async function record(entry: Omit<EvidenceInput, 'outcome' | 'occurredAt'>, outcome: Outcome, reason?: string): Promise<StepResult> {
+    const at = now().toISOString();
+    await deps.evidence.append({ ...entry, outcome, occurredAt: at, context: { ...entry.context, ...(reason ? { reason } : {}) } });
+    return { system: entry.system ?? '', outcome, at, ...(reason ? { reason } : {}) };
+  }
+
+  /** Runs fn on the worker's account in a system; a missing login or account is a recorded skip. */
+  async function onAccount(
+    step: SystemStep,
+    action: string,
+    fn: (connector: Connector, accountId: string, entry: ReturnType<typeof base>) => Promise<StepResult>,
+  ): Promise<StepResult> {
+    const connector = connectorFor(step.system);
+    const entry = base(step, action, connector);
+    if (!step.login) return record(entry, 'skipped', 'HR record has no work email to match accounts by');
+    return recordingFailures(deps, entry, async () => {
+      const account = await connector.findAccount(step.login as string);
+      if (!account) return record(entry, 'skipped', 'no account in this system');
+      return fn(connector, account.id, entry);
+    });
+  }
+
+  return { now, connectorFor, base, record, onAccount };
+}
