@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configFileSchema, type ConfigFile } from './file';
 import { envSchema, type Env } from './env';
+import { validatePolicy } from '../policy';
 
 export interface AppConfig {
   env: Env;
@@ -36,6 +37,8 @@ export function parseConfigFile(text: string, where: string): ConfigFile {
   }
   const result = configFileSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(describeIssue(where, result.error.issues[0]!));
+  const problem = validatePolicy(result.data.policy)[0];
+  if (problem) throw new ConfigError(`${where}: ${problem.path}: ${problem.message}`);
   return result.data;
 }
 

@@ -23,6 +23,10 @@ describe('configuration', () => {
     ['systems: [{ id: a, type: okta, baseUrl: nope, tokenEnv: T }]', 'x.yaml: systems.0.baseUrl'],
     ['policy: { birthright: [{ system: ghost, entitlements: ["group:x"] }] }', 'x.yaml: policy.birthright.0.system: unknown system "ghost"'],
     ['slaa: {}', 'x.yaml: (root): Unrecognized key'],
+    [
+      'systems: [{ id: a, type: okta, baseUrl: "https://a", tokenEnv: T }]\npolicy: { rules: [{ when: { jobTitle: "/SRE(/" }, grant: [{ system: a, entitlements: ["group:x"] }] }] }',
+      'x.yaml: policy.rules.0.when.jobTitle',
+    ],
     ['systems: [{ id: a, type: okta, baseUrl: "https://a", tokenEnv: T }, { id: a, type: scim, baseUrl: "https://b", tokenEnv: U }]', 'duplicate system id "a"'],
   ])('names the key and the reason for %s', (text, message) => {
     expect(() => parseConfigFile(text, 'x.yaml')).toThrow(ConfigError);
