@@ -1,6 +1,7 @@
 import type { Connector } from '../src/connectors/types';
 import type { EvidenceInput } from '../src/evidence/types';
 import type { Logger } from '../src/log';
+import type { Policy } from '../src/policy';
 
 /** What activities need from the outside world; built once per worker. */
 export interface ActivityDeps {
@@ -12,6 +13,8 @@ export interface ActivityDeps {
     cutoffLocalTime: string;
     defaultTimeZone: string;
   };
+  policy: Policy;
+  joiner: { provisionLeadTimeMs: number };
   log: Logger;
   now?: () => Date;
 }

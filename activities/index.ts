@@ -1,12 +1,13 @@
 import type { ActivityDeps } from './deps';
 import { createHrEventActivities } from './hr-events';
+import { createJoinerActivities } from './joiner';
 import { createLeaverActivities } from './leaver';
 
 export type { ActivityDeps } from './deps';
 
 /** All activities the worker registers, built from injected clients. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createHrEventActivities(deps), ...createLeaverActivities(deps) };
+  return { ...createHrEventActivities(deps), ...createLeaverActivities(deps), ...createJoinerActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

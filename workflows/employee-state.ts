@@ -9,7 +9,7 @@ export interface EmployeeInput {
   lifecycle?: EmployeeLifecycle;
 }
 
-export type EmployeeLifecycle = 'unknown' | 'active' | 'offboarding' | 'terminated';
+export type EmployeeLifecycle = 'unknown' | 'joining' | 'active' | 'offboarding' | 'terminated';
 
 export interface EmployeeStatus {
   employeeId: string;

@@ -12,10 +12,12 @@ import {
   workflowInfo,
   ParentClosePolicy,
 } from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { HrEventActivities } from '../activities/hr-events';
-import { leaverWorkflowId, type HrEvent } from '../src/hris/hr-event';
+import { joinerWorkflowId, leaverWorkflowId, type HrEvent } from '../src/hris/hr-event';
 import { EmployeeId, HrSource, Lifecycle, SlaStatus } from '../src/temporal/search-attributes';
 import { EmployeeState, type EmployeeInput, type EmployeeStatus } from './employee-state';
+import { joinerWorkflow, rescindJoinerSignal } from './joiner';
 import { leaverWorkflow, rescindLeaverSignal } from './leaver';
 
 export type { EmployeeInput, EmployeeStatus } from './employee-state';
@@ -63,49 +65,62 @@ export async function employeeWorkflow(input: EmployeeInput): Promise<EmployeeSt
 async function apply(state: EmployeeState, event: HrEvent): Promise<void> {
   switch (event.kind) {
     case 'terminate': {
-      state.lifecycle = 'offboarding';
-      upsertSearchAttributes([{ key: Lifecycle, value: 'offboarding' }]);
+      setLifecycle(state, 'offboarding');
       const leaver = await startChild(leaverWorkflow, {
         workflowId: leaverWorkflowId(event.source, event.employeeId, event.eventId),
         args: [{ event }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: 'leaver: kill sessions, disable accounts, revoke access',
-        typedSearchAttributes: [
-          { key: EmployeeId, value: event.employeeId },
-          { key: HrSource, value: event.source },
-          { key: Lifecycle, value: 'leaver' },
-          { key: SlaStatus, value: 'pending' },
-        ],
+        typedSearchAttributes: childAttributes(event, 'leaver', [{ key: SlaStatus, value: 'pending' }]),
       });
-      // While the leaver runs, a rescind of this termination is passed on to it: before the
-      // termination takes effect it cancels the wait; after, the leaver finishes regardless.
-      let finished = false;
-      const result = leaver.result().finally(() => (finished = true));
-      while (!finished) {
-        await condition(() => finished || state.hasPendingOf('rescind'));
-        const rescind = finished ? undefined : state.takeFirstOf('rescind');
-        if (!rescind) continue;
-        await hr.recordHrEvent(rescind);
-        await leaver.signal(rescindLeaverSignal, { hrEventId: rescind.eventId });
-      }
-      const outcome = await result;
-      if (outcome.rescinded) {
-        state.lifecycle = 'active';
-        upsertSearchAttributes([{ key: Lifecycle, value: 'active' }]);
-        return;
-      }
-      state.lifecycle = 'terminated';
-      upsertSearchAttributes([{ key: Lifecycle, value: 'terminated' }]);
+      // Before the termination takes effect a rescind cancels it; after, the leaver finishes.
+      const outcome = await relayRescinds(state, leaver, (hrEventId) => leaver.signal(rescindLeaverSignal, { hrEventId }));
+      setLifecycle(state, outcome.rescinded ? 'active' : 'terminated');
       return;
     }
     case 'hire':
-    case 'rehire':
+    case 'rehire': {
+      setLifecycle(state, 'joining');
+      const joiner = await startChild(joinerWorkflow, {
+        workflowId: joinerWorkflowId(event.source, event.employeeId, event.eventId),
+        args: [{ event }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: 'joiner: create accounts and grant access from policy',
+        typedSearchAttributes: childAttributes(event, 'joiner'),
+      });
+      // Before the start date a rescind removes what was provisioned.
+      const outcome = await relayRescinds(state, joiner, (hrEventId) => joiner.signal(rescindJoinerSignal, { hrEventId }));
+      setLifecycle(state, outcome.rescinded ? 'unknown' : 'active');
+      return;
+    }
     case 'change':
-      // Provisioning from policy builds on this loop; the event is already in evidence.
-      state.lifecycle = 'active';
-      upsertSearchAttributes([{ key: Lifecycle, value: 'active' }]);
+      // Movers are recomputed from policy on this loop next; the event is already in evidence.
+      setLifecycle(state, 'active');
       return;
     case 'rescind':
       return;
   }
+}
+
+function setLifecycle(state: EmployeeState, lifecycle: EmployeeState['lifecycle']): void {
+  state.lifecycle = lifecycle;
+  upsertSearchAttributes([{ key: Lifecycle, value: lifecycle }]);
+}
+
+function childAttributes(event: HrEvent, lifecycle: string, extra: SearchAttributePair[] = []): SearchAttributePair[] {
+  return [{ key: EmployeeId, value: event.employeeId }, { key: HrSource, value: event.source }, { key: Lifecycle, value: lifecycle }, ...extra];
+}
+
+/** Waits for a child while passing on any rescind that arrives for this worker meanwhile. */
+async function relayRescinds<R>(state: EmployeeState, child: { result(): Promise<R> }, relay: (hrEventId: string) => Promise<void>): Promise<R> {
+  let finished = false;
+  const result = child.result().finally(() => (finished = true));
+  while (!finished) {
+    await condition(() => finished || state.hasPendingOf('rescind'));
+    const rescind = finished ? undefined : state.takeFirstOf('rescind');
+    if (!rescind) continue;
+    await hr.recordHrEvent(rescind);
+    await relay(rescind.eventId);
+  }
+  return result;
 }

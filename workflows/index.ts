@@ -1,2 +1,3 @@
 export { employeeWorkflow, hrEventSignal, statusQuery } from './employee';
 export { leaverWorkflow } from './leaver';
+export { joinerWorkflow } from './joiner';

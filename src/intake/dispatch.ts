@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { employeeWorkflowId, leaverWorkflowId, type HrEvent } from '../hris/hr-event';
+import { employeeWorkflowId, joinerWorkflowId, leaverWorkflowId, type HrEvent } from '../hris/hr-event';
 import { EmployeeId, HrSource, Lifecycle } from '../temporal/search-attributes';
 import { employeeWorkflow, hrEventSignal } from '../../workflows/employee';
 
@@ -23,7 +23,9 @@ export function createDispatcher(client: Client, taskQueue: string) {
       ],
       staticSummary: `worker ${event.source}/${event.employeeId}`,
     });
-    return event.kind === 'terminate' ? [workflowId, leaverWorkflowId(event.source, event.employeeId, event.eventId)] : [workflowId];
+    if (event.kind === 'terminate') return [workflowId, leaverWorkflowId(event.source, event.employeeId, event.eventId)];
+    if (event.kind === 'hire' || event.kind === 'rehire') return [workflowId, joinerWorkflowId(event.source, event.employeeId, event.eventId)];
+    return [workflowId];
   };
 }
 

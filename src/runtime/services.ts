@@ -44,6 +44,8 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
       cutoffLocalTime: config.file.leaver.cutoffLocalTime,
       defaultTimeZone: config.file.leaver.defaultTimeZone,
     },
+    policy: config.file.policy,
+    joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime },
     log,
   };
 }

@@ -13,6 +13,8 @@ export interface Targets {
   secrets: Record<string, string>;
   /** A worker with an active account, groups and live sessions in both systems. */
   seedWorker(login: string, groups?: string[]): void;
+  /** Groups that exist in both systems, nobody in them yet. */
+  seedGroups(names: string[]): void;
   setLatency(ms: number): void;
   writeCount(): number;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startTargets(options: { latencyMs?: number } = {}): Promis
       okta.seedUser({ login, email: login, status: 'ACTIVE', sessions: 2, oauthTokens: 1, groups: workerGroups });
       scim.seedUser({ userName: login, email: login, active: true, groups: workerGroups });
     },
+    seedGroups: ensureGroups,
     setLatency(ms) {
       okta.setLatency(ms);
       scim.setLatency(ms);

@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 
 /**
@@ -21,4 +22,13 @@ export async function waitForWorkflow(client: Client, workflowId: string, existW
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** Keeps a real history for the replay tests (test/replay) when UPDATE_HISTORIES=1. */
+export async function recordHistory(client: Client, name: string, workflowId: string): Promise<void> {
+  if (process.env.UPDATE_HISTORIES !== '1') return;
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  await mkdir('test/replay/histories', { recursive: true });
+  // Protobuf's own JSON form (bytes as base64); the replay test reads it back with fromObject.
+  await writeFile(`test/replay/histories/${name}.json`, JSON.stringify(history, null, 1) + '\n');
 }

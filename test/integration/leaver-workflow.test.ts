@@ -1,4 +1,3 @@
-import { writeFile, mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EvidenceRecord } from '../../src/evidence/types';
 import { SlaStatus, EmployeeId, HrSource, Lifecycle } from '../../src/temporal/search-attributes';
@@ -6,7 +5,7 @@ import type { LeaverRescinded, LeaverResult } from '../../workflows/leaver';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
 import { startTestEngine, type TestEngine } from '../harness/test-engine';
 import { startTargets, type Targets } from '../harness/targets';
-import { resultOf, waitForWorkflow } from '../harness/workflows';
+import { recordHistory, resultOf, waitForWorkflow } from '../harness/workflows';
 
 let targets: Targets;
 let engine: TestEngine;
@@ -63,7 +62,7 @@ describe('leaver workflow', () => {
       expect(description.typedSearchAttributes.get(EmployeeId)).toBe('601');
       expect(description.typedSearchAttributes.get(HrSource)).toBe('bamboohr');
       expect(description.typedSearchAttributes.get(Lifecycle)).toBe('leaver');
-      await recordHistory('leaver-sla-breach', leaverId);
+      await recordHistory(engine.client, 'leaver-sla-breach', leaverId);
     } finally {
       targets.setLatency(0);
     }
@@ -82,7 +81,7 @@ describe('leaver workflow', () => {
     expect(failures[0]).toMatchObject({ system: 'okta', context: expect.objectContaining({ reason: expect.stringContaining('unavailable') }) });
     const description = await engine.client.workflow.getHandle(leaverId).describe();
     expect(description.typedSearchAttributes.get(SlaStatus)).toBe('met');
-    await recordHistory('leaver-retry', leaverId);
+    await recordHistory(engine.client, 'leaver-retry', leaverId);
   });
 
   it('skips a system where the worker has no account, and says so', async () => {
@@ -143,16 +142,7 @@ describe('leaver workflow', () => {
       const entity = await engine.client.workflow.getHandle('employee-bamboohr-604').describe();
       expect(entity.typedSearchAttributes.get(Lifecycle)).toBe('active');
     });
-    await recordHistory('leaver-rescinded', leaverId);
-    await recordHistory('employee-terminate-rescind', 'employee-bamboohr-604');
+    await recordHistory(engine.client, 'leaver-rescinded', leaverId);
+    await recordHistory(engine.client, 'employee-terminate-rescind', 'employee-bamboohr-604');
   });
 });
-
-/** Keeps a real history for the replay tests when UPDATE_HISTORIES=1. */
-async function recordHistory(name: string, workflowId: string): Promise<void> {
-  if (process.env.UPDATE_HISTORIES !== '1') return;
-  const history = await engine.client.workflow.getHandle(workflowId).fetchHistory();
-  await mkdir('test/replay/histories', { recursive: true });
-  // Protobuf's own JSON form (bytes as base64); the replay test reads it back with fromObject.
-  await writeFile(`test/replay/histories/${name}.json`, JSON.stringify(history, null, 1) + '\n');
-}

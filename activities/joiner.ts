@@ -1,0 +1,158 @@
+import type { HrEvent } from '../src/hris/hr-event';
+import { UnsupportedError } from '../src/connectors/errors';
+import { joinerTiming } from '../src/joiner/timing';
+import { isValidTimeZone } from '../src/leaver/timing';
+import { desiredAccess, needsApproval, type AccessSource } from '../src/policy';
+import type { ActivityDeps } from './deps';
+import { currentRun, recordingFailures } from './step';
+import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
+
+export interface JoinerGrant {
+  entitlement: string;
+  sources: AccessSource[];
+  approvalRequired: boolean;
+}
+
+export interface JoinerPlan {
+  employeeId: string;
+  source: HrEvent['source'];
+  hrEventId: string;
+  login?: string;
+  firstName: string;
+  lastName: string;
+  /** Only systems where the policy gives the worker something: no entitlement, no account. */
+  systems: { system: string; grants: JoinerGrant[] }[];
+  startAt: string;
+  provisionWaitMs: number;
+  started: boolean;
+}
+
+export interface AccountStep extends SystemStep {
+  firstName: string;
+  lastName: string;
+  /** Create the account active (the worker has started) or not yet active. */
+  active: boolean;
+}
+
+export interface GrantStep extends SystemStep {
+  grant: JoinerGrant;
+}
+
+const rulesOf = (grant: JoinerGrant) => grant.sources.map((s) => s.rule);
+
+export function createJoinerActivities(deps: ActivityDeps) {
+  const { now, connectorFor, base, record, onAccount } = createSystemStepTools(deps);
+
+  return {
+    /** What the policy gives this worker, where, and when to provision and enable it. */
+    async planJoiner(event: HrEvent): Promise<JoinerPlan> {
+      const run = currentRun();
+      const at = now();
+      const zone = event.worker.timeZone && isValidTimeZone(event.worker.timeZone) ? event.worker.timeZone : deps.leaver.defaultTimeZone;
+      const timing = joinerTiming(event.effectiveDate, zone, deps.joiner.provisionLeadTimeMs, at);
+      const bySystem = new Map<string, JoinerGrant[]>();
+      for (const item of desiredAccess(deps.policy, event.worker)) {
+        const grants = bySystem.get(item.system) ?? [];
+        grants.push({ entitlement: item.entitlement, sources: item.sources, approvalRequired: needsApproval(item) });
+        bySystem.set(item.system, grants);
+      }
+      const plan: JoinerPlan = {
+        employeeId: event.employeeId,
+        source: event.source,
+        hrEventId: event.eventId,
+        login: event.worker.workEmail?.toLowerCase(),
+        firstName: event.worker.firstName ?? '',
+        lastName: event.worker.lastName ?? '',
+        systems: [...bySystem].map(([system, grants]) => ({ system, grants })),
+        startAt: timing.startAt.toISOString(),
+        provisionWaitMs: Math.max(0, timing.provisionAt.getTime() - at.getTime()),
+        started: timing.startAt.getTime() <= at.getTime(),
+      };
+      await deps.evidence.append({
+        stepKey: `${run.workflowId}:joiner.started`,
+        employeeId: event.employeeId,
+        hrSource: event.source,
+        actorType: 'hr',
+        actorId: event.source,
+        action: 'joiner.started',
+        occurredAt: at.toISOString(),
+        where: event.sourceIp,
+        outcome: plan.login ? 'success' : 'failure',
+        context: {
+          workflowId: run.workflowId,
+          runId: run.runId,
+          hrEventId: event.eventId,
+          startAt: plan.startAt,
+          provisionAt: timing.provisionAt.toISOString(),
+          timeZone: zone,
+          desired: plan.systems.map((s) => ({ system: s.system, entitlements: s.grants.map((g) => ({ entitlement: g.entitlement, rules: rulesOf(g) })) })),
+          ...(plan.login ? {} : { reason: 'HR record has no work email to create accounts with' }),
+        },
+      });
+      return plan;
+    },
+
+    /** Time left until an instant (the workflow reads no clock). */
+    async millisUntil(instant: string): Promise<number> {
+      return Math.max(0, new Date(instant).getTime() - now().getTime());
+    },
+
+    /** Finds or creates the worker's account; an existing one is left as it is. */
+    async ensureAccount(step: AccountStep): Promise<StepResult> {
+      const connector = connectorFor(step.system);
+      const entry = base(step, 'account.create', connector);
+      if (!step.login) return record(entry, 'skipped', 'HR record has no work email to create accounts with');
+      return recordingFailures(deps, entry, async () => {
+        if (await connector.findAccount(step.login as string)) return record(entry, 'skipped', 'account already exists');
+        if (!connector.createAccount) throw new UnsupportedError(step.system, 'createAccount');
+        await connector.createAccount({ login: step.login as string, email: step.login as string, firstName: step.firstName, lastName: step.lastName, active: step.active });
+        return record(entry, 'success');
+      });
+    },
+
+    async grantEntitlement(step: GrantStep): Promise<StepResult> {
+      return onAccount(step, 'entitlement.grant', async (connector, accountId, entry) => {
+        const keyed = { ...entry, entitlement: step.grant.entitlement, stepKey: `${entry.stepKey}:${step.grant.entitlement}`, context: { ...entry.context, rules: rulesOf(step.grant) } };
+        await connector.grantEntitlement(accountId, step.grant.entitlement);
+        return record(keyed, 'success');
+      });
+    },
+
+    async enableAccount(step: SystemStep): Promise<StepResult> {
+      return onAccount(step, 'account.enable', async (connector, accountId, entry) => {
+        if (!connector.enableAccount) throw new UnsupportedError(step.system, 'enableAccount');
+        await connector.enableAccount(accountId);
+        return record(entry, 'success');
+      });
+    },
+
+    /** Access a rule gives only with approval is recorded as waiting and is not granted here. */
+    async recordApprovalNeeded(step: GrantStep): Promise<StepResult> {
+      const entry = base(step, 'approval.requested', connectorFor(step.system));
+      return record(
+        { ...entry, entitlement: step.grant.entitlement, stepKey: `${entry.stepKey}:${step.grant.entitlement}`, context: { ...entry.context, rules: rulesOf(step.grant) } },
+        'skipped',
+        'policy requires approval; not granted until an approver decides',
+      );
+    },
+
+    async recordJoinerMilestone(input: { action: 'joiner.provisioned' | 'joiner.completed' | 'joiner.rescinded'; plan: JoinerPlan; detail?: Record<string, unknown> }): Promise<string> {
+      const run = currentRun();
+      const at = now().toISOString();
+      await deps.evidence.append({
+        stepKey: `${run.workflowId}:${input.action}`,
+        employeeId: input.plan.employeeId,
+        hrSource: input.plan.source,
+        actorType: 'engine',
+        actorId: 'jml-engine',
+        action: input.action,
+        occurredAt: at,
+        outcome: 'success',
+        context: { workflowId: run.workflowId, runId: run.runId, hrEventId: input.plan.hrEventId, ...input.detail },
+      });
+      return at;
+    },
+  };
+}
+
+export type JoinerActivities = ReturnType<typeof createJoinerActivities>;

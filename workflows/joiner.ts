@@ -1,0 +1,97 @@
+import { condition, defineSignal, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { JoinerActivities, JoinerPlan } from '../activities/joiner';
+import type { LeaverActivities, StepResult, SystemStep } from '../activities/leaver';
+import type { HrEvent } from '../src/hris/hr-event';
+
+export interface JoinerInput {
+  event: HrEvent;
+}
+
+/** The hire was withdrawn (HR rescinded it); acted on only before the start date. */
+export const rescindJoinerSignal = defineSignal<[{ hrEventId: string }]>('rescindJoiner');
+
+export interface JoinerResult {
+  rescinded: boolean;
+  startAt: string;
+  created: StepResult[];
+  granted: StepResult[];
+  awaitingApproval: StepResult[];
+  enabled: StepResult[];
+}
+
+const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' } as const;
+
+const planning = proxyActivities<Pick<JoinerActivities, 'planJoiner' | 'millisUntil' | 'recordJoinerMilestone'>>({
+  startToCloseTimeout: '30s',
+  retry,
+  summary: 'plan joiner / record milestone',
+});
+
+function steps(summary: string) {
+  return proxyActivities<
+    Pick<JoinerActivities, 'ensureAccount' | 'grantEntitlement' | 'enableAccount' | 'recordApprovalNeeded'> &
+      Pick<LeaverActivities, 'disableAccount' | 'revokeEntitlements'>
+  >({ startToCloseTimeout: '60s', retry, summary });
+}
+
+/**
+ * A worker joins: at start minus the lead time, create an account in each system the policy
+ * gives them something in (not yet active before the start) and grant what needs no approval;
+ * at the start, enable the accounts. A rescind before the start removes what was created.
+ */
+export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> {
+  let rescindedBy: string | undefined;
+  let started = false;
+  setHandler(rescindJoinerSignal, ({ hrEventId }) => {
+    if (started) log.warn('rescind after the start date: handled as a leaver by HR', { hrEventId });
+    else rescindedBy ??= hrEventId;
+  });
+
+  const plan = await planning.planJoiner(input.event);
+  const result: JoinerResult = { rescinded: false, startAt: plan.startAt, created: [], granted: [], awaitingApproval: [], enabled: [] };
+  const step = (system: string): SystemStep => ({ system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId });
+
+  if (plan.provisionWaitMs > 0) {
+    await condition(() => rescindedBy !== undefined, plan.provisionWaitMs, { summary: 'wait for provisioning lead time' });
+    if (rescindedBy !== undefined) return rescind(plan, result, rescindedBy, false);
+  }
+
+  await Promise.all(plan.systems.map((s) => provisionSystem(plan, s, step(s.system), result)));
+  await planning.recordJoinerMilestone({ action: 'joiner.provisioned', plan, detail: { systems: plan.systems.map((s) => s.system) } });
+
+  if (!plan.started) {
+    const untilStart = await planning.millisUntil(plan.startAt);
+    if (untilStart > 0) await condition(() => rescindedBy !== undefined, untilStart, { summary: 'wait for start date' });
+    if (rescindedBy !== undefined) return rescind(plan, result, rescindedBy, true);
+    started = true;
+    result.enabled = await Promise.all(plan.systems.map((s) => steps(`enable account: ${s.system}`).enableAccount(step(s.system))));
+  }
+  started = true;
+  await planning.recordJoinerMilestone({ action: 'joiner.completed', plan });
+  return result;
+}
+
+async function provisionSystem(plan: JoinerPlan, system: JoinerPlan['systems'][number], base: SystemStep, result: JoinerResult): Promise<void> {
+  const acts = steps(`provision: ${system.system}`);
+  result.created.push(await acts.ensureAccount({ ...base, firstName: plan.firstName, lastName: plan.lastName, active: plan.started }));
+  for (const grant of system.grants) {
+    if (grant.approvalRequired) result.awaitingApproval.push(await acts.recordApprovalNeeded({ ...base, grant }));
+    else result.granted.push(await acts.grantEntitlement({ ...base, grant }));
+  }
+}
+
+/** Withdrawn before the start: undo whatever was provisioned, then record why. */
+async function rescind(plan: JoinerPlan, result: JoinerResult, rescindedBy: string, provisioned: boolean): Promise<JoinerResult> {
+  if (provisioned) {
+    await Promise.all(
+      plan.systems.map(async (s) => {
+        const acts = steps(`remove: ${s.system}`);
+        const target: SystemStep = { system: s.system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId };
+        await acts.revokeEntitlements(target);
+        await acts.disableAccount(target);
+      }),
+    );
+  }
+  await planning.recordJoinerMilestone({ action: 'joiner.rescinded', plan, detail: { rescindedBy, provisioned } });
+  return { ...result, rescinded: true };
+}
