@@ -1,0 +1,29 @@
+/** One measured leaver (through the engine or directly) and what measuring one needs. */
+import type { Connector } from '../src/connectors/types';
+import type { TestEngine } from '../test/harness/engine';
+import type { Targets } from '../test/harness/targets';
+import type { KillWatch, Killed } from './kill-watch';
+
+export interface Sample {
+  employeeId: string;
+  login: string;
+  /** Epoch ms just before the webhook POST (engine) or the first direct call (baseline). */
+  startAt: number;
+  killed: Killed;
+  /** Engine: 202 received. Baseline: both direct call chains returned. */
+  returnedAt: number;
+  employeeWorkflowId?: string;
+  leaverWorkflowId?: string;
+}
+
+/** The measured figure: from the start to the kill being seen in every system. */
+export const killMs = (s: Sample) => s.killed.at - s.startAt;
+
+export interface Context {
+  engine: TestEngine;
+  targets: Targets;
+  watch: KillWatch;
+  direct: { okta: Connector; scim: Connector };
+  terminationDate: string;
+  nextId: () => { employeeId: string; login: string };
+}
