@@ -1,0 +1,157 @@
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import type { ApprovalStore } from '../approvals/store';
+import { isApprovalConflict, type ApprovalRecord } from '../approvals/types';
+import { requireRole, type Role } from './auth';
+
+/**
+ * Admin routes for approvals, until Slack carries them:
+ * - `GET /api/approvals`: the approvals still pending, oldest first: `{count, approvals}`.
+ * - `POST /api/approvals/:id` with `{decision: "approve" | "reject", reason?}` (a rejection needs
+ *   a reason): hands the decision to `decide`, which applies and records it (in the waiting
+ *   workflow, then in the store). 200 with the recorded status, or 202 when `decide` accepted it
+ *   but the store does not show it yet; 404 unknown ID; 409 when it is no longer pending or
+ *   `decide` throws an `ApprovalConflict`. Nothing is decided for a rejected request.
+ */
+
+export type ApprovalDecisionCommand = { decision: 'approve' | 'reject'; reason?: string; decidedBy: string };
+
+export interface ApprovalRouteDeps {
+  approvals: ApprovalStore;
+  tokens: ReadonlyMap<string, Role>;
+  /** Applies and records a decision; throws an error named ApprovalConflict when the approval cannot take it. */
+  decide: (record: ApprovalRecord, decision: ApprovalDecisionCommand) => Promise<void>;
+}
+
+/** Who the API records as the decider: tokens carry a role, not a person. */
+export const apiDecider = 'api:admin';
+export const maxReasonLength = 2000;
+const maxBodyBytes = 16 * 1024;
+
+const decisionBody = z
+  .strictObject(
+    {
+      decision: z.enum(['approve', 'reject'], {
+        error: (issue) => (issue.input === undefined ? 'is required' : 'must be "approve" or "reject"'),
+      }),
+      reason: z
+        .string({ error: 'must be a string' })
+        .trim()
+        .max(maxReasonLength, { error: `must be at most ${maxReasonLength} characters` })
+        .optional(),
+    },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'the body must be a JSON object {decision, reason}' : undefined) },
+  )
+  .superRefine((body, ctx) => {
+    if (body.decision === 'reject' && !body.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a rejection needs a non-empty reason' });
+    }
+  });
+
+class ApprovalRouteError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function approvalRouter(deps: ApprovalRouteDeps): Router {
+  const router = express.Router();
+  const admin = requireRole(deps.tokens, 'admin');
+
+  const noStore: RequestHandler = (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  };
+
+  const jsonOnly: RequestHandler = (req, _res, next) => {
+    next(req.is('application/json') ? undefined : new ApprovalRouteError(415, 'unsupported_media_type', 'Content-Type must be application/json'));
+  };
+  const jsonBody = express.json({ limit: maxBodyBytes });
+
+  const list: RequestHandler = async (_req, res) => {
+    const approvals = await deps.approvals.pending();
+    res.status(200).json({ count: approvals.length, approvals });
+  };
+
+  const decide: RequestHandler = async (req, res) => {
+    const { decision, reason } = parseDecision(req.body);
+    const id = req.params.id as string;
+    const record = await deps.approvals.get(id);
+    if (!record) {
+      res.status(404).json({ error: 'not_found', message: `no approval ${id}` });
+      return;
+    }
+    if (record.status !== 'pending') {
+      res.status(409).json({ error: 'already_decided', status: record.status, message: `approval ${id} is already ${record.status}` });
+      return;
+    }
+    try {
+      await deps.decide(record, { decision, ...(reason ? { reason } : {}), decidedBy: apiDecider });
+    } catch (err) {
+      if (!isApprovalConflict(err)) throw err;
+      res.status(409).json({ error: 'conflict', message: err.message });
+      return;
+    }
+    const after = await deps.approvals.get(id);
+    const wanted = decision === 'approve' ? 'approved' : 'rejected';
+    if (!after || after.status === 'pending') {
+      // Accepted by whoever applies it, not yet recorded.
+      res.status(202).json({ approvalId: id, decision, status: 'pending' });
+    } else if (after.status === wanted) {
+      res.status(200).json({ approvalId: id, decision, status: after.status });
+    } else {
+      // Another decision or the expiry got there first.
+      res.status(409).json({ error: 'already_decided', status: after.status, message: `approval ${id} is already ${after.status}` });
+    }
+  };
+
+  const answerError: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+    const known = asRouteError(err);
+    if (!known) return next(err);
+    res.status(known.status).json({ error: known.code, message: known.message, ...known.details });
+  };
+
+  router.get('/api/approvals', noStore, admin, list);
+  router.post('/api/approvals/:id', noStore, admin, jsonOnly, jsonBody, decide, answerError);
+  router.all('/api/approvals', (_req, res) => {
+    res.status(405).set('Allow', 'GET').json({ error: 'method_not_allowed', message: 'use GET' });
+  });
+  router.all('/api/approvals/:id', (_req, res) => {
+    res.status(405).set('Allow', 'POST').json({ error: 'method_not_allowed', message: 'use POST' });
+  });
+  return router;
+}
+
+function parseDecision(body: unknown): { decision: 'approve' | 'reject'; reason?: string } {
+  const result = decisionBody.safeParse(body);
+  if (result.success) return result.data.reason ? result.data : { decision: result.data.decision };
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const field = issue.keys[0] ?? '(root)';
+    throw new ApprovalRouteError(400, 'invalid_payload', `${field}: is not a known field (send decision and reason)`, { field });
+  }
+  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+  throw new ApprovalRouteError(400, 'invalid_payload', `${field}: ${issue.message}`, { field });
+}
+
+/** Ours, or a body-parser error (they carry a type and a 4xx status); anything else is not ours to answer. */
+function asRouteError(err: unknown): ApprovalRouteError | undefined {
+  if (err instanceof ApprovalRouteError) return err;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { type?: unknown; status?: unknown; message?: unknown };
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new ApprovalRouteError(400, 'invalid_json', `the body is not valid JSON: ${String(e.message)}`);
+    case 'entity.too.large':
+      return new ApprovalRouteError(413, 'payload_too_large', `the body is larger than ${maxBodyBytes / 1024} kB`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApprovalRouteError(415, 'unsupported_media_type', String(e.message));
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new ApprovalRouteError(e.status, 'bad_request', String(e.message));
+  return undefined;
+}
