@@ -36,6 +36,18 @@ export interface AccountStep extends SystemStep {
 
 export interface GrantStep extends SystemStep {
   grant: JoinerGrant;
+  /** The approval that allowed this grant, when the policy asked for one. */
+  approval?: { approvalId: string; decidedBy: string; reason?: string };
+}
+
+export interface ApprovalStep extends GrantStep {
+  approvalId: string;
+}
+
+export interface ApprovalOutcomeStep extends ApprovalStep {
+  status: 'approved' | 'rejected' | 'expired';
+  decidedBy?: string;
+  reason?: string;
 }
 
 const rulesOf = (grant: JoinerGrant) => grant.sources.map((s) => s.rule);
@@ -112,7 +124,12 @@ export function createJoinerActivities(deps: ActivityDeps) {
 
     async grantEntitlement(step: GrantStep): Promise<StepResult> {
       return onAccount(step, 'entitlement.grant', async (connector, accountId, entry) => {
-        const keyed = { ...entry, entitlement: step.grant.entitlement, stepKey: `${entry.stepKey}:${step.grant.entitlement}`, context: { ...entry.context, rules: rulesOf(step.grant) } };
+        const keyed = {
+          ...entry,
+          entitlement: step.grant.entitlement,
+          stepKey: `${entry.stepKey}:${step.grant.entitlement}`,
+          context: { ...entry.context, rules: rulesOf(step.grant), ...(step.approval ? { approval: step.approval } : {}) },
+        };
         await connector.grantEntitlement(accountId, step.grant.entitlement);
         return record(keyed, 'success');
       });
@@ -126,13 +143,51 @@ export function createJoinerActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Access a rule gives only with approval is recorded as waiting and is not granted here. */
-    async recordApprovalNeeded(step: GrantStep): Promise<StepResult> {
+    /** Opens an approval for access the policy gives only with one; returns the time it has. */
+    async requestApproval(step: ApprovalStep): Promise<{ timeoutMs: number }> {
+      const run = currentRun();
+      const at = now();
+      const record = await deps.approvals.store.request({
+        approvalId: step.approvalId,
+        workflowId: run.workflowId,
+        employeeId: step.employeeId,
+        hrSource: step.source,
+        system: step.system,
+        entitlement: step.grant.entitlement,
+        rules: rulesOf(step.grant),
+        requestedAt: at.toISOString(),
+        expiresAt: new Date(at.getTime() + deps.approvals.timeoutMs).toISOString(),
+      });
       const entry = base(step, 'approval.requested', connectorFor(step.system));
+      await deps.evidence.append({
+        ...entry,
+        entitlement: step.grant.entitlement,
+        stepKey: `${entry.stepKey}:${step.grant.entitlement}`,
+        outcome: 'success',
+        occurredAt: record.requestedAt,
+        context: { ...entry.context, rules: rulesOf(step.grant), approvalId: step.approvalId, expiresAt: record.expiresAt },
+      });
+      return { timeoutMs: Math.max(0, Date.parse(record.expiresAt) - at.getTime()) };
+    },
+
+    /** Records how an approval ended: decided by an approver, or expired undecided. */
+    async recordApprovalOutcome(step: ApprovalOutcomeStep): Promise<StepResult> {
+      const decidedBy = step.decidedBy ?? 'jml-engine';
+      const at = now().toISOString();
+      await deps.approvals.store.decide(step.approvalId, { status: step.status, decidedBy, reason: step.reason, decidedAt: at });
+      const action = step.status === 'expired' ? 'approval.expired' : 'approval.decided';
+      const entry = base(step, action, connectorFor(step.system));
       return record(
-        { ...entry, entitlement: step.grant.entitlement, stepKey: `${entry.stepKey}:${step.grant.entitlement}`, context: { ...entry.context, rules: rulesOf(step.grant) } },
-        'skipped',
-        'policy requires approval; not granted until an approver decides',
+        {
+          ...entry,
+          actorType: step.status === 'expired' ? 'engine' : 'approver',
+          actorId: decidedBy,
+          entitlement: step.grant.entitlement,
+          stepKey: `${entry.stepKey}:${step.grant.entitlement}`,
+          context: { ...entry.context, approvalId: step.approvalId, decision: step.status, rules: rulesOf(step.grant), ...(step.reason ? { approvalReason: step.reason } : {}) },
+        },
+        step.status === 'approved' ? 'success' : 'skipped',
+        step.status === 'expired' ? 'no decision before the approval timed out; access not granted' : step.status === 'rejected' ? 'rejected; access not granted' : undefined,
       );
     },
 

@@ -1,4 +1,5 @@
 import type { Connector } from '../src/connectors/types';
+import type { HrSource } from '../src/hris/hr-event';
 import type { EvidenceInput, Outcome } from '../src/evidence/types';
 import type { ActivityDeps } from './deps';
 import { currentRun, recordingFailures } from './step';
@@ -7,7 +8,7 @@ export interface SystemStep {
   system: string;
   login?: string;
   employeeId: string;
-  source: string;
+  source: HrSource;
   hrEventId: string;
 }
 

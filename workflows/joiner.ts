@@ -1,7 +1,8 @@
 import { condition, defineSignal, log, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { JoinerActivities, JoinerPlan } from '../activities/joiner';
+import type { ApprovalStep, JoinerActivities, JoinerPlan } from '../activities/joiner';
 import type { LeaverActivities, StepResult, SystemStep } from '../activities/leaver';
-import type { HrEvent } from '../src/hris/hr-event';
+import { shortEventId, type HrEvent } from '../src/hris/hr-event';
+import { ApprovalBook } from './approvals';
 
 export interface JoinerInput {
   event: HrEvent;
@@ -15,7 +16,8 @@ export interface JoinerResult {
   startAt: string;
   created: StepResult[];
   granted: StepResult[];
-  awaitingApproval: StepResult[];
+  /** How each approval the policy asked for ended (approved ones are also in granted). */
+  approvals: StepResult[];
   enabled: StepResult[];
 }
 
@@ -29,7 +31,7 @@ const planning = proxyActivities<Pick<JoinerActivities, 'planJoiner' | 'millisUn
 
 function steps(summary: string) {
   return proxyActivities<
-    Pick<JoinerActivities, 'ensureAccount' | 'grantEntitlement' | 'enableAccount' | 'recordApprovalNeeded'> &
+    Pick<JoinerActivities, 'ensureAccount' | 'grantEntitlement' | 'enableAccount' | 'requestApproval' | 'recordApprovalOutcome'> &
       Pick<LeaverActivities, 'disableAccount' | 'revokeEntitlements'>
   >({ startToCloseTimeout: '60s', retry, summary });
 }
@@ -47,8 +49,9 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
     else rescindedBy ??= hrEventId;
   });
 
+  const book = new ApprovalBook();
   const plan = await planning.planJoiner(input.event);
-  const result: JoinerResult = { rescinded: false, startAt: plan.startAt, created: [], granted: [], awaitingApproval: [], enabled: [] };
+  const result: JoinerResult = { rescinded: false, startAt: plan.startAt, created: [], granted: [], approvals: [], enabled: [] };
   const step = (system: string): SystemStep => ({ system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId });
 
   if (plan.provisionWaitMs > 0) {
@@ -58,25 +61,59 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
 
   await Promise.all(plan.systems.map((s) => provisionSystem(plan, s, step(s.system), result)));
   await planning.recordJoinerMilestone({ action: 'joiner.provisioned', plan, detail: { systems: plan.systems.map((s) => s.system) } });
+  // Approvals run beside the wait for the start date: access is granted when an approver says so.
+  const approvals = Promise.all(
+    plan.systems.flatMap((s) =>
+      s.grants
+        .map((grant, index) => ({ grant, index }))
+        .filter(({ grant }) => grant.approvalRequired)
+        .map(({ grant, index }) =>
+          approve(book, { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index) }, result, () => rescindedBy !== undefined),
+        ),
+    ),
+  );
 
   if (!plan.started) {
     const untilStart = await planning.millisUntil(plan.startAt);
     if (untilStart > 0) await condition(() => rescindedBy !== undefined, untilStart, { summary: 'wait for start date' });
-    if (rescindedBy !== undefined) return rescind(plan, result, rescindedBy, true);
+    if (rescindedBy !== undefined) {
+      await approvals;
+      return rescind(plan, result, rescindedBy, true);
+    }
     started = true;
     result.enabled = await Promise.all(plan.systems.map((s) => steps(`enable account: ${s.system}`).enableAccount(step(s.system))));
   }
   started = true;
+  await approvals;
   await planning.recordJoinerMilestone({ action: 'joiner.completed', plan });
   return result;
+}
+
+/** Readable, URL-safe and stable for the hire event, system and grant. */
+function approvalIdFor(plan: JoinerPlan, system: string, index: number): string {
+  return `apr-${plan.source}-${plan.employeeId}-${shortEventId(plan.hrEventId)}-${system}-${index}`;
+}
+
+/** Asks for one approval, waits for the decision (or expiry), grants on approve, records the end. */
+async function approve(book: ApprovalBook, request: ApprovalStep, result: JoinerResult, cancelled: () => boolean): Promise<void> {
+  const acts = steps(`approval: ${request.system} ${request.grant.entitlement}`);
+  book.open(request.approvalId);
+  const { timeoutMs } = await acts.requestApproval(request);
+  const { status, decision } = await book.awaitDecision(request.approvalId, timeoutMs, cancelled);
+  if (status === 'pending') return;
+  if (status === 'approved' && decision) {
+    result.granted.push(await acts.grantEntitlement({ ...request, approval: { approvalId: request.approvalId, decidedBy: decision.decidedBy, reason: decision.reason } }));
+  }
+  result.approvals.push(
+    await acts.recordApprovalOutcome({ ...request, status, decidedBy: decision?.decidedBy, reason: status === 'expired' && cancelled() ? 'hire rescinded' : decision?.reason }),
+  );
 }
 
 async function provisionSystem(plan: JoinerPlan, system: JoinerPlan['systems'][number], base: SystemStep, result: JoinerResult): Promise<void> {
   const acts = steps(`provision: ${system.system}`);
   result.created.push(await acts.ensureAccount({ ...base, firstName: plan.firstName, lastName: plan.lastName, active: plan.started }));
-  for (const grant of system.grants) {
-    if (grant.approvalRequired) result.awaitingApproval.push(await acts.recordApprovalNeeded({ ...base, grant }));
-    else result.granted.push(await acts.grantEntitlement({ ...base, grant }));
+  for (const grant of system.grants.filter((g) => !g.approvalRequired)) {
+    result.granted.push(await acts.grantEntitlement({ ...base, grant }));
   }
 }
 

@@ -5,10 +5,12 @@ import type { BambooHrClient } from '../hris/bamboohr/client';
 import type { Inbox } from '../intake/inbox';
 import type { HrEvent } from '../hris/hr-event';
 import type { Logger } from '../log';
+import { approvalRouter } from './approval-routes';
 import { auditRouter } from './audit-routes';
 import type { Role } from './auth';
 import { bamboohrWebhookRouter } from './bamboohr-webhook';
 import { codecRouter, type CodecRouteDeps } from './codec-routes';
+import type { ApprovalRouteDeps } from './approval-routes';
 import { healthRouter, type HealthCheck } from './health';
 import type { Metrics } from './metrics';
 
@@ -25,6 +27,7 @@ export interface AppDeps {
   now?: () => Date;
   /** Codec endpoint for the Temporal UI; absent: the routes answer 404 not_configured. */
   codec?: Omit<CodecRouteDeps, 'tokens' | 'logger'>;
+  approvals: Omit<ApprovalRouteDeps, 'tokens'>;
 }
 
 /** The HTTP API: health, HR webhooks, auditor routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(auditRouter({ db: deps.db, evidence: deps.evidence, tokens: deps.tokens }));
+  app.use(approvalRouter({ ...deps.approvals, tokens: deps.tokens }));
   app.use(codecRouter({ codec: undefined, corsOrigins: [], ...deps.codec, tokens: deps.tokens, logger: deps.log }));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

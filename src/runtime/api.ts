@@ -10,6 +10,7 @@ import { startDrainer } from '../intake/drainer';
 import { Inbox } from '../intake/inbox';
 import type { Logger } from '../log';
 import { codecFor } from '../temporal/codec';
+import { createApprovalDecider } from '../approvals/decide';
 import type { Services } from './services';
 
 export interface RunningApi {
@@ -47,6 +48,7 @@ export async function startApi(options: {
     ],
     metrics: createMetrics(),
     log,
+    approvals: { approvals: services.approvals, decide: createApprovalDecider(client, services.approvals) },
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
   });
   const drainer = startDrainer({ inbox, dispatch, log });

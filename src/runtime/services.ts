@@ -5,6 +5,7 @@ import type { Connector } from '../connectors/types';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrate';
 import { EvidenceStore } from '../evidence/store';
+import { ApprovalStore } from '../approvals/store';
 import type { ActivityDeps } from '../../activities';
 import type { Logger } from '../log';
 
@@ -12,6 +13,7 @@ import type { Logger } from '../log';
 export interface Services {
   db: Database;
   evidence: EvidenceStore;
+  approvals: ApprovalStore;
   connectors: Map<string, Connector>;
   close(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export function createServices(db: Database, config: AppConfig): Services {
   return {
     db,
     evidence: new EvidenceStore(db),
+    approvals: new ApprovalStore(db),
     connectors: createConnectors(config.file.systems, config.secrets),
     close: () => db.close(),
   };
@@ -45,6 +48,7 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
       defaultTimeZone: config.file.leaver.defaultTimeZone,
     },
     policy: config.file.policy,
+    approvals: { store: services.approvals, timeoutMs: config.file.approvals.timeout },
     joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime },
     log,
   };
