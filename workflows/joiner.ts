@@ -1,7 +1,8 @@
 import { condition, defineSignal, log, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { ApprovalStep, JoinerActivities, JoinerPlan } from '../activities/joiner';
+import type { JoinerActivities, JoinerPlan } from '../activities/joiner';
 import type { LeaverActivities, StepResult, SystemStep } from '../activities/leaver';
-import { shortEventId, type HrEvent } from '../src/hris/hr-event';
+import type { HrEvent } from '../src/hris/hr-event';
+import { approvalIdFor, runApproval } from './approval-step';
 import { ApprovalBook } from './approvals';
 
 export interface JoinerInput {
@@ -31,7 +32,7 @@ const planning = proxyActivities<Pick<JoinerActivities, 'planJoiner' | 'millisUn
 
 function steps(summary: string) {
   return proxyActivities<
-    Pick<JoinerActivities, 'ensureAccount' | 'grantEntitlement' | 'enableAccount' | 'requestApproval' | 'recordApprovalOutcome'> &
+    Pick<JoinerActivities, 'ensureAccount' | 'grantEntitlement' | 'enableAccount'> &
       Pick<LeaverActivities, 'disableAccount' | 'revokeEntitlements'>
   >({ startToCloseTimeout: '60s', retry, summary });
 }
@@ -68,7 +69,10 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
         .map((grant, index) => ({ grant, index }))
         .filter(({ grant }) => grant.approvalRequired)
         .map(({ grant, index }) =>
-          approve(book, { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index) }, result, () => rescindedBy !== undefined),
+          runApproval(book, { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index) }, result, {
+            cancelled: () => rescindedBy !== undefined,
+            cancelReason: 'hire rescinded',
+          }),
         ),
     ),
   );
@@ -87,26 +91,6 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
   await approvals;
   await planning.recordJoinerMilestone({ action: 'joiner.completed', plan });
   return result;
-}
-
-/** Readable, URL-safe and stable for the hire event, system and grant. */
-function approvalIdFor(plan: JoinerPlan, system: string, index: number): string {
-  return `apr-${plan.source}-${plan.employeeId}-${shortEventId(plan.hrEventId)}-${system}-${index}`;
-}
-
-/** Asks for one approval, waits for the decision (or expiry), grants on approve, records the end. */
-async function approve(book: ApprovalBook, request: ApprovalStep, result: JoinerResult, cancelled: () => boolean): Promise<void> {
-  const acts = steps(`approval: ${request.system} ${request.grant.entitlement}`);
-  book.open(request.approvalId);
-  const { timeoutMs } = await acts.requestApproval(request);
-  const { status, decision } = await book.awaitDecision(request.approvalId, timeoutMs, cancelled);
-  if (status === 'pending') return;
-  if (status === 'approved' && decision) {
-    result.granted.push(await acts.grantEntitlement({ ...request, approval: { approvalId: request.approvalId, decidedBy: decision.decidedBy, reason: decision.reason } }));
-  }
-  result.approvals.push(
-    await acts.recordApprovalOutcome({ ...request, status, decidedBy: decision?.decidedBy, reason: status === 'expired' && cancelled() ? 'hire rescinded' : decision?.reason }),
-  );
 }
 
 async function provisionSystem(plan: JoinerPlan, system: JoinerPlan['systems'][number], base: SystemStep, result: JoinerResult): Promise<void> {
