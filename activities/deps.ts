@@ -23,6 +23,7 @@ export interface ActivityDeps {
     timeoutMs: number;
   };
   joiner: { provisionLeadTimeMs: number };
+  mover: { revokeOldAccessAfterMs: number };
   log: Logger;
   now?: () => Date;
 }

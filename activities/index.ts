@@ -2,12 +2,13 @@ import type { ActivityDeps } from './deps';
 import { createHrEventActivities } from './hr-events';
 import { createJoinerActivities } from './joiner';
 import { createLeaverActivities } from './leaver';
+import { createMoverActivities } from './mover';
 
 export type { ActivityDeps } from './deps';
 
 /** All activities the worker registers, built from injected clients. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createHrEventActivities(deps), ...createLeaverActivities(deps), ...createJoinerActivities(deps) };
+  return { ...createHrEventActivities(deps), ...createLeaverActivities(deps), ...createJoinerActivities(deps), ...createMoverActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -191,7 +191,11 @@ export function createJoinerActivities(deps: ActivityDeps) {
       );
     },
 
-    async recordJoinerMilestone(input: { action: 'joiner.provisioned' | 'joiner.completed' | 'joiner.rescinded'; plan: JoinerPlan; detail?: Record<string, unknown> }): Promise<string> {
+    async recordJoinerMilestone(input: {
+      action: 'joiner.provisioned' | 'joiner.completed' | 'joiner.rescinded' | 'mover.completed';
+      plan: Pick<JoinerPlan, 'employeeId' | 'source' | 'hrEventId'>;
+      detail?: Record<string, unknown>;
+    }): Promise<string> {
       const run = currentRun();
       const at = now().toISOString();
       await deps.evidence.append({

@@ -1,4 +1,4 @@
-import type { HrEvent, HrSource } from '../src/hris/hr-event';
+import type { HrEvent, HrSource, WorkerAttributes } from '../src/hris/hr-event';
 
 export interface EmployeeInput {
   source: HrSource;
@@ -7,9 +7,11 @@ export interface EmployeeInput {
   seenEventIds?: string[];
   pending?: HrEvent[];
   lifecycle?: EmployeeLifecycle;
+  /** The worker's attributes as the events applied so far describe them. */
+  worker?: WorkerAttributes;
 }
 
-export type EmployeeLifecycle = 'unknown' | 'joining' | 'active' | 'offboarding' | 'terminated';
+export type EmployeeLifecycle = 'unknown' | 'joining' | 'active' | 'moving' | 'offboarding' | 'terminated';
 
 export interface EmployeeStatus {
   employeeId: string;
@@ -26,11 +28,24 @@ export class EmployeeState {
   private readonly queue: HrEvent[];
   lifecycle: EmployeeLifecycle;
   current?: HrEvent;
+  worker: WorkerAttributes;
 
   constructor(readonly input: EmployeeInput) {
     this.seen = new Set(input.seenEventIds ?? []);
     this.queue = [...(input.pending ?? [])];
     this.lifecycle = input.lifecycle ?? 'unknown';
+    this.worker = { ...input.worker };
+  }
+
+  /**
+   * Applies an event's attributes over what is known (HR payloads may carry only what changed)
+   * and returns the event with the merged attributes, plus the attributes from before it.
+   */
+  absorb(event: HrEvent): { event: HrEvent; previous: WorkerAttributes } {
+    const previous = this.worker;
+    const reported = Object.fromEntries(Object.entries(event.worker).filter(([, v]) => v !== undefined));
+    this.worker = { ...previous, ...reported };
+    return { event: { ...event, worker: this.worker }, previous };
   }
 
   /** Returns false for an event already seen: a redelivery changes nothing. */
@@ -80,6 +95,7 @@ export class EmployeeState {
       seenEventIds: [...this.seen].slice(-maxSeen),
       pending: [...this.queue],
       lifecycle: this.lifecycle,
+      worker: this.worker,
     };
   }
 }

@@ -14,11 +14,12 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { HrEventActivities } from '../activities/hr-events';
-import { joinerWorkflowId, leaverWorkflowId, type HrEvent } from '../src/hris/hr-event';
+import { joinerWorkflowId, leaverWorkflowId, moverWorkflowId, type HrEvent, type WorkerAttributes } from '../src/hris/hr-event';
 import { EmployeeId, HrSource, Lifecycle, SlaStatus } from '../src/temporal/search-attributes';
 import { EmployeeState, type EmployeeInput, type EmployeeStatus } from './employee-state';
 import { joinerWorkflow, rescindJoinerSignal } from './joiner';
 import { leaverWorkflow, rescindLeaverSignal } from './leaver';
+import { moverChangeSignal, moverWorkflow } from './mover';
 
 export type { EmployeeInput, EmployeeStatus } from './employee-state';
 
@@ -51,7 +52,8 @@ export async function employeeWorkflow(input: EmployeeInput): Promise<EmployeeSt
     const event = state.take();
     if (!event) continue;
     await hr.recordHrEvent(event);
-    await apply(state, event);
+    const merged = state.absorb(event);
+    await apply(state, event, merged);
     state.current = undefined;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
@@ -62,7 +64,7 @@ export async function employeeWorkflow(input: EmployeeInput): Promise<EmployeeSt
   return state.status();
 }
 
-async function apply(state: EmployeeState, event: HrEvent): Promise<void> {
+async function apply(state: EmployeeState, event: HrEvent, merged: { event: HrEvent; previous: WorkerAttributes }): Promise<void> {
   switch (event.kind) {
     case 'terminate': {
       setLifecycle(state, 'offboarding');
@@ -74,7 +76,7 @@ async function apply(state: EmployeeState, event: HrEvent): Promise<void> {
         typedSearchAttributes: childAttributes(event, 'leaver', [{ key: SlaStatus, value: 'pending' }]),
       });
       // Before the termination takes effect a rescind cancels it; after, the leaver finishes.
-      const outcome = await relayRescinds(state, leaver, (hrEventId) => leaver.signal(rescindLeaverSignal, { hrEventId }));
+      const outcome = await relayWhileRunning(state, leaver, ['rescind'], (e) => leaver.signal(rescindLeaverSignal, { hrEventId: e.eventId }));
       setLifecycle(state, outcome.rescinded ? 'active' : 'terminated');
       return;
     }
@@ -89,14 +91,24 @@ async function apply(state: EmployeeState, event: HrEvent): Promise<void> {
         typedSearchAttributes: childAttributes(event, 'joiner'),
       });
       // Before the start date a rescind removes what was provisioned.
-      const outcome = await relayRescinds(state, joiner, (hrEventId) => joiner.signal(rescindJoinerSignal, { hrEventId }));
+      const outcome = await relayWhileRunning(state, joiner, ['rescind'], (e) => joiner.signal(rescindJoinerSignal, { hrEventId: e.eventId }));
       setLifecycle(state, outcome.rescinded ? 'unknown' : 'active');
       return;
     }
-    case 'change':
-      // Movers are recomputed from policy on this loop next; the event is already in evidence.
+    case 'change': {
+      setLifecycle(state, 'moving');
+      const mover = await startChild(moverWorkflow, {
+        workflowId: moverWorkflowId(event.source, event.employeeId, event.eventId),
+        args: [{ event: merged.event, previous: merged.previous }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: 'mover: grant new access, revoke old after the grace period',
+        typedSearchAttributes: childAttributes(event, 'mover'),
+      });
+      // Further changes during the grace period re-plan the running mover from the latest attributes.
+      await relayWhileRunning(state, mover, ['change'], (e) => mover.signal(moverChangeSignal, state.absorb(e).event));
       setLifecycle(state, 'active');
       return;
+    }
     case 'rescind':
       return;
   }
@@ -111,16 +123,23 @@ function childAttributes(event: HrEvent, lifecycle: string, extra: SearchAttribu
   return [{ key: EmployeeId, value: event.employeeId }, { key: HrSource, value: event.source }, { key: Lifecycle, value: lifecycle }, ...extra];
 }
 
-/** Waits for a child while passing on any rescind that arrives for this worker meanwhile. */
-async function relayRescinds<R>(state: EmployeeState, child: { result(): Promise<R> }, relay: (hrEventId: string) => Promise<void>): Promise<R> {
+/** Waits for a child while passing on events of the given kinds that arrive for this worker meanwhile. */
+async function relayWhileRunning<R>(
+  state: EmployeeState,
+  child: { result(): Promise<R> },
+  kinds: HrEvent['kind'][],
+  relay: (event: HrEvent) => Promise<void>,
+): Promise<R> {
   let finished = false;
   const result = child.result().finally(() => (finished = true));
+  const waiting = () => kinds.some((k) => state.hasPendingOf(k));
   while (!finished) {
-    await condition(() => finished || state.hasPendingOf('rescind'));
-    const rescind = finished ? undefined : state.takeFirstOf('rescind');
-    if (!rescind) continue;
-    await hr.recordHrEvent(rescind);
-    await relay(rescind.eventId);
+    await condition(() => finished || waiting());
+    const kind = finished ? undefined : kinds.find((k) => state.hasPendingOf(k));
+    const event = kind ? state.takeFirstOf(kind) : undefined;
+    if (!event) continue;
+    await hr.recordHrEvent(event);
+    await relay(event);
   }
   return result;
 }

@@ -54,6 +54,10 @@ export function joinerWorkflowId(source: HrSource, employeeId: string, eventId: 
   return `joiner-${source}-${employeeId}-${shortEventId(eventId)}`;
 }
 
+export function moverWorkflowId(source: HrSource, employeeId: string, eventId: string): string {
+  return `mover-${source}-${employeeId}-${shortEventId(eventId)}`;
+}
+
 /** The tail of an event ID that is safe and short enough for a workflow ID. */
 export function shortEventId(eventId: string): string {
   const tail = eventId.split(':').pop() ?? eventId;

@@ -25,6 +25,7 @@ export function createDispatcher(client: Client, taskQueue: string) {
     });
     if (event.kind === 'terminate') return [workflowId, leaverWorkflowId(event.source, event.employeeId, event.eventId)];
     if (event.kind === 'hire' || event.kind === 'rehire') return [workflowId, joinerWorkflowId(event.source, event.employeeId, event.eventId)];
+    // A change may be handed to a mover already running, so only the worker's own ID is certain.
     return [workflowId];
   };
 }

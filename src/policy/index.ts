@@ -14,3 +14,4 @@ export {
 } from './evaluate';
 export { compileMatcher, compileMatcherList, type PolicyRule, type ValueMatcher } from './matcher';
 export { accessSetFrom, diffAccess, type AccessDiff, type AccessGrant, type AccessRevoke, type AccessSet } from './diff';
+export { managedEntitlements } from './managed';

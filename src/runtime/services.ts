@@ -50,6 +50,7 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
     policy: config.file.policy,
     approvals: { store: services.approvals, timeoutMs: config.file.approvals.timeout },
     joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime },
+    mover: { revokeOldAccessAfterMs: config.file.mover.revokeOldAccessAfter },
     log,
   };
 }

@@ -32,3 +32,7 @@ export async function recordHistory(client: Client, name: string, workflowId: st
   // Protobuf's own JSON form (bytes as base64); the replay test reads it back with fromObject.
   await writeFile(`test/replay/histories/${name}.json`, JSON.stringify(history, null, 1) + '\n');
 }
+
+// Workflow IDs derive from employee IDs, and every test file shares one Temporal server, so
+// each file uses its own employee ID range: e2e 5xx, leaver 6xx, joiner 7xx, approvals 8xx,
+// encryption 90x, mover 91x.
