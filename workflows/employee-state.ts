@@ -20,6 +20,10 @@ export interface EmployeeStatus {
   pendingEvents: number;
   appliedEvents: number;
   current?: { eventId: string; kind: HrEvent['kind'] };
+  /** The worker's attributes as applied events describe them (for preview and the API). */
+  worker: WorkerAttributes;
+  /** Events received but not applied yet, oldest first. */
+  pending: { eventId: string; kind: HrEvent['kind']; effectiveDate?: string }[];
 }
 
 /** A worker's state in the entity workflow: events deduplicated by ID, applied one at a time. */
@@ -84,6 +88,8 @@ export class EmployeeState {
       pendingEvents: this.queue.length,
       appliedEvents: this.seen.size - this.queue.length - (this.current ? 1 : 0),
       ...(this.current ? { current: { eventId: this.current.eventId, kind: this.current.kind } } : {}),
+      worker: this.worker,
+      pending: this.queue.map((e) => ({ eventId: e.eventId, kind: e.kind, ...(e.effectiveDate ? { effectiveDate: e.effectiveDate } : {}) })),
     };
   }
 
