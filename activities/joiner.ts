@@ -2,7 +2,7 @@ import type { HrEvent } from '../src/hris/hr-event';
 import { UnsupportedError } from '../src/connectors/errors';
 import { joinerTiming } from '../src/joiner/timing';
 import { isValidTimeZone } from '../src/leaver/timing';
-import { desiredAccess, needsApproval, type AccessSource } from '../src/policy';
+import { birthrightSource, desiredAccess, needsApproval, type AccessSource } from '../src/policy';
 import type { ActivityDeps } from './deps';
 import { currentRun, recordingFailures } from './step';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
@@ -57,7 +57,7 @@ export function createJoinerActivities(deps: ActivityDeps) {
 
   return {
     /** What the policy gives this worker, where, and when to provision and enable it. */
-    async planJoiner(event: HrEvent): Promise<JoinerPlan> {
+    async planJoiner(event: HrEvent, options: { approvalBeyondBirthright?: boolean } = {}): Promise<JoinerPlan> {
       const run = currentRun();
       const at = now();
       const zone = event.worker.timeZone && isValidTimeZone(event.worker.timeZone) ? event.worker.timeZone : deps.leaver.defaultTimeZone;
@@ -65,7 +65,9 @@ export function createJoinerActivities(deps: ActivityDeps) {
       const bySystem = new Map<string, JoinerGrant[]>();
       for (const item of desiredAccess(deps.policy, event.worker)) {
         const grants = bySystem.get(item.system) ?? [];
-        grants.push({ entitlement: item.entitlement, sources: item.sources, approvalRequired: needsApproval(item) });
+        // A returning worker gets birthright at once; anything more is re-approved.
+        const beyondBirthright = !item.sources.some((source) => source.rule === birthrightSource);
+        grants.push({ entitlement: item.entitlement, sources: item.sources, approvalRequired: needsApproval(item) || (!!options.approvalBeyondBirthright && beyondBirthright) });
         bySystem.set(item.system, grants);
       }
       const plan: JoinerPlan = {

@@ -9,6 +9,10 @@ export interface EmployeeInput {
   lifecycle?: EmployeeLifecycle;
   /** The worker's attributes as the events applied so far describe them. */
   worker?: WorkerAttributes;
+  /** Effective date and HR time of the newest change applied: an older one arriving later is stale. */
+  lastAppliedKey?: string;
+  /** Applied events after which the workflow continues as new, keeping its history small. */
+  eventsPerRun?: number;
 }
 
 export type EmployeeLifecycle = 'unknown' | 'joining' | 'active' | 'moving' | 'offboarding' | 'terminated';
@@ -33,12 +37,42 @@ export class EmployeeState {
   lifecycle: EmployeeLifecycle;
   current?: HrEvent;
   worker: WorkerAttributes;
+  lastAppliedKey?: string;
+  appliedThisRun = 0;
 
   constructor(readonly input: EmployeeInput) {
     this.seen = new Set(input.seenEventIds ?? []);
     this.queue = [...(input.pending ?? [])];
     this.lifecycle = input.lifecycle ?? 'unknown';
     this.worker = { ...input.worker };
+    this.lastAppliedKey = input.lastAppliedKey;
+  }
+
+  /**
+   * An attribute change that is older than one already applied, by effective date and then by
+   * HR's own timestamp, would roll the worker back: it is skipped. Lifecycle events are judged
+   * by their children instead.
+   */
+  isStale(event: HrEvent): boolean {
+    return event.kind === 'change' && !!event.occurredAt && !!this.lastAppliedKey && appliedKey(event) < this.lastAppliedKey;
+  }
+
+  markApplied(event: HrEvent): void {
+    this.appliedThisRun += 1;
+    if (event.kind === 'change' && event.occurredAt && (!this.lastAppliedKey || appliedKey(event) > this.lastAppliedKey)) {
+      this.lastAppliedKey = appliedKey(event);
+    }
+  }
+
+  /** Puts an event taken too early back in the queue (a later-dated change waiting its turn). */
+  requeue(event: HrEvent): void {
+    this.queue.unshift(event);
+    this.current = undefined;
+  }
+
+  /** True when a queued event takes effect before the given one. */
+  hasEarlierThan(event: HrEvent): boolean {
+    return this.queue.some((e) => orderKey(e) < orderKey(event));
   }
 
   /**
@@ -65,18 +99,24 @@ export class EmployeeState {
     return this.queue.length > 0;
   }
 
-  hasPendingOf(kind: HrEvent['kind']): boolean {
-    return this.queue.some((e) => e.kind === kind);
+  /** Whether an event of this kind is queued, taking effect no later than `notAfter` if given. */
+  hasPendingOf(kind: HrEvent['kind'], notAfter?: HrEvent): boolean {
+    return this.queue.some((e) => e.kind === kind && (!notAfter || orderKey(e) <= orderKey(notAfter)));
   }
 
-  /** Takes the oldest queued event of a kind out of turn (a rescind overtakes nothing else). */
-  takeFirstOf(kind: HrEvent['kind']): HrEvent | undefined {
-    const index = this.queue.findIndex((e) => e.kind === kind);
+  /** Takes the oldest such queued event out of turn (a rescind overtakes nothing else). */
+  takeFirstOf(kind: HrEvent['kind'], notAfter?: HrEvent): HrEvent | undefined {
+    const index = this.queue.findIndex((e) => e.kind === kind && (!notAfter || orderKey(e) <= orderKey(notAfter)));
     return index < 0 ? undefined : this.queue.splice(index, 1)[0];
   }
 
+  /** The queued event that takes effect first (arrival order breaks ties). */
   take(): HrEvent | undefined {
-    this.current = this.queue.shift();
+    let best = 0;
+    this.queue.forEach((e, i) => {
+      if (orderKey(e) < orderKey(this.queue[best] as HrEvent)) best = i;
+    });
+    this.current = this.queue.splice(best, 1)[0];
     return this.current;
   }
 
@@ -102,6 +142,17 @@ export class EmployeeState {
       pending: [...this.queue],
       lifecycle: this.lifecycle,
       worker: this.worker,
+      ...(this.lastAppliedKey ? { lastAppliedKey: this.lastAppliedKey } : {}),
+      ...(this.input.eventsPerRun ? { eventsPerRun: this.input.eventsPerRun } : {}),
     };
   }
+}
+
+function appliedKey(event: HrEvent): string {
+  return `${orderKey(event)}|${event.occurredAt ?? ''}`;
+}
+
+/** Events apply in order of effective date; an undated event takes effect the day it arrived. */
+function orderKey(event: HrEvent): string {
+  return event.immediate || !event.effectiveDate ? event.receivedAt.slice(0, 10) : event.effectiveDate;
 }

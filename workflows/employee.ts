@@ -32,6 +32,9 @@ const hr = proxyActivities<HrEventActivities>({
   summary: 'record HR event',
 });
 
+/** Applied events per run before continue-as-new (the server may suggest it sooner). */
+const defaultEventsPerRun = 200;
+
 /** How long an idle worker's workflow stays open; the next event starts a new run. */
 const idleTimeout = '7 days';
 
@@ -51,11 +54,25 @@ export async function employeeWorkflow(input: EmployeeInput): Promise<EmployeeSt
     if (!busy) break;
     const event = state.take();
     if (!event) continue;
+    if (event.kind === 'change' && event.effectiveDate) {
+      // A future-dated change waits for its date; an earlier-dated event arriving meanwhile goes first.
+      const waitMs = await hr.millisUntilEffective(event);
+      if (waitMs > 0 && (await condition(() => state.hasEarlierThan(event), waitMs, { summary: 'wait for change effective date' }))) {
+        state.requeue(event);
+        continue;
+      }
+    }
     await hr.recordHrEvent(event);
+    if (state.isStale(event)) {
+      await hr.recordHrEventSkipped({ event, reason: 'stale: an attribute change newer by HR timestamp was already applied' });
+      state.current = undefined;
+      continue;
+    }
     const merged = state.absorb(event);
+    state.markApplied(event);
     await apply(state, event, merged);
     state.current = undefined;
-    if (workflowInfo().continueAsNewSuggested) {
+    if (workflowInfo().continueAsNewSuggested || state.appliedThisRun >= (input.eventsPerRun ?? defaultEventsPerRun)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof employeeWorkflow>(state.snapshot());
     }
@@ -82,10 +99,11 @@ async function apply(state: EmployeeState, event: HrEvent, merged: { event: HrEv
     }
     case 'hire':
     case 'rehire': {
+      const rehire = event.kind === 'rehire' || state.lifecycle === 'terminated';
       setLifecycle(state, 'joining');
       const joiner = await startChild(joinerWorkflow, {
         workflowId: joinerWorkflowId(event.source, event.employeeId, event.eventId),
-        args: [{ event }],
+        args: [rehire ? { event, rehire } : { event }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: 'joiner: create accounts and grant access from policy',
         typedSearchAttributes: childAttributes(event, 'joiner'),
@@ -105,7 +123,11 @@ async function apply(state: EmployeeState, event: HrEvent, merged: { event: HrEv
         typedSearchAttributes: childAttributes(event, 'mover'),
       });
       // Further changes during the grace period re-plan the running mover from the latest attributes.
-      await relayWhileRunning(state, mover, ['change'], (e) => mover.signal(moverChangeSignal, state.absorb(e).event));
+      await relayWhileRunning(state, mover, ['change'], async (e) => {
+        if (state.isStale(e)) return hr.recordHrEventSkipped({ event: e, reason: 'stale: an attribute change newer by HR timestamp was already applied' });
+        await mover.signal(moverChangeSignal, state.absorb(e).event);
+        state.markApplied(e);
+      }, event); // later-dated changes wait their turn in the queue
       setLifecycle(state, 'active');
       return;
     }
@@ -129,14 +151,15 @@ async function relayWhileRunning<R>(
   child: { result(): Promise<R> },
   kinds: HrEvent['kind'][],
   relay: (event: HrEvent) => Promise<void>,
+  notAfter?: HrEvent,
 ): Promise<R> {
   let finished = false;
   const result = child.result().finally(() => (finished = true));
-  const waiting = () => kinds.some((k) => state.hasPendingOf(k));
+  const waiting = () => kinds.some((k) => state.hasPendingOf(k, notAfter));
   while (!finished) {
     await condition(() => finished || waiting());
-    const kind = finished ? undefined : kinds.find((k) => state.hasPendingOf(k));
-    const event = kind ? state.takeFirstOf(kind) : undefined;
+    const kind = finished ? undefined : kinds.find((k) => state.hasPendingOf(k, notAfter));
+    const event = kind ? state.takeFirstOf(kind, notAfter) : undefined;
     if (!event) continue;
     await hr.recordHrEvent(event);
     await relay(event);

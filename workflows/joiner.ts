@@ -7,6 +7,8 @@ import { ApprovalBook } from './approvals';
 
 export interface JoinerInput {
   event: HrEvent;
+  /** A rehire after a completed leaver: everything beyond birthright needs approval again. */
+  rehire?: boolean;
 }
 
 /** The hire was withdrawn (HR rescinded it); acted on only before the start date. */
@@ -51,7 +53,7 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
   });
 
   const book = new ApprovalBook();
-  const plan = await planning.planJoiner(input.event);
+  const plan = await planning.planJoiner(input.event, { approvalBeyondBirthright: input.rehire === true });
   const result: JoinerResult = { rescinded: false, startAt: plan.startAt, created: [], granted: [], approvals: [], enabled: [] };
   const step = (system: string): SystemStep => ({ system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId });
 

@@ -75,6 +75,8 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64-encoded')
     .optional(),
   JML_CODEC_CORS_ORIGINS: originList,
+  /** Applied HR events per worker-workflow run before it continues as new (history size). */
+  JML_ENTITY_EVENTS_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(200),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -7,13 +7,13 @@ import { employeeWorkflow, hrEventSignal } from '../../workflows/employee';
  * Hands one stored HR event to its worker's entity workflow (signal-with-start) and returns
  * the workflow IDs it concerns. Redelivery is safe: the workflow ignores event IDs it has seen.
  */
-export function createDispatcher(client: Client, taskQueue: string) {
+export function createDispatcher(client: Client, taskQueue: string, options: { eventsPerRun?: number } = {}) {
   return async function dispatch(event: HrEvent): Promise<string[]> {
     const workflowId = employeeWorkflowId(event.source, event.employeeId);
     await client.workflow.signalWithStart(employeeWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ source: event.source, employeeId: event.employeeId }],
+      args: [{ source: event.source, employeeId: event.employeeId, ...(options.eventsPerRun ? { eventsPerRun: options.eventsPerRun } : {}) }],
       signal: hrEventSignal,
       signalArgs: [event],
       typedSearchAttributes: [

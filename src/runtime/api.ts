@@ -32,7 +32,7 @@ export async function startApi(options: {
   const { config, services, client, log } = options;
   const env = config.env;
   const inbox = new Inbox(services.db);
-  const dispatch = createDispatcher(client, env.TEMPORAL_TASK_QUEUE);
+  const dispatch = createDispatcher(client, env.TEMPORAL_TASK_QUEUE, { eventsPerRun: env.JML_ENTITY_EVENTS_PER_RUN });
   const bambooClient =
     env.BAMBOOHR_API_URL && env.BAMBOOHR_API_KEY ? new BambooHrClient({ apiUrl: env.BAMBOOHR_API_URL, apiKey: env.BAMBOOHR_API_KEY }) : undefined;
   const app = createApp({

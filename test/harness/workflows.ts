@@ -25,9 +25,9 @@ export async function waitForWorkflow(client: Client, workflowId: string, existW
 }
 
 /** Keeps a real history for the replay tests (test/replay) when UPDATE_HISTORIES=1. */
-export async function recordHistory(client: Client, name: string, workflowId: string): Promise<void> {
+export async function recordHistory(client: Client, name: string, workflowId: string, runId?: string): Promise<void> {
   if (process.env.UPDATE_HISTORIES !== '1') return;
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   await mkdir('test/replay/histories', { recursive: true });
   // Protobuf's own JSON form (bytes as base64); the replay test reads it back with fromObject.
   await writeFile(`test/replay/histories/${name}.json`, JSON.stringify(history, null, 1) + '\n');
@@ -35,4 +35,4 @@ export async function recordHistory(client: Client, name: string, workflowId: st
 
 // Workflow IDs derive from employee IDs, and every test file shares one Temporal server, so
 // each file uses its own employee ID range: e2e 5xx, leaver 6xx, joiner 7xx, approvals 8xx,
-// encryption 90x, mover 91x.
+// encryption 90x, mover 91x, entity 92x.

@@ -13,7 +13,7 @@ const histories = (await readdir(dir)).filter((f) => f.endsWith('.json'));
  */
 describe('workflow replay', () => {
   it('has recorded histories to replay', () => {
-    expect(histories.length).toBeGreaterThanOrEqual(7);
+    expect(histories.length).toBeGreaterThanOrEqual(8);
   });
 
   it.each(histories)('replays %s without non-determinism', async (file) => {
