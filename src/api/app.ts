@@ -10,6 +10,7 @@ import { auditRouter } from './audit-routes';
 import type { Role } from './auth';
 import { bamboohrWebhookRouter } from './bamboohr-webhook';
 import { codecRouter, type CodecRouteDeps } from './codec-routes';
+import { employeeRouter, type EmployeeRouteDeps } from './employee-routes';
 import type { ApprovalRouteDeps } from './approval-routes';
 import { healthRouter, type HealthCheck } from './health';
 import type { Metrics } from './metrics';
@@ -28,9 +29,11 @@ export interface AppDeps {
   /** Codec endpoint for the Temporal UI; absent: the routes answer 404 not_configured. */
   codec?: Omit<CodecRouteDeps, 'tokens' | 'logger'>;
   approvals: Omit<ApprovalRouteDeps, 'tokens'>;
+  /** Worker view and preview: Temporal for the status, connectors for fresh reads, the policy. */
+  employees: Omit<EmployeeRouteDeps, 'tokens'>;
 }
 
-/** The HTTP API: health, HR webhooks, auditor routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
+/** The HTTP API: health, HR webhooks, auditor and employee routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -60,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(auditRouter({ db: deps.db, evidence: deps.evidence, tokens: deps.tokens }));
   app.use(approvalRouter({ ...deps.approvals, tokens: deps.tokens }));
+  app.use(employeeRouter({ ...deps.employees, tokens: deps.tokens }));
   app.use(codecRouter({ codec: undefined, corsOrigins: [], ...deps.codec, tokens: deps.tokens, logger: deps.log }));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

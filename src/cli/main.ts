@@ -8,13 +8,16 @@ import { devLockHolder } from '../runtime/dev-lock';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
 import { routeSdkLogs } from '../runtime/sdk-logging';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
+import { runPreview } from './preview';
 
 const usage = `usage: jml <command>
   dev                         API + worker in one process (embedded Temporal and Postgres when unset)
   server                      the HTTP API
   worker                      a Temporal worker (run several to scale)
   report offboarding --from D --to D [--format csv|json] [--out FILE]
-  evidence verify             check the evidence hash chain`;
+  evidence verify             check the evidence hash chain
+  preview --employee ID --event hire|change|terminate [--set field=value ...] [--format table|json]
+                              what an HR event would change (reads only; ID is [source:]employeeId)`;
 
 /** Entry point of the `jml` bin; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -32,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'evidence':
         if (sub !== 'verify') throw new UsageError('evidence: use "evidence verify"');
         return await withDatabase((db) => runEvidenceVerify(db, (line) => console.log(line)));
+      case 'preview':
+        return await runPreview(args, (text) => process.stdout.write(text));
       case undefined:
       case 'help':
       case '--help':

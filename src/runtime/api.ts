@@ -49,6 +49,7 @@ export async function startApi(options: {
     metrics: createMetrics(),
     log,
     approvals: { approvals: services.approvals, decide: createApprovalDecider(client, services.approvals) },
+    employees: { client, connectors: services.connectors, policy: config.file.policy },
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
   });
   const drainer = startDrainer({ inbox, dispatch, log });
