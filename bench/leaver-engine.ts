@@ -1,13 +1,13 @@
 /** The measured path: one leaver through the engine, from the termination webhook POST. */
 import { postBambooWebhook, terminationDelivery } from '../test/harness/bamboohr';
+import { watchKill } from './kill-watch';
 import type { Context, Sample } from './leaver-sample';
 
 /** One leaver through the engine: POST the termination, wait for the kill, then for the workflow's end. */
 export async function engineLeaver(ctx: Context): Promise<Sample> {
   const { employeeId, login } = ctx.nextId();
   ctx.targets.seedWorker(login);
-  const killed = ctx.watch.watch(login);
-  killed.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+  const killed = watchKill(ctx.watch, ctx.targets, login);
   const startAt = Date.now();
   const res = await postBambooWebhook(ctx.engine.url, terminationDelivery(employeeId, login, ctx.terminationDate));
   const returnedAt = Date.now();

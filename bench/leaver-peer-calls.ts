@@ -1,8 +1,9 @@
 /** What the peers saw of each leaver: its look-up and kill requests, from their request logs. */
 import type { Targets } from '../test/harness/targets';
 import type { PeerRequest } from '../test/peers/request-log';
-import { latencyMs } from './leaver-options';
 import type { Sample } from './leaver-sample';
+import { latencyMs } from './options';
+import { callsBetween, decode } from './peer-log';
 
 export interface PeerCalls {
   oktaLookup?: PeerRequest;
@@ -14,13 +15,6 @@ export interface PeerCalls {
 export function peerCalls(targets: Targets, oktaLog: PeerRequest[], scimLog: PeerRequest[], s: Sample): PeerCalls {
   const oktaId = targets.okta.user(s.login)?.id;
   const scimId = targets.scim.user(s.login)?.id;
-  const decode = (text: string) => {
-    try {
-      return decodeURIComponent(text);
-    } catch {
-      return text;
-    }
-  };
   const after = (r: PeerRequest) => r.at >= s.startAt;
   return {
     oktaLookup: oktaLog.find((r) => after(r) && r.method === 'GET' && decode(r.path) === `/api/v1/users/${s.login}`),
@@ -38,10 +32,5 @@ export function lowerBoundKilledAt(calls: PeerCalls): number | undefined {
 
 /** Requests the peers saw between a leaver's start and its observed kill (run alone, so all are its). */
 export function callsBeforeKill(oktaLog: PeerRequest[], scimLog: PeerRequest[], s: Sample): string[] {
-  const inWindow = (r: PeerRequest) => r.at >= s.startAt && r.at <= s.killed.at;
-  const shape = (system: string, r: PeerRequest) =>
-    `${system} ${r.method} ${decodeURIComponent(r.path).replace(s.login, '{login}').replace(/\/Users\/[0-9a-f-]{36}/, '/Users/{id}').replace(/\/users\/00u\w+/, '/users/{id}')}${
-      r.query ? `?${decodeURIComponent(r.query).replace(s.login, '{login}')}` : ''
-    }`;
-  return [...oktaLog.filter(inWindow).map((r) => shape('okta', r)), ...scimLog.filter(inWindow).map((r) => shape('scim', r))];
+  return callsBetween(oktaLog, scimLog, s.login, s.startAt, s.killed.at);
 }

@@ -3,6 +3,7 @@ import type { ConcurrentResult } from './leaver-concurrent';
 import { targetsSet } from './leaver-options';
 import type { LeaverResult } from './leaver-result';
 import { describeLoad } from './load-meter';
+import { p50Of, stageLine, summaryHeader, summaryRow } from './print';
 import type { Summary } from './stats';
 
 export function printTable(
@@ -11,26 +12,21 @@ export function printTable(
   b: Summary,
   concurrent: ConcurrentResult | undefined,
 ): void {
-  const row = (label: string, s: Summary) =>
-    `${label.padEnd(28)}${[s.p50, s.p95, s.p99, s.max].map((v) => String(v).padStart(8)).join('')}`;
   const lines = [
     `leaver: n=${r.n}, peers answer after ${r.latencyMs} ms, concurrency 1, ${r.database.kind}`,
-    `${''.padEnd(28)}${['p50', 'p95', 'p99', 'max'].map((h) => h.padStart(8)).join('')}   (ms)`,
-    row('engine  POST -> killed', e),
-    row('direct  calls -> killed', b),
+    summaryHeader(),
+    summaryRow('engine  POST -> killed', e),
+    summaryRow('direct  calls -> killed', b),
     `ratio p50 ${r.ratioP50} (target <= ${targetsSet.ratioP50}: ${r.ratioP50 <= targetsSet.ratioP50 ? 'met' : 'MISSED'}), ` +
       `p99 ${e.p99} ms (target <= ${targetsSet.p99Ms}: ${e.p99 <= targetsSet.p99Ms ? 'met' : 'MISSED'})`,
     describeLoad(r.load),
     '',
     'stages (p50 ms)',
+    stageLine('POST -> webhook received', r.stages.postToReceiptMs),
+    stageLine('received -> leaver.started', r.stages.receiptToLeaverStartedMs),
+    stageLine('leaver.started -> last sessions.kill evidence', r.stages.leaverStartedToLastSessionsKillMs),
+    ...Object.entries(r.stages.detail).map(([k, v]) => stageLine(`  ${k.replace(/Ms$/, '')}`, v)),
   ];
-  const stage = (label: string, s: { p50: number } | null) => {
-    lines.push(`  ${label.padEnd(44)}${s ? String(s.p50).padStart(6) : '     -'}`);
-  };
-  stage('POST -> webhook received', r.stages.postToReceiptMs);
-  stage('received -> leaver.started', r.stages.receiptToLeaverStartedMs);
-  stage('leaver.started -> last sessions.kill evidence', r.stages.leaverStartedToLastSessionsKillMs);
-  for (const [k, v] of Object.entries(r.stages.detail)) stage(`  ${k.replace(/Ms$/, '')}`, v);
   if (concurrent) {
     lines.push(
       '',
@@ -39,10 +35,9 @@ export function printTable(
     );
     const cs = concurrent.stages;
     if (cs) {
-      const p = (v: { p50: number } | null) => (v ? String(v.p50) : '-');
       lines.push(
-        `  stages p50: POST -> received ${p(cs.postToReceiptMs)}, received -> leaver.started ${p(cs.receiptToLeaverStartedMs)}, ` +
-          `leaver.started -> first peer look-up ${p(cs.detail.leaverStartedToFirstPeerLookupMs)}, look-up -> killed ${p(cs.detail.firstPeerLookupToKilledMs)}`,
+        `  stages p50: POST -> received ${p50Of(cs.postToReceiptMs)}, received -> leaver.started ${p50Of(cs.receiptToLeaverStartedMs)}, ` +
+          `leaver.started -> first peer look-up ${p50Of(cs.detail.leaverStartedToFirstPeerLookupMs)}, look-up -> killed ${p50Of(cs.detail.firstPeerLookupToKilledMs)}`,
       );
     }
     lines.push(`  ${describeLoad(concurrent.engineLoad)}`);

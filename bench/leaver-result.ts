@@ -1,13 +1,14 @@
 /** The leaver result file: the figures, how they were measured, and the checks on the measurement. */
 import type { PeerRequest } from '../test/peers/request-log';
-import { machine, type BenchTemporal, type codeVersion, type databaseInfo } from './common';
-import type { KillWatch } from './kill-watch';
 import type { ConcurrentResult } from './leaver-concurrent';
-import { latencyMs, targetsSet, type Options } from './leaver-options';
+import { targetsSet } from './leaver-options';
 import { callsBeforeKill, lowerBoundKilledAt, type PeerCalls } from './leaver-peer-calls';
 import { killMs, type Sample } from './leaver-sample';
 import { sequentialStages, timelineFromPost, type Milestones } from './leaver-stages';
 import type { Load } from './load-meter';
+import { latencyMs, type Options } from './options';
+import { againstRequestLog, type PeerWatch } from './peer-watch';
+import { measuredWith, type Rig } from './rig';
 import { median, round, summarise, type Summary } from './stats';
 
 export interface Measured {
@@ -21,17 +22,12 @@ export interface Measured {
   rows: Milestones[];
   oktaLog: PeerRequest[];
   scimLog: PeerRequest[];
-  watch: KillWatch;
-  machineCpuBusyBeforeStartPercent: number | null;
+  watch: PeerWatch;
+  rig: Rig;
   /** Load during the sequential pass. */
   load: Load;
   terminationDate: string;
-  database: Awaited<ReturnType<typeof databaseInfo>>;
-  temporal: BenchTemporal;
-  code: ReturnType<typeof codeVersion>;
   concurrent: ConcurrentResult | undefined;
-  /** Epoch ms the benchmark began. */
-  began: number;
 }
 
 export type LeaverResult = ReturnType<typeof assemble>;
@@ -44,11 +40,11 @@ export function leaverResult(m: Measured): { result: LeaverResult; engine: Summa
 }
 
 function assemble(m: Measured, e: Summary, b: Summary) {
-  const { options, engineSamples, baselineSamples, engineCalls, baselineCalls, oktaLog, scimLog, concurrent, code } = m;
-  const fromLog = (samples: Sample[], calls: PeerCalls[]) =>
-    summarise(samples.map((s, i) => (lowerBoundKilledAt(calls[i]!) ?? Number.NaN) - s.startAt).filter((v) => Number.isFinite(v)));
-  const pollDelay = (samples: Sample[], calls: PeerCalls[]) =>
-    summarise(samples.map((s, i) => s.killed.at - (lowerBoundKilledAt(calls[i]!) ?? Number.NaN)).filter((v) => Number.isFinite(v)));
+  const { options, engineSamples, baselineSamples, engineCalls, baselineCalls, oktaLog, scimLog, concurrent, rig } = m;
+  const check = (samples: Sample[], calls: PeerCalls[]) =>
+    againstRequestLog(samples.map((s, i) => ({ startAt: s.startAt, seenAt: s.killed.at, lowerBound: lowerBoundKilledAt(calls[i]!) })));
+  const engineCheck = check(engineSamples, engineCalls);
+  const baselineCheck = check(baselineSamples, baselineCalls);
   const ratioP50 = round(e.p50 / b.p50, 2);
   return {
     benchmark: 'leaver',
@@ -79,10 +75,10 @@ function assemble(m: Measured, e: Summary, b: Summary) {
       note:
         'lower bound of the same moment from the peers\' request logs: arrival of the later kill request (Okta DELETE sessions, SCIM PATCH active) + 150 ms; ' +
         'pollDelayMs is how much later the poll saw it',
-      engineFromRequestLogMs: fromLog(engineSamples, engineCalls),
-      baselineFromRequestLogMs: fromLog(baselineSamples, baselineCalls),
-      enginePollDelayMs: pollDelay(engineSamples, engineCalls),
-      baselinePollDelayMs: pollDelay(baselineSamples, baselineCalls),
+      engineFromRequestLogMs: engineCheck.fromRequestLogMs,
+      baselineFromRequestLogMs: baselineCheck.fromRequestLogMs,
+      enginePollDelayMs: engineCheck.pollDelayMs,
+      baselinePollDelayMs: baselineCheck.pollDelayMs,
       pollCpuMsTotal: round(m.watch.pollCpuMs),
       polls: m.watch.polls,
     },
@@ -98,19 +94,15 @@ function assemble(m: Measured, e: Summary, b: Summary) {
     },
     latencyMs,
     concurrency: 1,
-    machineCpuBusyBeforeStartPercent: m.machineCpuBusyBeforeStartPercent,
+    machineCpuBusyBeforeStartPercent: rig.machineCpuBusyBeforeStartPercent,
     load: m.load,
     order: 'each engine leaver (waited for until its workflow completed) is followed by one baseline leaver, so both see the same conditions',
     warmup: options.warmup,
     terminationDate: m.terminationDate,
-    database: m.database,
-    temporal: m.temporal.kind,
-    ...(code ? { code } : {}),
-    process: 'API, worker, peers and the benchmark client share one Node process, as `jml dev` runs API and worker together',
-    ...machine(),
+    ...measuredWith(rig),
     stages: sequentialStages(m.rows, baselineSamples, baselineCalls),
     timelineFromPostMs: timelineFromPost(m.rows),
     ...(concurrent ? { concurrent } : {}),
-    durationSeconds: round((Date.now() - m.began) / 1000),
+    durationSeconds: round((Date.now() - rig.began) / 1000),
   };
 }

@@ -1,8 +1,9 @@
 /** One measured leaver (through the engine or directly) and what measuring one needs. */
-import type { Connector } from '../src/connectors/types';
 import type { TestEngine } from '../test/harness/engine';
 import type { Targets } from '../test/harness/targets';
-import type { KillWatch, Killed } from './kill-watch';
+import type { DirectConnectors } from './direct';
+import type { Killed } from './kill-watch';
+import type { PeerWatch } from './peer-watch';
 
 export interface Sample {
   employeeId: string;
@@ -22,8 +23,8 @@ export const killMs = (s: Sample) => s.killed.at - s.startAt;
 export interface Context {
   engine: TestEngine;
   targets: Targets;
-  watch: KillWatch;
-  direct: { okta: Connector; scim: Connector };
+  watch: PeerWatch;
+  direct: DirectConnectors;
   terminationDate: string;
   nextId: () => { employeeId: string; login: string };
 }

@@ -4,71 +4,44 @@
  * 150 ms, set against the same HTTP calls made directly and in parallel.
  *
  * Everything is real except the target systems: the engine's API and worker as `jml dev` wires
- * them (test/harness/engine.ts), a Temporal dev server, Postgres (DATABASE_URL) or PGlite, an
- * Okta API peer and a SCIM 2.0 server. The kill moment is observed at the peers (KillWatch).
+ * them, a Temporal dev server, Postgres (DATABASE_URL) or PGlite, an Okta API peer and a SCIM 2.0
+ * server (rig.ts). The kill moment is observed at the peers (PeerWatch, kill-watch.ts).
  *
  * This file runs the passes in order; the parts live beside it: leaver-engine.ts (one leaver
  * through the engine), leaver-baseline.ts (the direct calls), leaver-concurrent.ts (the pass
  * with many in flight), leaver-peer-calls.ts and leaver-stages.ts (what happened inside each
  * leaver), leaver-result.ts and leaver-print.ts (the result file and the table).
  */
-import { bambooSecret } from '../test/harness/bamboohr';
-import { startEngine, type TestEngine } from '../test/harness/engine';
-import { startTargets, type Targets } from '../test/harness/targets';
-import { codeVersion, databaseInfo, startTemporal, writeResult, type Benchmark } from './common';
-import { KillWatch } from './kill-watch';
-import { baselineLeaver, directConnectors } from './leaver-baseline';
+import { writeResult, type Benchmark } from './common';
+import { directConnectors } from './direct';
+import { baselineLeaver } from './leaver-baseline';
 import { concurrentPass, type ConcurrentResult } from './leaver-concurrent';
 import { engineLeaver } from './leaver-engine';
-import { latencyMs, minimumN, parseOptions } from './leaver-options';
 import { peerCalls } from './leaver-peer-calls';
 import { printTable } from './leaver-print';
 import { leaverResult } from './leaver-result';
 import { killMs, type Context, type Sample } from './leaver-sample';
 import { milestonesOf, stagesOf } from './leaver-stages';
 import { loadMeter } from './load-meter';
+import { parseOptions } from './options';
+import { PeerWatch } from './peer-watch';
+import { idSource, withRig } from './rig';
 import { median } from './stats';
 
 async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
-  const log = (line: string) => console.error(`[bench leaver] ${line}`);
-  if (options.n < minimumN) log(`--n ${options.n} is below the definition's minimum of ${minimumN}: the figures are indicative only`);
-  const began = Date.now();
   // Two days back: a date that has passed in every time zone, so each leaver is acted on at once.
   const terminationDate = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
 
-  // Other work on the machine skews latency figures; record how busy it was before we started.
-  const idle = loadMeter();
-  await new Promise((r) => setTimeout(r, 2000));
-  const before = idle().machineCpuBusyPercent;
-  if (before !== null && before > 25) log(`the machine was ${before}% busy before the benchmark started: figures will carry that noise`);
-
-  const code = codeVersion();
-  log('starting Temporal dev server');
-  const temporal = await startTemporal(log);
-  let targets: Targets | undefined;
-  let engine: TestEngine | undefined;
-  try {
-    targets = await startTargets({ latencyMs });
-    log('starting the engine (API + worker; the worker bundles the workflows)');
-    engine = await startEngine({
-      yaml: `${targets.systemsYaml}\nsla: { leaverSessionKill: 60s }\n`,
-      env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret, LOG_LEVEL: 'silent' },
-      secrets: targets.secrets,
-      temporalAddress: temporal.address,
-    });
-    let seq = 0;
-    const base = 700_000;
+  await withRig({ name: 'leaver', n: options.n, config: 'sla: { leaverSessionKill: 60s }\n' }, async (rig) => {
+    const { log, engine, targets } = rig;
     const ctx: Context = {
       engine,
       targets,
-      watch: new KillWatch(targets, options.pollMs),
+      watch: new PeerWatch(targets, options.pollMs),
       direct: directConnectors(targets),
       terminationDate,
-      nextId: () => {
-        const employeeId = String(base + ++seq);
-        return { employeeId, login: `bench.leaver.${employeeId}@acme.test` };
-      },
+      nextId: idSource(700_000, 'bench.leaver'),
     };
 
     log(`warm-up: ${options.warmup} leaver(s) through the engine and directly (not counted)`);
@@ -98,11 +71,11 @@ async function run(args: string[]): Promise<void> {
     log('reading peer request logs, evidence and workflow histories');
     const oktaLog = targets.okta.requests();
     const scimLog = targets.scim.requests();
-    const engineCalls = engineSamples.map((s) => peerCalls(ctx.targets, oktaLog, scimLog, s));
-    const baselineCalls = baselineSamples.map((s) => peerCalls(ctx.targets, oktaLog, scimLog, s));
+    const engineCalls = engineSamples.map((s) => peerCalls(targets, oktaLog, scimLog, s));
+    const baselineCalls = baselineSamples.map((s) => peerCalls(targets, oktaLog, scimLog, s));
     const rows = await milestonesOf(ctx, engineSamples, engineCalls);
     if (concurrent) {
-      const calls = concurrentEngine.map((s) => peerCalls(ctx.targets, oktaLog, scimLog, s));
+      const calls = concurrentEngine.map((s) => peerCalls(targets, oktaLog, scimLog, s));
       concurrent.stages = stagesOf(await milestonesOf(ctx, concurrentEngine, calls));
     }
 
@@ -116,23 +89,15 @@ async function run(args: string[]): Promise<void> {
       oktaLog,
       scimLog,
       watch: ctx.watch,
-      machineCpuBusyBeforeStartPercent: before,
+      rig,
       load,
       terminationDate,
-      database: await databaseInfo(engine.db),
-      temporal,
-      code,
       concurrent,
-      began,
     });
     const path = await writeResult('leaver', result);
     printTable(result, e, b, concurrent);
     console.log(`\nresults: ${path}`);
-  } finally {
-    await engine?.close().catch((err: unknown) => log(`engine close: ${(err as Error).message}`));
-    await targets?.close().catch((err: unknown) => log(`peers close: ${(err as Error).message}`));
-    await temporal.stop();
-  }
+  });
 }
 
 export const leaverBenchmark: Benchmark = {

@@ -1,0 +1,48 @@
+/** What every lifecycle benchmark fixes (peer latency, minimum sample size) and the command-line options they share. */
+import { parseArgs } from 'node:util';
+import { UsageError } from './common';
+
+/** Fixed by the benchmarks' definitions: every target-system response comes after 150 ms. */
+export const latencyMs = 150;
+export const minimumN = 50;
+
+export interface Options {
+  n: number;
+  warmup: number;
+  concurrency: number;
+  concurrentN: number;
+  pollMs: number;
+}
+
+export function parseOptions(args: string[]): Options {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        n: { type: 'string', default: '60' },
+        warmup: { type: 'string', default: '5' },
+        concurrent: { type: 'string', default: '10' },
+        'concurrent-n': { type: 'string' },
+        poll: { type: 'string', default: '5' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const int = (name: string, raw: string, min: number) => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer >= ${min} (got "${raw}")`);
+    return value;
+  };
+  const n = int('n', values.n, 1);
+  return {
+    n,
+    warmup: int('warmup', values.warmup, 0),
+    concurrency: int('concurrent', values.concurrent, 0),
+    concurrentN: int('concurrent-n', values['concurrent-n'] ?? String(n), 1),
+    pollMs: int('poll', values.poll, 1),
+  };
+}
