@@ -10,6 +10,10 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'webhook POST -> sessions killed in every system, against direct calls to the same systems',
     load: async () => (await import('./leaver')).leaverBenchmark,
   },
+  joiner: {
+    summary: 'webhook POST -> accounts created and entitlements granted in every system, against direct calls to the same systems',
+    load: async () => (await import('./joiner')).joinerBenchmark,
+  },
 };
 
 function usage(): string {
