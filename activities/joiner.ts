@@ -53,7 +53,7 @@ export interface ApprovalOutcomeStep extends ApprovalStep {
 const rulesOf = (grant: JoinerGrant) => grant.sources.map((s) => s.rule);
 
 export function createJoinerActivities(deps: ActivityDeps) {
-  const { now, connectorFor, base, record, onAccount } = createSystemStepTools(deps);
+  const { now, connectorFor, base, record, onAccount, milestone } = createSystemStepTools(deps);
 
   return {
     /** What the policy gives this worker, where, and when to provision and enable it. */
@@ -198,20 +198,7 @@ export function createJoinerActivities(deps: ActivityDeps) {
       plan: Pick<JoinerPlan, 'employeeId' | 'source' | 'hrEventId'>;
       detail?: Record<string, unknown>;
     }): Promise<string> {
-      const run = currentRun();
-      const at = now().toISOString();
-      await deps.evidence.append({
-        stepKey: `${run.workflowId}:${input.action}`,
-        employeeId: input.plan.employeeId,
-        hrSource: input.plan.source,
-        actorType: 'engine',
-        actorId: 'jml-engine',
-        action: input.action,
-        occurredAt: at,
-        outcome: 'success',
-        context: { workflowId: run.workflowId, runId: run.runId, hrEventId: input.plan.hrEventId, ...input.detail },
-      });
-      return at;
+      return milestone(input.action, input.plan, 'success', input.detail);
     },
   };
 }

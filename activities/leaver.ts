@@ -24,7 +24,7 @@ export interface LeaverPlan {
 }
 
 export function createLeaverActivities(deps: ActivityDeps) {
-  const { now, record, onAccount } = createSystemStepTools(deps);
+  const { now, record, onAccount, milestone } = createSystemStepTools(deps);
 
   return {
     async planLeaver(event: HrEvent): Promise<LeaverPlan> {
@@ -113,25 +113,12 @@ export function createLeaverActivities(deps: ActivityDeps) {
       plan: LeaverPlan;
       detail?: Record<string, unknown>;
     }): Promise<string> {
-      const run = currentRun();
-      const at = now().toISOString();
       const breach = input.action.endsWith('sla_breach');
       if (breach) {
         // The alert: an error-level line the log pipeline pages on (Slack alerts use the same event).
-        deps.log.error({ alert: 'sla_breach', action: input.action, employeeId: input.plan.employeeId, workflowId: run.workflowId }, 'leaver SLA breached');
+        deps.log.error({ alert: 'sla_breach', action: input.action, employeeId: input.plan.employeeId, workflowId: currentRun().workflowId }, 'leaver SLA breached');
       }
-      await deps.evidence.append({
-        stepKey: `${run.workflowId}:${input.action}`,
-        employeeId: input.plan.employeeId,
-        hrSource: input.plan.source,
-        actorType: 'engine',
-        actorId: 'jml-engine',
-        action: input.action,
-        occurredAt: at,
-        outcome: breach ? 'sla_breach' : 'success',
-        context: { workflowId: run.workflowId, runId: run.runId, hrEventId: input.plan.hrEventId, ...input.detail },
-      });
-      return at;
+      return milestone(input.action, input.plan, breach ? 'sla_breach' : 'success', input.detail);
     },
   };
 }

@@ -69,5 +69,28 @@ export function createSystemStepTools(deps: ActivityDeps) {
     });
   }
 
-  return { now, connectorFor, base, record, onAccount };
+  /** A workflow-level milestone (leaver.completed, joiner.provisioned, ...), once per workflow. */
+  async function milestone(
+    action: string,
+    plan: { employeeId: string; source: HrSource; hrEventId: string },
+    outcome: Outcome,
+    detail: Record<string, unknown> = {},
+  ): Promise<string> {
+    const run = currentRun();
+    const at = now().toISOString();
+    await deps.evidence.append({
+      stepKey: `${run.workflowId}:${action}`,
+      employeeId: plan.employeeId,
+      hrSource: plan.source,
+      actorType: 'engine',
+      actorId: 'jml-engine',
+      action,
+      occurredAt: at,
+      outcome,
+      context: { workflowId: run.workflowId, runId: run.runId, hrEventId: plan.hrEventId, ...detail },
+    });
+    return at;
+  }
+
+  return { now, connectorFor, base, record, onAccount, milestone };
 }
