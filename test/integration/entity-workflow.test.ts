@@ -16,6 +16,8 @@ import type { ApprovalRecord } from '../../src/approvals/types';
 let targets: Targets;
 let engine: TestEngine;
 const day = 86_400_000;
+/** Workflows answer within a second here, but a loaded CI machine may take longer. */
+const patience = { timeout: 15_000, interval: 100 };
 const dateIn = (days: number) => new Date(Date.now() + days * day).toISOString().slice(0, 10);
 
 beforeAll(async () => {
@@ -78,13 +80,13 @@ describe("a worker's own workflow", () => {
     const login = 'fay.future@acme.test';
     await hired('922', login, 'Engineering');
     const future = await deliver('922', 'Updated', ['Department'], { ...base(login), department: 'Sales', jobInformationDate: dateIn(3) });
-    await vi.waitFor(async () => expect((await status('922')).current?.eventId).toBe(future.eventId));
+    await vi.waitFor(async () => expect((await status('922')).current?.eventId).toBe(future.eventId), patience);
     const today = await deliver('922', 'Updated', ['Job Title'], { ...base(login), department: 'Engineering', jobTitle: 'Staff Engineer' });
 
     await resultOf<MoverResult>(engine.client, moverWorkflowId('bamboohr', '922', today.eventId));
     expect((await status('922')).worker.jobTitle).toBe('Staff Engineer');
     expect((await status('922')).worker.department).toBe('Engineering');
-    await vi.waitFor(async () => expect((await status('922')).current?.eventId).toBe(future.eventId));
+    await vi.waitFor(async () => expect((await status('922')).current?.eventId).toBe(future.eventId), patience);
     await expect(engine.client.workflow.getHandle(moverWorkflowId('bamboohr', '922', future.eventId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(awsGroups(login)).toEqual(['engineering']);
     // The first run holds the re-ordering (this engine continues as new after two events).
@@ -103,14 +105,14 @@ describe("a worker's own workflow", () => {
     const back = await deliver('923', 'Updated', ['Status', 'Hire Date'], { ...base(login), hireDate: dateIn(-1), terminationDate: dateIn(-2), department: 'Engineering' });
     expect(back.kind).toBe('rehire');
     let pending: ApprovalRecord | undefined;
-    for (let i = 0; i < 100 && !pending; i++) {
+    for (let i = 0; i < 150 && !pending; i++) {
       const res = await fetch(`${engine.url}/api/approvals`, { headers: { authorization: `Bearer ${adminToken}` } });
       pending = ((await res.json()) as { approvals: ApprovalRecord[] }).approvals.find((a) => a.employeeId === '923');
       if (!pending) await new Promise((r) => setTimeout(r, 100));
     }
     // Birthright comes back at once; the engineering group waits for an approver this time.
     expect(pending).toMatchObject({ system: 'aws', entitlement: 'group:engineering', rules: ['engineering'] });
-    await vi.waitFor(() => expect(targets.okta.user(login)?.groups).toContain('staff'));
+    await vi.waitFor(() => expect(targets.okta.user(login)?.groups).toContain('staff'), patience);
     expect(awsGroups(login)).toEqual([]);
   });
 
@@ -127,7 +129,7 @@ describe("a worker's own workflow", () => {
       const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
       expect(firstRunId).toBeTruthy();
       expect(description.runId).not.toBe(firstRunId);
-    });
+    }, patience);
     expect((await status('924')).worker.department).toBe('Sales');
     // The new run still knows the events it has seen: the same event signalled again changes nothing.
     const stored = await new Inbox(engine.db).get(change.eventId);

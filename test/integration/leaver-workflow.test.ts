@@ -141,7 +141,7 @@ describe('leaver workflow', () => {
     await vi.waitFor(async () => {
       const entity = await engine.client.workflow.getHandle('employee-bamboohr-604').describe();
       expect(entity.typedSearchAttributes.get(Lifecycle)).toBe('active');
-    });
+    }, { timeout: 15_000, interval: 100 });
     await recordHistory(engine.client, 'leaver-rescinded', leaverId);
     await recordHistory(engine.client, 'employee-terminate-rescind', 'employee-bamboohr-604');
   });

@@ -63,7 +63,7 @@ describe('mover workflow', () => {
     expect(change!.kind).toBe('change');
     const moverId = moverWorkflowId('bamboohr', '911', change!.eventId);
     // New access arrives before the old is taken away: both held during the grace period.
-    for (let i = 0; i < 100 && !awsGroups(login).includes('sales'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !awsGroups(login).includes('sales'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(awsGroups(login)).toEqual(['engineering', 'sales']);
 
     const result = await resultOf<MoverResult>(engine.client, moverId);
@@ -82,7 +82,7 @@ describe('mover workflow', () => {
     const login = 'max.back@acme.test';
     await hired('912', login, 'Engineering');
     const [first] = await deliver('912', 'Updated', ['Department'], { ...base(login), department: 'Sales' });
-    for (let i = 0; i < 100 && !awsGroups(login).includes('sales'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !awsGroups(login).includes('sales'); i++) await new Promise((r) => setTimeout(r, 50));
     // Back to Engineering before the old access would have gone.
     await deliver('912', 'Updated', ['Department'], { ...base(login), department: 'Engineering' });
 
