@@ -117,10 +117,11 @@ export function createJoinerActivities(deps: ActivityDeps) {
       const entry = base(step, 'account.create', connector);
       if (!step.login) return record(entry, 'skipped', 'HR record has no work email to create accounts with');
       return recordingFailures(deps, entry, async () => {
-        if (await connector.findAccount(step.login as string)) return record(entry, 'skipped', 'account already exists');
+        const existing = await connector.findAccount(step.login as string);
+        if (existing) return { ...(await record(entry, 'skipped', 'account already exists')), accountId: existing.id };
         if (!connector.createAccount) throw new UnsupportedError(step.system, 'createAccount');
-        await connector.createAccount({ login: step.login as string, email: step.login as string, firstName: step.firstName, lastName: step.lastName, active: step.active });
-        return record(entry, 'success');
+        const created = await connector.createAccount({ login: step.login as string, email: step.login as string, firstName: step.firstName, lastName: step.lastName, active: step.active });
+        return { ...(await record(entry, 'success')), accountId: created.id };
       });
     },
 

@@ -10,6 +10,8 @@ export interface SystemStep {
   employeeId: string;
   source: HrSource;
   hrEventId: string;
+  /** The account's ID when an earlier step of the same workflow already found or created it. */
+  accountId?: string;
 }
 
 export interface StepResult {
@@ -17,6 +19,8 @@ export interface StepResult {
   outcome: Outcome;
   at: string;
   reason?: string;
+  /** The account the step acted on, when there is one. */
+  accountId?: string;
 }
 
 /**
@@ -63,7 +67,7 @@ export function createSystemStepTools(deps: ActivityDeps) {
     const entry = base(step, action, connector);
     if (!step.login) return record(entry, 'skipped', 'HR record has no work email to match accounts by');
     return recordingFailures(deps, entry, async () => {
-      const account = await connector.findAccount(step.login as string);
+      const account = step.accountId ? { id: step.accountId } : await connector.findAccount(step.login as string);
       if (!account) return record(entry, 'skipped', 'no account in this system');
       return fn(connector, account.id, entry);
     });

@@ -97,9 +97,11 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
 
 async function provisionSystem(plan: JoinerPlan, system: JoinerPlan['systems'][number], base: SystemStep, result: JoinerResult): Promise<void> {
   const acts = steps(`provision: ${system.system}`);
-  result.created.push(await acts.ensureAccount({ ...base, firstName: plan.firstName, lastName: plan.lastName, active: plan.started }));
+  const account = await acts.ensureAccount({ ...base, firstName: plan.firstName, lastName: plan.lastName, active: plan.started });
+  result.created.push(account);
+  // The grants reuse the account just found or created rather than looking it up again.
   for (const grant of system.grants.filter((g) => !g.approvalRequired)) {
-    result.granted.push(await acts.grantEntitlement({ ...base, grant }));
+    result.granted.push(await acts.grantEntitlement({ ...base, accountId: account.accountId, grant }));
   }
 }
 
