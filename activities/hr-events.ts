@@ -1,6 +1,6 @@
 import type { HrEvent } from '../src/hris/hr-event';
 import type { ActivityDeps } from './deps';
-import { isValidTimeZone, zonedTimeToUtc } from '../src/leaver/timing';
+import { workerTimeZone, zonedTimeToUtc } from '../src/leaver/timing';
 import { currentRun } from './step';
 
 export function createHrEventActivities(deps: ActivityDeps) {
@@ -8,7 +8,7 @@ export function createHrEventActivities(deps: ActivityDeps) {
     /** Time until a dated change takes effect: midnight of its date in the worker's zone. */
     async millisUntilEffective(event: HrEvent): Promise<number> {
       if (!event.effectiveDate) return 0;
-      const zone = event.worker.timeZone && isValidTimeZone(event.worker.timeZone) ? event.worker.timeZone : deps.leaver.defaultTimeZone;
+      const zone = workerTimeZone(event.worker.timeZone, deps.leaver.defaultTimeZone);
       return Math.max(0, zonedTimeToUtc(event.effectiveDate, 0, 0, zone).getTime() - (deps.now?.() ?? new Date()).getTime());
     },
 

@@ -1,7 +1,7 @@
 import type { HrEvent } from '../src/hris/hr-event';
 import { UnsupportedError } from '../src/connectors/errors';
 import { joinerTiming } from '../src/joiner/timing';
-import { isValidTimeZone } from '../src/leaver/timing';
+import { workerTimeZone } from '../src/leaver/timing';
 import { birthrightSource, desiredAccess, needsApproval, type AccessSource } from '../src/policy';
 import type { ActivityDeps } from './deps';
 import { currentRun, recordingFailures } from './step';
@@ -53,14 +53,13 @@ export interface ApprovalOutcomeStep extends ApprovalStep {
 const rulesOf = (grant: JoinerGrant) => grant.sources.map((s) => s.rule);
 
 export function createJoinerActivities(deps: ActivityDeps) {
-  const { now, connectorFor, base, record, onAccount, milestone } = createSystemStepTools(deps);
+  const { now, connectorFor, base, record, onAccount, milestone, hrStarted } = createSystemStepTools(deps);
 
   return {
     /** What the policy gives this worker, where, and when to provision and enable it. */
     async planJoiner(event: HrEvent, options: { approvalBeyondBirthright?: boolean } = {}): Promise<JoinerPlan> {
-      const run = currentRun();
       const at = now();
-      const zone = event.worker.timeZone && isValidTimeZone(event.worker.timeZone) ? event.worker.timeZone : deps.leaver.defaultTimeZone;
+      const zone = workerTimeZone(event.worker.timeZone, deps.leaver.defaultTimeZone);
       const timing = joinerTiming(event.effectiveDate, zone, deps.joiner.provisionLeadTimeMs, at);
       const bySystem = new Map<string, JoinerGrant[]>();
       for (const item of desiredAccess(deps.policy, event.worker)) {
@@ -82,26 +81,12 @@ export function createJoinerActivities(deps: ActivityDeps) {
         provisionWaitMs: Math.max(0, timing.provisionAt.getTime() - at.getTime()),
         started: timing.startAt.getTime() <= at.getTime(),
       };
-      await deps.evidence.append({
-        stepKey: `${run.workflowId}:joiner.started`,
-        employeeId: event.employeeId,
-        hrSource: event.source,
-        actorType: 'hr',
-        actorId: event.source,
-        action: 'joiner.started',
-        occurredAt: at.toISOString(),
-        where: event.sourceIp,
-        outcome: plan.login ? 'success' : 'failure',
-        context: {
-          workflowId: run.workflowId,
-          runId: run.runId,
-          hrEventId: event.eventId,
-          startAt: plan.startAt,
-          provisionAt: timing.provisionAt.toISOString(),
-          timeZone: zone,
-          desired: plan.systems.map((s) => ({ system: s.system, entitlements: s.grants.map((g) => ({ entitlement: g.entitlement, rules: rulesOf(g) })) })),
-          ...(plan.login ? {} : { reason: 'HR record has no work email to create accounts with' }),
-        },
+      await hrStarted('joiner.started', event, at, !!plan.login, {
+        startAt: plan.startAt,
+        provisionAt: timing.provisionAt.toISOString(),
+        timeZone: zone,
+        desired: plan.systems.map((s) => ({ system: s.system, entitlements: s.grants.map((g) => ({ entitlement: g.entitlement, rules: rulesOf(g) })) })),
+        ...(plan.login ? {} : { reason: 'HR record has no work email to create accounts with' }),
       });
       return plan;
     },

@@ -1,5 +1,5 @@
 import type { HrEvent } from '../src/hris/hr-event';
-import { isValidTimeZone, terminationTakesEffectAt } from '../src/leaver/timing';
+import { workerTimeZone, terminationTakesEffectAt } from '../src/leaver/timing';
 import type { ActivityDeps } from './deps';
 import { currentRun } from './step';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
@@ -24,13 +24,12 @@ export interface LeaverPlan {
 }
 
 export function createLeaverActivities(deps: ActivityDeps) {
-  const { now, record, onAccount, milestone } = createSystemStepTools(deps);
+  const { now, record, onAccount, milestone, hrStarted } = createSystemStepTools(deps);
 
   return {
     async planLeaver(event: HrEvent): Promise<LeaverPlan> {
-      const run = currentRun();
       const at = now();
-      const zone = event.worker.timeZone && isValidTimeZone(event.worker.timeZone) ? event.worker.timeZone : deps.leaver.defaultTimeZone;
+      const zone = workerTimeZone(event.worker.timeZone, deps.leaver.defaultTimeZone);
       const received = new Date(event.receivedAt);
       const effective = terminationTakesEffectAt(
         { effectiveDate: event.effectiveDate, immediate: event.immediate, timeZone: zone, cutoffLocalTime: deps.leaver.cutoffLocalTime },
@@ -53,29 +52,15 @@ export function createLeaverActivities(deps: ActivityDeps) {
         clockStartAt: new Date(clockStart).toISOString(),
         fullRevokeSlaMs: deps.leaver.fullRevokeSlaMs,
       };
-      await deps.evidence.append({
-        stepKey: `${run.workflowId}:leaver.started`,
-        employeeId: event.employeeId,
-        hrSource: event.source,
-        actorType: 'hr',
-        actorId: event.source,
-        action: 'leaver.started',
-        occurredAt: at.toISOString(),
-        where: event.sourceIp,
-        outcome: plan.login ? 'success' : 'failure',
-        context: {
-          workflowId: run.workflowId,
-          runId: run.runId,
-          hrEventId: event.eventId,
-          terminationEffectiveAt: plan.terminationEffectiveAt,
-          hrEventReceivedAt: received.toISOString(),
-          slaSeconds: deps.leaver.sessionKillSlaMs / 1000,
-          fullRevokeSlaSeconds: deps.leaver.fullRevokeSlaMs / 1000,
-          systems,
-          timeZone: zone,
-          immediate: event.immediate,
-          ...(plan.login ? {} : { reason: 'HR record has no work email to match accounts by' }),
-        },
+      await hrStarted('leaver.started', event, at, !!plan.login, {
+        terminationEffectiveAt: plan.terminationEffectiveAt,
+        hrEventReceivedAt: received.toISOString(),
+        slaSeconds: deps.leaver.sessionKillSlaMs / 1000,
+        fullRevokeSlaSeconds: deps.leaver.fullRevokeSlaMs / 1000,
+        systems,
+        timeZone: zone,
+        immediate: event.immediate,
+        ...(plan.login ? {} : { reason: 'HR record has no work email to match accounts by' }),
       });
       return plan;
     },

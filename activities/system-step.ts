@@ -1,5 +1,5 @@
 import type { Connector } from '../src/connectors/types';
-import type { HrSource } from '../src/hris/hr-event';
+import type { HrEvent, HrSource } from '../src/hris/hr-event';
 import type { EvidenceInput, Outcome } from '../src/evidence/types';
 import type { ActivityDeps } from './deps';
 import { currentRun, recordingFailures } from './step';
@@ -96,5 +96,22 @@ export function createSystemStepTools(deps: ActivityDeps) {
     return at;
   }
 
-  return { now, connectorFor, base, record, onAccount, milestone };
+  /** The HR-driven start of a lifecycle workflow (joiner.started, leaver.started), once per workflow. */
+  async function hrStarted(action: string, event: HrEvent, at: Date, ok: boolean, detail: Record<string, unknown>): Promise<void> {
+    const run = currentRun();
+    await deps.evidence.append({
+      stepKey: `${run.workflowId}:${action}`,
+      employeeId: event.employeeId,
+      hrSource: event.source,
+      actorType: 'hr',
+      actorId: event.source,
+      action,
+      occurredAt: at.toISOString(),
+      where: event.sourceIp,
+      outcome: ok ? 'success' : 'failure',
+      context: { workflowId: run.workflowId, runId: run.runId, hrEventId: event.eventId, ...detail },
+    });
+  }
+
+  return { now, connectorFor, base, record, onAccount, milestone, hrStarted };
 }

@@ -51,3 +51,8 @@ export function isValidTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/** The worker's own zone when HR gives a valid one, else the configured default. */
+export function workerTimeZone(reported: string | undefined, fallback: string): string {
+  return reported && isValidTimeZone(reported) ? reported : fallback;
+}
