@@ -1,0 +1,4 @@
+/** Every Slack message the engine sends, as pure Block Kit builders. */
+export * from './approval-messages';
+export * from './notification-messages';
+export { escapeMrkdwn, isSlackUserId } from './mrkdwn';
