@@ -22,7 +22,7 @@ export interface ActivityDeps {
     };
     timeoutMs: number;
   };
-  joiner: { provisionLeadTimeMs: number };
+  joiner: { provisionLeadTimeMs: number; startLocalTime: string };
   mover: { revokeOldAccessAfterMs: number };
   log: Logger;
   now?: () => Date;

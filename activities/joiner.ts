@@ -60,7 +60,7 @@ export function createJoinerActivities(deps: ActivityDeps) {
     async planJoiner(event: HrEvent, options: { approvalBeyondBirthright?: boolean } = {}): Promise<JoinerPlan> {
       const at = now();
       const zone = workerTimeZone(event.worker.timeZone, deps.leaver.defaultTimeZone);
-      const timing = joinerTiming(event.effectiveDate, zone, deps.joiner.provisionLeadTimeMs, at);
+      const timing = joinerTiming(event.effectiveDate, zone, deps.joiner.provisionLeadTimeMs, at, deps.joiner.startLocalTime);
       const bySystem = new Map<string, JoinerGrant[]>();
       for (const item of desiredAccess(deps.policy, event.worker)) {
         const grants = bySystem.get(item.system) ?? [];

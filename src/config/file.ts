@@ -46,6 +46,7 @@ export const systemSchema = z.discriminatedUnion('type', [oktaSystem, scimSystem
 export type SystemConfig = z.infer<typeof systemSchema>;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
+const hhmmss = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'must be HH:MM or HH:MM:SS (24h)');
 
 export const configFileSchema = z
   .object({
@@ -96,7 +97,10 @@ export const configFileSchema = z
       })
       .strict()
       .default({}),
-    joiner: z.object({ provisionLeadTime: duration.default(259_200_000) }).strict().default({ provisionLeadTime: 259_200_000 }),
+    joiner: z
+      .object({ provisionLeadTime: duration.default(259_200_000), startLocalTime: hhmmss.default('00:00') })
+      .strict()
+      .default({ provisionLeadTime: 259_200_000, startLocalTime: '00:00' }),
     mover: z.object({ revokeOldAccessAfter: duration.default(0) }).strict().default({ revokeOldAccessAfter: 0 }),
     leaver: z
       .object({ cutoffLocalTime: hhmm.default('18:00'), deleteAfter: duration.default(2_592_000_000), defaultTimeZone: z.string().default('UTC') })

@@ -17,10 +17,10 @@ export function terminationTakesEffectAt(t: TerminationTiming, receivedAt: Date)
 }
 
 /** UTC instant of a wall-clock time in an IANA zone (DST-aware, resolved by two passes). */
-export function zonedTimeToUtc(date: string, hours: number, minutes: number, timeZone: string): Date {
+export function zonedTimeToUtc(date: string, hours: number, minutes: number, timeZone: string, seconds = 0): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!match) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
-  const wallAsUtc = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), hours, minutes);
+  const wallAsUtc = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), hours, minutes, seconds);
   let guess = wallAsUtc - offsetMs(new Date(wallAsUtc), timeZone);
   guess = wallAsUtc - offsetMs(new Date(guess), timeZone);
   return new Date(guess);

@@ -49,7 +49,7 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
     },
     policy: config.file.policy,
     approvals: { store: services.approvals, timeoutMs: config.file.approvals.timeout },
-    joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime },
+    joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime, startLocalTime: config.file.joiner.startLocalTime },
     mover: { revokeOldAccessAfterMs: config.file.mover.revokeOldAccessAfter },
     log,
   };

@@ -9,17 +9,27 @@ describe('configuration', () => {
     expect(cfg.sla.leaverFullRevoke).toBe(900_000);
     expect(cfg.systems.map((s) => s.id)).toEqual(['okta', 'aws']);
     expect(cfg.leaver.cutoffLocalTime).toBe('18:00');
+    expect(cfg.joiner.startLocalTime).toBe('00:00');
   });
 
   it('applies defaults to an empty file', () => {
     const cfg = parseConfigFile('', 'x.yaml');
     expect(cfg.sla.leaverSessionKill).toBe(60_000);
     expect(cfg.systems).toEqual([]);
+    expect(cfg.joiner).toEqual({ provisionLeadTime: 259_200_000, startLocalTime: '00:00' });
+  });
+
+  it('reads the joiner local start time as HH:MM or HH:MM:SS', () => {
+    expect(parseConfigFile('joiner: { startLocalTime: "09:00" }', 'x.yaml').joiner).toEqual({ provisionLeadTime: 259_200_000, startLocalTime: '09:00' });
+    expect(parseConfigFile('joiner: { provisionLeadTime: 1d, startLocalTime: "08:30:15" }', 'x.yaml').joiner).toEqual({ provisionLeadTime: 86_400_000, startLocalTime: '08:30:15' });
   });
 
   it.each([
     ['sla: { leaverSessionKill: soon }', 'x.yaml: sla.leaverSessionKill: not a duration'],
     ['leaver: { cutoffLocalTime: "25:00" }', 'x.yaml: leaver.cutoffLocalTime: must be HH:MM'],
+    ['joiner: { startLocalTime: "9am" }', 'x.yaml: joiner.startLocalTime: must be HH:MM or HH:MM:SS (24h)'],
+    ['joiner: { startLocalTime: "08:30:60" }', 'x.yaml: joiner.startLocalTime: must be HH:MM or HH:MM:SS (24h)'],
+    ['joiner: { startLocalTime: 830 }', 'x.yaml: joiner.startLocalTime'],
     ['systems: [{ id: a, type: okta, baseUrl: nope, tokenEnv: T }]', 'x.yaml: systems.0.baseUrl'],
     ['policy: { birthright: [{ system: ghost, entitlements: ["group:x"] }] }', 'x.yaml: policy.birthright.0.system: unknown system "ghost"'],
     ['slaa: {}', 'x.yaml: (root): Unrecognized key'],
