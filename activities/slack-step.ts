@@ -1,0 +1,21 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { SlackApiError } from '../src/slack/client';
+
+/**
+ * Runs one Slack call inside an activity. Transient failures (429, 5xx, timeouts) become
+ * retryable failures that carry Slack's Retry-After, so Temporal retries without holding a
+ * worker slot; Slack's permanent errors (`invalid_auth`, `channel_not_found`, ...) fail the
+ * activity at once, unless listed in `tolerated`, in which case the call answers undefined.
+ */
+export async function slackStep<T>(call: () => Promise<T>, tolerated: readonly string[] | 'permanent' = []): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof SlackApiError)) throw err;
+    if (err.retryable) {
+      throw ApplicationFailure.create({ message: err.message, type: `slack_${err.code}`, nonRetryable: false, nextRetryDelay: err.retryAfterMs });
+    }
+    if (tolerated === 'permanent' || tolerated.includes(err.code)) return undefined;
+    throw ApplicationFailure.create({ message: err.message, type: `slack_${err.code}`, nonRetryable: true });
+  }
+}
