@@ -3,6 +3,8 @@ import type { EvidenceInput } from '../src/evidence/types';
 import type { Logger } from '../src/log';
 import type { Policy } from '../src/policy';
 import type { ApprovalRecord, ApprovalRequest } from '../src/approvals/types';
+import type { HrDirectory } from '../src/hris/directory';
+import type { SlackApi } from '../src/slack/client';
 
 /** What activities need from the outside world; built once per worker. */
 export interface ActivityDeps {
@@ -21,7 +23,17 @@ export interface ActivityDeps {
       decide(id: string, d: { status: 'approved' | 'rejected' | 'expired'; decidedBy: string; reason?: string; decidedAt: string }): Promise<unknown>;
     };
     timeoutMs: number;
+    remindEveryMs?: number;
+    /** When the fallback approvers are asked too; 0 never. */
+    escalateAfterMs?: number;
+    /** Slack user IDs asked when the manager cannot be found, and on escalation. */
+    fallbackApprovers?: string[];
   };
+  /** Slack Web API; absent without SLACK_BOT_TOKEN (approvals through the API, notifications to the log). */
+  slack?: Pick<SlackApi, 'userByEmail' | 'post' | 'update'>;
+  /** HRIS look-ups (a manager's work email). */
+  directory?: HrDirectory;
+  notifications?: { securityChannel?: string };
   joiner: { provisionLeadTimeMs: number; startLocalTime: string };
   mover: { revokeOldAccessAfterMs: number };
   log: Logger;

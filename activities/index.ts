@@ -1,14 +1,23 @@
+import { createApprovalActivities } from './approvals';
 import type { ActivityDeps } from './deps';
 import { createHrEventActivities } from './hr-events';
 import { createJoinerActivities } from './joiner';
 import { createLeaverActivities } from './leaver';
 import { createMoverActivities } from './mover';
+import { createNotificationActivities } from './notifications';
 
 export type { ActivityDeps } from './deps';
 
 /** All activities the worker registers, built from injected clients. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createHrEventActivities(deps), ...createLeaverActivities(deps), ...createJoinerActivities(deps), ...createMoverActivities(deps) };
+  return {
+    ...createHrEventActivities(deps),
+    ...createLeaverActivities(deps),
+    ...createJoinerActivities(deps),
+    ...createMoverActivities(deps),
+    ...createApprovalActivities(deps),
+    ...createNotificationActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

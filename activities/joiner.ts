@@ -1,10 +1,11 @@
-import type { HrEvent } from '../src/hris/hr-event';
+import type { HrEvent, LifecycleKind } from '../src/hris/hr-event';
+import { approvalWorker, type ApprovalWorker } from './approvals';
 import { UnsupportedError } from '../src/connectors/errors';
 import { joinerTiming } from '../src/joiner/timing';
 import { workerTimeZone } from '../src/leaver/timing';
 import { birthrightSource, desiredAccess, needsApproval, type AccessSource } from '../src/policy';
 import type { ActivityDeps } from './deps';
-import { currentRun, recordingFailures } from './step';
+import { recordingFailures } from './step';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
 
 export interface JoinerGrant {
@@ -20,6 +21,9 @@ export interface JoinerPlan {
   login?: string;
   firstName: string;
   lastName: string;
+  /** What an approver is shown, and whose manager approves. */
+  worker: ApprovalWorker;
+  hrEvent: { kind: LifecycleKind; effectiveDate?: string };
   /** Only systems where the policy gives the worker something: no entitlement, no account. */
   systems: { system: string; grants: JoinerGrant[] }[];
   startAt: string;
@@ -38,16 +42,6 @@ export interface GrantStep extends SystemStep {
   grant: JoinerGrant;
   /** The approval that allowed this grant, when the policy asked for one. */
   approval?: { approvalId: string; decidedBy: string; reason?: string };
-}
-
-export interface ApprovalStep extends GrantStep {
-  approvalId: string;
-}
-
-export interface ApprovalOutcomeStep extends ApprovalStep {
-  status: 'approved' | 'rejected' | 'expired';
-  decidedBy?: string;
-  reason?: string;
 }
 
 const rulesOf = (grant: JoinerGrant) => grant.sources.map((s) => s.rule);
@@ -76,6 +70,8 @@ export function createJoinerActivities(deps: ActivityDeps) {
         login: event.worker.workEmail?.toLowerCase(),
         firstName: event.worker.firstName ?? '',
         lastName: event.worker.lastName ?? '',
+        worker: approvalWorker(event),
+        hrEvent: { kind: event.kind, ...(event.effectiveDate ? { effectiveDate: event.effectiveDate } : {}) },
         systems: [...bySystem].map(([system, grants]) => ({ system, grants })),
         startAt: timing.startAt.toISOString(),
         provisionWaitMs: Math.max(0, timing.provisionAt.getTime() - at.getTime()),
@@ -129,54 +125,6 @@ export function createJoinerActivities(deps: ActivityDeps) {
         await connector.enableAccount(accountId);
         return record(entry, 'success');
       });
-    },
-
-    /** Opens an approval for access the policy gives only with one; returns the time it has. */
-    async requestApproval(step: ApprovalStep): Promise<{ timeoutMs: number }> {
-      const run = currentRun();
-      const at = now();
-      const record = await deps.approvals.store.request({
-        approvalId: step.approvalId,
-        workflowId: run.workflowId,
-        employeeId: step.employeeId,
-        hrSource: step.source,
-        system: step.system,
-        entitlement: step.grant.entitlement,
-        rules: rulesOf(step.grant),
-        requestedAt: at.toISOString(),
-        expiresAt: new Date(at.getTime() + deps.approvals.timeoutMs).toISOString(),
-      });
-      const entry = base(step, 'approval.requested', connectorFor(step.system));
-      await deps.evidence.append({
-        ...entry,
-        entitlement: step.grant.entitlement,
-        stepKey: `${entry.stepKey}:${step.grant.entitlement}`,
-        outcome: 'success',
-        occurredAt: record.requestedAt,
-        context: { ...entry.context, rules: rulesOf(step.grant), approvalId: step.approvalId, expiresAt: record.expiresAt },
-      });
-      return { timeoutMs: Math.max(0, Date.parse(record.expiresAt) - at.getTime()) };
-    },
-
-    /** Records how an approval ended: decided by an approver, or expired undecided. */
-    async recordApprovalOutcome(step: ApprovalOutcomeStep): Promise<StepResult> {
-      const decidedBy = step.decidedBy ?? 'jml-engine';
-      const at = now().toISOString();
-      await deps.approvals.store.decide(step.approvalId, { status: step.status, decidedBy, reason: step.reason, decidedAt: at });
-      const action = step.status === 'expired' ? 'approval.expired' : 'approval.decided';
-      const entry = base(step, action, connectorFor(step.system));
-      return record(
-        {
-          ...entry,
-          actorType: step.status === 'expired' ? 'engine' : 'approver',
-          actorId: decidedBy,
-          entitlement: step.grant.entitlement,
-          stepKey: `${entry.stepKey}:${step.grant.entitlement}`,
-          context: { ...entry.context, approvalId: step.approvalId, decision: step.status, rules: rulesOf(step.grant), ...(step.reason ? { approvalReason: step.reason } : {}) },
-        },
-        step.status === 'approved' ? 'success' : 'skipped',
-        step.status === 'expired' ? 'no decision before the approval timed out; access not granted' : step.status === 'rejected' ? 'rejected; access not granted' : undefined,
-      );
     },
 
     async recordJoinerMilestone(input: {

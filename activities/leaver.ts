@@ -20,6 +20,8 @@ export interface LeaverPlan {
   sessionKillBudgetMs: number;
   /** Later of the termination taking effect and the event's receipt. */
   clockStartAt: string;
+  /** The session-kill SLA as configured (the budget is what is left of it). */
+  sessionKillSlaMs?: number;
   fullRevokeSlaMs: number;
 }
 
@@ -50,6 +52,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
         waitMs: Math.max(0, effective.getTime() - at.getTime()),
         sessionKillBudgetMs: Math.max(0, deps.leaver.sessionKillSlaMs - lateBy),
         clockStartAt: new Date(clockStart).toISOString(),
+        sessionKillSlaMs: deps.leaver.sessionKillSlaMs,
         fullRevokeSlaMs: deps.leaver.fullRevokeSlaMs,
       };
       await hrStarted('leaver.started', event, at, !!plan.login, {

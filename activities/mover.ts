@@ -1,5 +1,6 @@
 import type { HrEvent, WorkerAttributes } from '../src/hris/hr-event';
 import { desiredAccess, managedEntitlements, needsApproval } from '../src/policy';
+import { approvalWorker, type ApprovalWorker } from './approvals';
 import type { ActivityDeps } from './deps';
 import type { JoinerGrant } from './joiner';
 import { currentRun } from './step';
@@ -12,6 +13,9 @@ export interface MoverGrantPlan {
   login?: string;
   firstName: string;
   lastName: string;
+  /** What an approver is shown; the manager as of this change approves. */
+  worker: ApprovalWorker;
+  hrEvent: { kind: HrEvent['kind']; effectiveDate?: string };
   /** Per system: what the new role gives that the worker does not hold yet. */
   systems: { system: string; hasAccount: boolean; grants: JoinerGrant[] }[];
   revokeOldAccessAfterMs: number;
@@ -69,6 +73,8 @@ export function createMoverActivities(deps: ActivityDeps) {
         login,
         firstName: event.worker.firstName ?? '',
         lastName: event.worker.lastName ?? '',
+        worker: approvalWorker(event),
+        hrEvent: { kind: event.kind, ...(event.effectiveDate ? { effectiveDate: event.effectiveDate } : {}) },
         systems: [...bySystem].map(([system, grants]) => ({ system, grants, hasAccount: current.get(system)?.hasAccount ?? false })),
         revokeOldAccessAfterMs: deps.mover.revokeOldAccessAfterMs,
       };

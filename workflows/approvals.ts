@@ -1,4 +1,4 @@
-import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 
@@ -6,16 +6,36 @@ export interface ApprovalDecision {
   approvalId: string;
   decision: 'approve' | 'reject';
   reason?: string;
-  /** Who decided, e.g. api:admin or a Slack user. */
+  /** Who decided: `api:admin`, or the approver's Slack user ID. */
   decidedBy: string;
+  /** Where the decision came from; Slack decisions must come from an eligible approver. */
+  via?: 'api' | 'slack';
+  /** The Slack user who clicked, with their Slack profile email (for evidence and the self-approval check). */
+  approver?: { slackId: string; email?: string };
 }
 
-/** An approver's decision. The validator refuses unknown and already-decided approvals. */
+/** Why a decision was refused: the `type` of the failure the update is rejected with. */
+export type RefusalReason = 'unknown_approval' | 'already_decided' | 'expired' | 'not_an_approver' | 'self_approval' | 'invalid_decision';
+
+/** An approver's decision. The validator refuses unknown, decided and ineligible decisions. */
 export const decideApprovalUpdate = defineUpdate<ApprovalStatus, [ApprovalDecision]>('decideApproval');
+
+/** The worker the access is for: never allowed to approve it (separation of duties). */
+export interface WorkerIdentity {
+  slackId?: string;
+  email?: string;
+}
 
 interface Entry {
   status: ApprovalStatus;
   decision?: ApprovalDecision;
+  /** Slack user IDs who may decide: the manager, and the fallback approvers once escalated. */
+  eligible: Set<string>;
+  worker: WorkerIdentity;
+}
+
+function refuse(type: RefusalReason, message: string): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
 /** The approvals one workflow waits on; each is decided once, by the first valid decision. */
@@ -31,21 +51,38 @@ export class ApprovalBook {
         entry.decision = d;
         return entry.status;
       },
-      {
-        // Synchronous on purpose: a validator that throws rejects the update before it is recorded.
-        validator: (d) => {
-          const entry = this.entries.get(d.approvalId);
-          if (!entry) throw new Error(`approval ${d.approvalId} is not waiting in this workflow`);
-          if (entry.status !== 'pending') throw new Error(`approval ${d.approvalId} is already ${entry.status}`);
-          if (d.decision !== 'approve' && d.decision !== 'reject') throw new Error('decision must be approve or reject');
-          if (d.decision === 'reject' && !d.reason?.trim()) throw new Error('a rejection needs a reason');
-        },
-      },
+      // Synchronous on purpose: a validator that throws rejects the update before it is recorded.
+      { validator: (d) => this.validate(d) },
     );
   }
 
-  open(approvalId: string): void {
-    if (!this.entries.has(approvalId)) this.entries.set(approvalId, { status: 'pending' });
+  private validate(d: ApprovalDecision): void {
+    const entry = this.entries.get(d.approvalId);
+    if (!entry) refuse('unknown_approval', `approval ${d.approvalId} is not waiting in this workflow`);
+    if (entry.status === 'expired') refuse('expired', `approval ${d.approvalId} has expired`);
+    if (entry.status !== 'pending') refuse('already_decided', `approval ${d.approvalId} is already ${entry.status} by ${entry.decision?.decidedBy ?? 'someone'}`);
+    if (d.decision !== 'approve' && d.decision !== 'reject') refuse('invalid_decision', 'decision must be approve or reject');
+    if (d.decision === 'reject' && !d.reason?.trim()) refuse('invalid_decision', 'a rejection needs a reason');
+    if (d.via !== 'slack') return;
+    const approver = d.approver;
+    if (!approver?.slackId) refuse('not_an_approver', 'a Slack decision must name the approver');
+    const email = approver.email?.toLowerCase();
+    if (approver.slackId === entry.worker.slackId || (email !== undefined && email === entry.worker.email?.toLowerCase())) {
+      refuse('self_approval', 'nobody may approve access for themselves');
+    }
+    if (!entry.eligible.has(approver.slackId)) refuse('not_an_approver', `${approver.slackId} is not an approver of ${d.approvalId}`);
+  }
+
+  open(approvalId: string, worker: WorkerIdentity = {}): void {
+    if (!this.entries.has(approvalId)) this.entries.set(approvalId, { status: 'pending', eligible: new Set(), worker });
+  }
+
+  /** Lets more Slack users decide (the manager at first; the fallback approvers on escalation). */
+  allow(approvalId: string, slackIds: string[], worker?: WorkerIdentity): void {
+    const entry = this.entries.get(approvalId);
+    if (!entry) return;
+    if (worker) entry.worker = worker;
+    for (const id of slackIds) entry.eligible.add(id);
   }
 
   /** Waits for a decision, the timeout, or `cancelled()`; undecided approvals expire. */

@@ -1,6 +1,7 @@
-import { condition, defineSignal, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineSignal, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { JoinerActivities, JoinerPlan } from '../activities/joiner';
 import type { LeaverActivities, StepResult, SystemStep } from '../activities/leaver';
+import type { NotificationActivities } from '../activities/notifications';
 import type { HrEvent } from '../src/hris/hr-event';
 import { approvalIdFor, runApproval } from './approval-step';
 import { ApprovalBook } from './approvals';
@@ -30,6 +31,14 @@ const planning = proxyActivities<Pick<JoinerActivities, 'planJoiner' | 'millisUn
   startToCloseTimeout: '30s',
   retry,
   summary: 'plan joiner / record milestone',
+});
+
+// The manager's note runs beside the joiner and never holds it up.
+const notify = proxyActivities<Pick<NotificationActivities, 'notifyJoinerProvisioned'>>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '15m',
+  retry,
+  summary: 'tell the manager what is ready',
 });
 
 function steps(summary: string) {
@@ -64,6 +73,7 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
 
   await Promise.all(plan.systems.map((s) => provisionSystem(plan, s, step(s.system), result)));
   await planning.recordJoinerMilestone({ action: 'joiner.provisioned', plan, detail: { systems: plan.systems.map((s) => s.system) } });
+  const told = patched('joiner-notifications') ? tellManager(plan, result) : Promise.resolve();
   // Approvals run beside the wait for the start date: access is granted when an approver says so.
   const approvals = Promise.all(
     plan.systems.flatMap((s) =>
@@ -71,7 +81,7 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
         .map((grant, index) => ({ grant, index }))
         .filter(({ grant }) => grant.approvalRequired)
         .map(({ grant, index }) =>
-          runApproval(book, { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index) }, result, {
+          runApproval(book, { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index), worker: plan.worker, hrEvent: plan.hrEvent }, result, {
             cancelled: () => rescindedBy !== undefined,
             cancelReason: 'hire rescinded',
           }),
@@ -91,6 +101,7 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
   }
   started = true;
   await approvals;
+  await told;
   await planning.recordJoinerMilestone({ action: 'joiner.completed', plan });
   return result;
 }
@@ -103,6 +114,27 @@ async function provisionSystem(plan: JoinerPlan, system: JoinerPlan['systems'][n
   for (const grant of system.grants.filter((g) => !g.approvalRequired)) {
     result.granted.push(await acts.grantEntitlement({ ...base, accountId: account.accountId, grant }));
   }
+}
+
+/** Tells the manager what is ready and what waits for approval; a failure is logged, never fatal. */
+function tellManager(plan: JoinerPlan, result: JoinerResult): Promise<void> {
+  const granted = new Map<string, string[]>();
+  for (const s of plan.systems) granted.set(s.system, s.grants.filter((g) => !g.approvalRequired).map((g) => g.entitlement));
+  return notify
+    .notifyJoinerProvisioned({
+      employeeId: plan.employeeId,
+      hrSource: plan.source,
+      source: plan.source,
+      ...(plan.worker.name ? { name: plan.worker.name } : {}),
+      ...(plan.worker.managerId ? { managerId: plan.worker.managerId } : {}),
+      startAt: plan.startAt,
+      systems: [...granted].map(([system, list]) => ({ system, granted: list })),
+      pendingApprovals: plan.systems.flatMap((s) => s.grants.filter((g) => g.approvalRequired).map((g) => ({ system: s.system, entitlement: g.entitlement }))),
+    })
+    .then(
+      () => undefined,
+      (err: unknown) => log.warn('manager not told about the joiner', { employeeId: plan.employeeId, error: String(err), created: result.created.length }),
+    );
 }
 
 /** Withdrawn before the start: undo whatever was provisioned, then record why. */

@@ -1,5 +1,6 @@
-import { CancellationScope, condition, defineSignal, isCancellation, log, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition, defineSignal, isCancellation, log, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LeaverActivities, LeaverPlan, StepResult, SystemStep } from '../activities/leaver';
+import type { NotificationActivities } from '../activities/notifications';
 import type { HrEvent } from '../src/hris/hr-event';
 import { SlaStatus } from '../src/temporal/search-attributes';
 
@@ -41,6 +42,21 @@ const milestones = proxyActivities<Pick<LeaverActivities, 'recordLeaverMilestone
   summary: 'record leaver milestone',
 });
 
+// Notifications run beside the offboarding and never hold it up; Slack outages are retried for a while.
+const notify = proxyActivities<Pick<NotificationActivities, 'notifyLeaverFinished' | 'alertSlaBreach'>>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '15m',
+  retry,
+  summary: 'notify the security channel',
+});
+
+function notifying(notice: Promise<unknown>, what: string): Promise<void> {
+  return notice.then(
+    () => undefined,
+    (err: unknown) => log.warn('notification not delivered', { what, error: String(err) }),
+  );
+}
+
 function systemSteps(summary: string) {
   return proxyActivities<Pick<LeaverActivities, 'killSessions' | 'disableAccount' | 'revokeEntitlements'>>({
     startToCloseTimeout: '60s',
@@ -80,6 +96,8 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
     hrEventId: leaver.hrEventId,
   });
 
+  const notifications: Promise<void>[] = [];
+  const notifies = patched('leaver-notifications');
   let slaBreached = false;
   const slaWatch = new CancellationScope();
   const slaTimer = slaWatch
@@ -87,7 +105,11 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
       await sleep(Math.max(1, leaver.sessionKillBudgetMs), { summary: 'session-kill SLA' });
       slaBreached = true;
       upsertSearchAttributes([{ key: SlaStatus, value: 'breached' }]);
-      await milestones.recordLeaverMilestone({ action: 'leaver.sla_breach', plan: leaver, detail: { budgetMs: leaver.sessionKillBudgetMs } });
+      const breachAt = await milestones.recordLeaverMilestone({ action: 'leaver.sla_breach', plan: leaver, detail: { budgetMs: leaver.sessionKillBudgetMs } });
+      if (notifies) {
+        const alert = { employeeId: leaver.employeeId, hrSource: leaver.source, budgetMs: leaver.sessionKillBudgetMs, clockStartAt: leaver.clockStartAt, at: breachAt };
+        notifications.push(notifying(notify.alertSlaBreach(alert), 'sla breach'));
+      }
     })
     .catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
@@ -115,6 +137,26 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
   if (fullRevokeLate) {
     await milestones.recordLeaverMilestone({ action: 'leaver.full_revoke_sla_breach', plan: leaver, detail: { slaMs: leaver.fullRevokeSlaMs } });
   }
+  if (notifies) {
+    const finished = notify.notifyLeaverFinished({
+      employeeId: leaver.employeeId,
+      hrSource: leaver.source,
+      terminationEffectiveAt: leaver.terminationEffectiveAt,
+      clockStartAt: leaver.clockStartAt,
+      sessionsKilledAt,
+      accessRevokedAt,
+      slaSeconds: Math.round((leaver.sessionKillSlaMs ?? leaver.sessionKillBudgetMs) / 1000),
+      withinSla: !slaBreached,
+      systems: leaver.systems.map((system, i) => ({
+        system,
+        sessions: sessions[i]?.outcome ?? 'skipped',
+        disabled: disabled[i]?.outcome ?? 'skipped',
+        entitlements: entitlements[i]?.outcome ?? 'skipped',
+      })),
+    });
+    notifications.push(notifying(finished, 'leaver finished'));
+  }
+  await Promise.all(notifications);
   return { rescinded: false, terminationEffectiveAt: leaver.terminationEffectiveAt, sessionsKilledAt, accessRevokedAt, slaBreached, sessions, disabled, entitlements };
 }
 

@@ -73,7 +73,7 @@ export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
     plan.systems.forEach((s) =>
       s.grants.forEach((grant, index) => {
         if (!grant.approvalRequired) return;
-        const request = { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index) };
+        const request = { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index), worker: plan.worker, hrEvent: plan.hrEvent };
         approvals.push(runApproval(book, request, result, { cancelled: () => false, cancelReason: '' }));
       }),
     );

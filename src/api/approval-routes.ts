@@ -5,7 +5,7 @@ import { isApprovalConflict, type ApprovalRecord } from '../approvals/types';
 import { requireRole, type Role } from './auth';
 
 /**
- * Admin routes for approvals, until Slack carries them:
+ * Admin routes for approvals (the way to decide without Slack, and an administrator's override with it):
  * - `GET /api/approvals`: the approvals still pending, oldest first: `{count, approvals}`.
  * - `POST /api/approvals/:id` with `{decision: "approve" | "reject", reason?}` (a rejection needs
  *   a reason): hands the decision to `decide`, which applies and records it (in the waiting
@@ -14,7 +14,7 @@ import { requireRole, type Role } from './auth';
  *   `decide` throws an `ApprovalConflict`. Nothing is decided for a rejected request.
  */
 
-export type ApprovalDecisionCommand = { decision: 'approve' | 'reject'; reason?: string; decidedBy: string };
+export type ApprovalDecisionCommand = { decision: 'approve' | 'reject'; reason?: string; decidedBy: string; via?: 'api' | 'slack' };
 
 export interface ApprovalRouteDeps {
   approvals: ApprovalStore;
@@ -91,7 +91,7 @@ export function approvalRouter(deps: ApprovalRouteDeps): Router {
       return;
     }
     try {
-      await deps.decide(record, { decision, ...(reason ? { reason } : {}), decidedBy: apiDecider });
+      await deps.decide(record, { decision, ...(reason ? { reason } : {}), decidedBy: apiDecider, via: 'api' });
     } catch (err) {
       if (!isApprovalConflict(err)) throw err;
       res.status(409).json({ error: 'conflict', message: err.message });

@@ -1,27 +1,30 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { decideApprovalUpdate } from '../../workflows/approvals';
+import { ApplicationFailure } from '@temporalio/common';
+import { decideApprovalUpdate, type ApprovalDecision } from '../../workflows/approvals';
 import type { ApprovalStore } from './store';
 import { ApprovalConflict, type ApprovalRecord } from './types';
 
-export interface Decision {
-  decision: 'approve' | 'reject';
-  reason?: string;
-  decidedBy: string;
-}
+export type Decision = Omit<ApprovalDecision, 'approvalId'>;
 
 /**
  * Hands a decision to the workflow that waits on the approval (a validated update: the
- * workflow is the judge of whether it still waits), then records it in the approvals table.
+ * workflow is the judge of whether it still waits and who may decide), then records it in the
+ * approvals table. A refusal is an ApprovalConflict with the workflow's reason.
  */
 export function createApprovalDecider(client: Client, store: ApprovalStore) {
   return async function decide(record: ApprovalRecord, d: Decision): Promise<void> {
     try {
       await client.workflow.getHandle(record.workflowId).executeUpdate(decideApprovalUpdate, {
-        args: [{ approvalId: record.approvalId, decision: d.decision, reason: d.reason, decidedBy: d.decidedBy }],
+        args: [{ ...d, approvalId: record.approvalId }],
       });
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-        throw new ApprovalConflict(`the workflow no longer takes this decision: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err });
+      if (err instanceof WorkflowUpdateFailedError) {
+        const cause = err.cause;
+        const reason = cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+        throw new ApprovalConflict(`the workflow refused the decision: ${cause?.message ?? err.message}`, { cause: err }, reason);
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        throw new ApprovalConflict('the workflow that asked for this approval has finished', { cause: err }, 'no_longer_waiting');
       }
       throw err;
     }

@@ -43,7 +43,12 @@ export interface ApprovalDecisionInput {
  */
 export class ApprovalConflict extends Error {
   override readonly name = 'ApprovalConflict';
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    options?: { cause?: unknown },
+    /** Why the workflow refused (e.g. not_an_approver, self_approval, already_decided), when it said. */
+    readonly reason?: string,
+  ) {
     super(message, options);
   }
 }

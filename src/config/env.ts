@@ -78,6 +78,12 @@ export const envSchema = z.object({
   /** Applied HR events per worker-workflow run before it continues as new (history size). */
   JML_ENTITY_EVENTS_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(200),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+}).superRefine((env, ctx) => {
+  // Slack is optional, but half of it would send buttons nobody can click (or accept clicks it cannot answer).
+  if (!!env.SLACK_BOT_TOKEN !== !!env.SLACK_SIGNING_SECRET) {
+    const missing = env.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'Slack needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or neither)' });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

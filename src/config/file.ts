@@ -77,10 +77,11 @@ export const configFileSchema = z
       .object({
         timeout: duration.default(259_200_000),
         remindEvery: duration.default(86_400_000),
-        fallbackApprovers: z.array(z.string()).default([]),
+        escalateAfter: duration.default(172_800_000),
+        fallbackApprovers: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID (e.g. U0ITLEAD)')).default([]),
       })
       .strict()
-      .default({ timeout: 259_200_000, remindEvery: 86_400_000, fallbackApprovers: [] }),
+      .default({ timeout: 259_200_000, remindEvery: 86_400_000, escalateAfter: 172_800_000, fallbackApprovers: [] }),
     hris: z
       .object({
         bamboohr: z

@@ -6,6 +6,9 @@ import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrate';
 import { EvidenceStore } from '../evidence/store';
 import { ApprovalStore } from '../approvals/store';
+import { BambooHrClient } from '../hris/bamboohr/client';
+import { createHrDirectory, type HrDirectory } from '../hris/directory';
+import { SlackApi } from '../slack/client';
 import type { ActivityDeps } from '../../activities';
 import type { Logger } from '../log';
 
@@ -15,6 +18,9 @@ export interface Services {
   evidence: EvidenceStore;
   approvals: ApprovalStore;
   connectors: Map<string, Connector>;
+  /** Slack Web API, when SLACK_BOT_TOKEN is set. */
+  slack?: SlackApi;
+  directory: HrDirectory;
   close(): Promise<void>;
 }
 
@@ -33,6 +39,8 @@ export function createServices(db: Database, config: AppConfig): Services {
     evidence: new EvidenceStore(db),
     approvals: new ApprovalStore(db),
     connectors: createConnectors(config.file.systems, config.secrets),
+    ...(config.env.SLACK_BOT_TOKEN ? { slack: new SlackApi({ token: config.env.SLACK_BOT_TOKEN, apiUrl: config.env.SLACK_API_URL }) } : {}),
+    directory: createHrDirectory({ bamboohr: bambooHrClient(config) }),
     close: () => db.close(),
   };
 }
@@ -48,9 +56,24 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
       defaultTimeZone: config.file.leaver.defaultTimeZone,
     },
     policy: config.file.policy,
-    approvals: { store: services.approvals, timeoutMs: config.file.approvals.timeout },
+    approvals: {
+      store: services.approvals,
+      timeoutMs: config.file.approvals.timeout,
+      remindEveryMs: config.file.approvals.remindEvery,
+      escalateAfterMs: config.file.approvals.escalateAfter,
+      fallbackApprovers: config.file.approvals.fallbackApprovers,
+    },
+    slack: services.slack,
+    directory: services.directory,
+    notifications: { securityChannel: config.file.sla.securityChannel },
     joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime, startLocalTime: config.file.joiner.startLocalTime },
     mover: { revokeOldAccessAfterMs: config.file.mover.revokeOldAccessAfter },
     log,
   };
+}
+
+/** The BambooHR API client, when BAMBOOHR_API_URL and BAMBOOHR_API_KEY are set. */
+export function bambooHrClient(config: AppConfig): BambooHrClient | undefined {
+  const { BAMBOOHR_API_URL: apiUrl, BAMBOOHR_API_KEY: apiKey } = config.env;
+  return apiUrl && apiKey ? new BambooHrClient({ apiUrl, apiKey }) : undefined;
 }

@@ -142,7 +142,7 @@ describe('approval routes', () => {
     const res = await post(record.approvalId, { decision: 'approve' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ approvalId: record.approvalId, decision: 'approve', status: 'approved' });
-    expect(calls).toEqual([{ record, decision: { decision: 'approve', decidedBy: 'api:admin' } }]);
+    expect(calls).toEqual([{ record, decision: { decision: 'approve', decidedBy: 'api:admin', via: 'api' } }]);
     expect(await store.get(record.approvalId)).toMatchObject({ status: 'approved', decidedBy: 'api:admin' });
     expect((await (await list(adminToken)).json()) as { approvals: ApprovalRecord[] }).not.toContainEqual(
       expect.objectContaining({ approvalId: record.approvalId }),
@@ -169,7 +169,7 @@ describe('approval routes', () => {
     const res = await post(approvalId, { decision: 'reject', reason: '  not needed for this role ' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ approvalId, decision: 'reject', status: 'rejected' });
-    expect(calls.map((c) => c.decision)).toEqual([{ decision: 'reject', reason: 'not needed for this role', decidedBy: 'api:admin' }]);
+    expect(calls.map((c) => c.decision)).toEqual([{ decision: 'reject', reason: 'not needed for this role', decidedBy: 'api:admin', via: 'api' }]);
     expect(await store.get(approvalId)).toMatchObject({ status: 'rejected', reason: 'not needed for this role', decidedBy: 'api:admin' });
   });
 

@@ -1,0 +1,48 @@
+import type { HrSource } from '../src/hris/hr-event';
+import { joinerProvisionedMessage, leaverFinishedMessage, slaBreachAlert, type MessageContent } from '../src/slack/messages';
+import type { ActivityDeps } from './deps';
+import { slackStep } from './slack-step';
+
+export type LeaverFinishedNotice = Parameters<typeof leaverFinishedMessage>[0];
+export type SlaBreachNotice = Parameters<typeof slaBreachAlert>[0];
+export type JoinerProvisionedNotice = Parameters<typeof joinerProvisionedMessage>[0] & { managerId?: string };
+
+/**
+ * Messages to people (the security channel, a joiner's manager). Without Slack, or without a
+ * channel to post to, they go to the log. Slack's transient errors and 429s fail the activity
+ * as retryable (honouring Retry-After); the workflows run these beside their real work.
+ */
+export function createNotificationActivities(deps: ActivityDeps) {
+  async function post(channel: string | undefined, content: MessageContent, what: string): Promise<boolean> {
+    const slack = deps.slack;
+    if (!slack || !channel) {
+      deps.log.info({ notification: what, ...(channel ? { channel } : {}) }, content.text);
+      return false;
+    }
+    await slackStep(() => slack.post(channel, content));
+    return true;
+  }
+
+  return {
+    /** One message to `sla.securityChannel` when a leaver is fully offboarded. */
+    async notifyLeaverFinished(notice: LeaverFinishedNotice): Promise<boolean> {
+      return post(deps.notifications?.securityChannel, leaverFinishedMessage(notice), 'leaver.finished');
+    },
+
+    /** An alert to `sla.securityChannel` the moment the session-kill SLA is missed. */
+    async alertSlaBreach(notice: SlaBreachNotice): Promise<boolean> {
+      return post(deps.notifications?.securityChannel, slaBreachAlert(notice), 'leaver.sla_breach');
+    },
+
+    /** Tells a joiner's manager (found like an approver: HRIS manager -> email -> Slack) what is ready. */
+    async notifyJoinerProvisioned(notice: JoinerProvisionedNotice & { source: HrSource }): Promise<boolean> {
+      const { managerId, source, ...message } = notice;
+      const email = managerId ? await deps.directory?.workEmailOf(source, managerId) : undefined;
+      const slack = deps.slack;
+      const manager = slack && email ? await slackStep(() => slack.userByEmail(email), 'permanent') : undefined;
+      return post(manager?.id, joinerProvisionedMessage(message), 'joiner.provisioned');
+    },
+  };
+}
+
+export type NotificationActivities = ReturnType<typeof createNotificationActivities>;
