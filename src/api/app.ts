@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Database } from '../db/database';
 import type { EvidenceStore } from '../evidence/store';
 import type { BambooHrClient } from '../hris/bamboohr/client';
@@ -31,9 +31,11 @@ export interface AppDeps {
   approvals: Omit<ApprovalRouteDeps, 'tokens'>;
   /** Worker view and preview: Temporal for the status, connectors for fresh reads, the policy. */
   employees: Omit<EmployeeRouteDeps, 'tokens'>;
+  /** Bolt's `POST /slack/events` (it verifies Slack's signature and parses its own body); absent without Slack. */
+  slack?: Router;
 }
 
-/** The HTTP API: health, HR webhooks, auditor and employee routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
+/** The HTTP API: health, HR webhooks, Slack interactivity, auditor and employee routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -45,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(healthRouter(deps.health));
+  if (deps.slack) app.use(deps.slack);
   app.use(
     '/webhooks/bamboohr',
     (_req, res, next) => {

@@ -4,14 +4,14 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import type { AppConfig } from '../config/load';
-import { BambooHrClient } from '../hris/bamboohr/client';
 import { createDispatcher } from '../intake/dispatch';
 import { startDrainer } from '../intake/drainer';
 import { Inbox } from '../intake/inbox';
 import type { Logger } from '../log';
 import { codecFor } from '../temporal/codec';
 import { createApprovalDecider } from '../approvals/decide';
-import type { Services } from './services';
+import { slackRouter } from '../slack/app';
+import { bambooHrClient, type Services } from './services';
 
 export interface RunningApi {
   url: string;
@@ -33,8 +33,21 @@ export async function startApi(options: {
   const env = config.env;
   const inbox = new Inbox(services.db);
   const dispatch = createDispatcher(client, env.TEMPORAL_TASK_QUEUE, { eventsPerRun: env.JML_ENTITY_EVENTS_PER_RUN });
-  const bambooClient =
-    env.BAMBOOHR_API_URL && env.BAMBOOHR_API_KEY ? new BambooHrClient({ apiUrl: env.BAMBOOHR_API_URL, apiKey: env.BAMBOOHR_API_KEY }) : undefined;
+  const bambooClient = bambooHrClient(config);
+  const decide = createApprovalDecider(client, services.approvals);
+  const slack =
+    services.slack && env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET
+      ? slackRouter({
+          signingSecret: env.SLACK_SIGNING_SECRET,
+          botToken: env.SLACK_BOT_TOKEN,
+          apiUrl: env.SLACK_API_URL,
+          slack: services.slack,
+          approvals: services.approvals,
+          decide,
+          evidence: services.evidence,
+          log,
+        })
+      : undefined;
   const app = createApp({
     db: services.db,
     evidence: services.evidence,
@@ -48,8 +61,9 @@ export async function startApi(options: {
     ],
     metrics: createMetrics(),
     log,
-    approvals: { approvals: services.approvals, decide: createApprovalDecider(client, services.approvals) },
+    approvals: { approvals: services.approvals, decide },
     employees: { client, connectors: services.connectors, policy: config.file.policy },
+    slack,
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
   });
   const drainer = startDrainer({ inbox, dispatch, log });
