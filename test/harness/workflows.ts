@@ -36,4 +36,4 @@ export async function recordHistory(client: Client, name: string, workflowId: st
 // Workflow IDs derive from employee IDs, and every test file shares one Temporal server, so
 // each file uses its own employee ID range: e2e 5xx, leaver 6xx, joiner 7xx, approvals 8xx,
 // encryption 90x, mover 91x, entity 92x, joiner start 93x, lifecycle e2e 96x, employee view and
-// preview 95x.
+// preview 95x, Slack approvals 97x, Slack notifications 98x.
