@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
 import type { HrEvent } from '../hris/hr-event';
 import { BambooHrClientError, type BambooHrClient } from '../hris/bamboohr/client';
 import { bambooChanges, missingFields, normalizeBambooChange, type BambooChange } from '../hris/bamboohr/normalize';
 import { parseBambooPayload, type BambooFieldValues } from '../hris/bamboohr/payload';
 import { verifyBambooSignature } from '../hris/bamboohr/signature';
-import type { Inbox, InboxStatus } from '../intake/inbox';
+import { acceptEvents, type IntakeLogger } from '../intake/accept';
+import { answer, asRejection, inboxCall, WebhookRejection } from './webhook-errors';
+import type { Inbox } from '../intake/inbox';
 
 /**
  * POST /webhooks/bamboohr: size and type -> signature -> JSON -> schema -> complete thin
@@ -14,11 +16,7 @@ import type { Inbox, InboxStatus } from '../intake/inbox';
  * even if Temporal is down: the inbox drainer hands it over later.
  */
 
-export interface WebhookLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type WebhookLogger = IntakeLogger;
 
 export interface BambooWebhookDeps {
   /** BAMBOOHR_WEBHOOK_SECRET; without it every delivery is refused. */
@@ -37,45 +35,6 @@ export interface BambooWebhookDeps {
 }
 
 export const webhookPath = '/webhooks/bamboohr';
-
-const statusByCode = {
-  unsupported_media_type: 415,
-  payload_too_large: 413,
-  bad_request: 400,
-  not_configured: 503,
-  missing_signature: 401,
-  bad_signature: 401,
-  stale_timestamp: 401,
-  bad_timestamp: 401,
-  invalid_json: 400,
-  invalid_payload: 400,
-  thin_payload: 400,
-  hris_unavailable: 503,
-  inbox_unavailable: 503,
-  internal: 500,
-} as const;
-export type WebhookErrorCode = keyof typeof statusByCode;
-
-/** A refused delivery; the HTTP status comes from the code alone. */
-export class WebhookRejection extends Error {
-  override readonly name = 'WebhookRejection';
-  constructor(
-    readonly code: WebhookErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-interface DeliveredEvent {
-  eventId: string;
-  employeeId: string;
-  kind: HrEvent['kind'];
-  duplicate: boolean;
-  status: InboxStatus;
-  workflowIds: string[];
-}
 
 const silent: WebhookLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const apiConcurrency = 4;
@@ -166,14 +125,7 @@ async function receiveDelivery(deps: BambooWebhookDeps, log: WebhookLogger, req:
   }
 
   const deliveryId = createHash('sha256').update(raw).digest('hex');
-  const stored = await inboxCall(log, () => deps.inbox.record(events, { deliveryId }));
-
-  const delivered: DeliveredEvent[] = [];
-  for (const { event, duplicate, status, workflowIds } of stored) {
-    const item: DeliveredEvent = { eventId: event.eventId, employeeId: event.employeeId, kind: event.kind, duplicate, status, workflowIds };
-    if (!duplicate || status !== 'dispatched') await handOver(deps, log, item, event);
-    delivered.push(item);
-  }
+  const delivered = await inboxCall(log, () => acceptEvents({ inbox: deps.inbox, dispatch: deps.dispatch, log }, events, { deliveryId }));
   const duplicates = delivered.filter((d) => d.duplicate).length;
   log.info({ accepted: delivered.length - duplicates, duplicates, ignored, deliveryId }, 'BambooHR webhook accepted');
   return { accepted: delivered.length - duplicates, duplicates, ignored, events: delivered };
@@ -214,57 +166,6 @@ async function completeThin(deps: BambooWebhookDeps, log: WebhookLogger, thin: B
     );
   }
   return { records, gone };
-}
-
-/** Dispatch, then record the outcome; a failure leaves the event stored for the drainer. */
-async function handOver(deps: BambooWebhookDeps, log: WebhookLogger, item: DeliveredEvent, event: HrEvent): Promise<void> {
-  let workflowIds: string[];
-  try {
-    workflowIds = await deps.dispatch(event);
-  } catch (err) {
-    log.warn({ eventId: item.eventId, err: (err as Error).message }, 'dispatch failed; the event stays in the inbox for retry');
-    item.status = 'failed';
-    item.workflowIds = [];
-    await deps.inbox
-      .markFailed(item.eventId, err)
-      .catch((e: unknown) => log.error({ eventId: item.eventId, err: e }, 'could not mark inbox event failed'));
-    return;
-  }
-  item.status = 'dispatched';
-  item.workflowIds = workflowIds;
-  await deps.inbox.markDispatched(item.eventId, workflowIds).catch((e: unknown) =>
-    // Dispatch is idempotent per event ID, so a drainer re-sending it later is harmless.
-    log.error({ eventId: item.eventId, err: e }, 'could not mark inbox event dispatched'),
-  );
-}
-
-async function inboxCall<T>(log: WebhookLogger, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    log.error({ err }, 'inbox unavailable; asking BambooHR to retry');
-    throw new WebhookRejection('inbox_unavailable', 'the event could not be stored; retry later');
-  }
-}
-
-function asRejection(err: unknown): WebhookRejection {
-  if (err instanceof WebhookRejection) return err;
-  // body-parser errors carry a type and a 4xx status.
-  const type = typeof err === 'object' && err !== null && 'type' in err ? String(err.type) : '';
-  if (type === 'entity.too.large') return new WebhookRejection('payload_too_large', 'the body is larger than this endpoint accepts');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return new WebhookRejection('unsupported_media_type', 'unsupported content encoding');
-  }
-  if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'entity.verify.failed') {
-    return new WebhookRejection('bad_request', 'the request body could not be read');
-  }
-  return new WebhookRejection('internal', 'internal error');
-}
-
-function answer(res: Response, rejection: WebhookRejection): void {
-  const status = statusByCode[rejection.code];
-  if (status === 503) res.set('Retry-After', '30');
-  res.status(status).json({ error: rejection.code, message: rejection.message, ...rejection.details });
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
