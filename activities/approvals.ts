@@ -70,6 +70,8 @@ export interface ApprovalOutcomeStep extends ApprovalStep {
   status: 'approved' | 'rejected' | 'expired';
   decidedBy?: string;
   approver?: { slackId: string; email?: string };
+  /** When the approver decided; absent for an expiry (recorded when it is noticed). */
+  decidedAt?: string;
   reason?: string;
   /** Why an undecided approval stopped (e.g. the hire was rescinded); absent for a true expiry. */
   cancelled?: boolean;
@@ -217,6 +219,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
       decidedBy?: string;
       reason?: string;
       cancelled?: boolean;
+      decidedAt?: string;
     }): Promise<number> {
       const slack = deps.slack;
       if (!slack || input.messages.length === 0) return 0;
@@ -229,7 +232,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
             ? input.cancelled
               ? approvalCancelledMessage(base, { at, reason: input.reason ?? 'no longer needed' })
               : approvalExpiredMessage(base, { expiredAt: at })
-            : approvalDecidedMessage(base, { decision: input.status, decidedBy: input.decidedBy ?? 'unknown', decidedAt: at, ...(input.reason ? { reason: input.reason } : {}) });
+            : approvalDecidedMessage(base, { decision: input.status, decidedBy: input.decidedBy ?? 'unknown', decidedAt: input.decidedAt ?? at, ...(input.reason ? { reason: input.reason } : {}) });
         await slackStep(() => slack.update(m, content), ['message_not_found', 'cant_update_message', 'channel_not_found']);
         updated += 1;
       }
@@ -239,7 +242,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
     /** Records how an approval ended: decided by an approver, or expired undecided. */
     async recordApprovalOutcome(step: ApprovalOutcomeStep): Promise<StepResult> {
       const decidedBy = step.decidedBy ?? 'jml-engine';
-      const at = now().toISOString();
+      const at = step.decidedAt ?? now().toISOString();
       await settings.store.decide(step.approvalId, { status: step.status, decidedBy, reason: step.reason, decidedAt: at });
       const action = step.status === 'expired' ? 'approval.expired' : 'approval.decided';
       const entry = evidenceEntry(step, action);
@@ -251,6 +254,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
           context: {
             ...entry.context,
             decision: step.status,
+            decidedAt: at,
             ...(step.approver ? { approver: step.approver } : {}),
             ...(step.reason ? { approvalReason: step.reason } : {}),
           },

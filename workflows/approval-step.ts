@@ -106,8 +106,9 @@ export async function runApproval(
   nudging.cancel();
   await nudges;
   const { status, decidedBy, reason, cancelled } = await conclude(acts, request, ended, results, stop);
+  const decidedAt = ended.decision?.decidedAt;
   await slack
-    .closeApprovalMessages({ step: request, messages, expiresAt: ask.expiresAt, status, decidedBy, reason, cancelled })
+    .closeApprovalMessages({ step: request, messages, expiresAt: ask.expiresAt, status, decidedBy, reason, cancelled, ...(decidedAt ? { decidedAt } : {}) })
     .catch((err: unknown) => log.warn('approval messages not updated', { approvalId: request.approvalId, error: String(err) }));
 }
 
@@ -128,7 +129,7 @@ async function conclude(
   }
   const cancelled = status === 'expired' && stop.cancelled();
   const reason = cancelled ? stop.cancelReason : decision?.reason;
-  results.approvals.push(await acts.recordApprovalOutcome({ ...request, status, decidedBy: decision?.decidedBy, approver: decision?.approver, reason, cancelled }));
+  results.approvals.push(await acts.recordApprovalOutcome({ ...request, status, decidedBy: decision?.decidedBy, decidedAt: decision?.decidedAt, approver: decision?.approver, reason, cancelled }));
   return { status, decidedBy: decision?.decidedBy, reason, cancelled };
 }
 

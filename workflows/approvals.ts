@@ -12,6 +12,8 @@ export interface ApprovalDecision {
   via?: 'api' | 'slack';
   /** The Slack user who clicked, with their Slack profile email (for evidence and the self-approval check). */
   approver?: { slackId: string; email?: string };
+  /** When the approver decided (ISO-8601 UTC), as the process that took the decision saw it. */
+  decidedAt?: string;
 }
 
 /** Why a decision was refused: the `type` of the failure the update is rejected with. */

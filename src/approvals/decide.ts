@@ -13,9 +13,10 @@ export type Decision = Omit<ApprovalDecision, 'approvalId'>;
  */
 export function createApprovalDecider(client: Client, store: ApprovalStore) {
   return async function decide(record: ApprovalRecord, d: Decision): Promise<void> {
+    const decidedAt = d.decidedAt ?? new Date().toISOString();
     try {
       await client.workflow.getHandle(record.workflowId).executeUpdate(decideApprovalUpdate, {
-        args: [{ ...d, approvalId: record.approvalId }],
+        args: [{ ...d, decidedAt, approvalId: record.approvalId }],
       });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
@@ -32,7 +33,7 @@ export function createApprovalDecider(client: Client, store: ApprovalStore) {
       status: d.decision === 'approve' ? 'approved' : 'rejected',
       decidedBy: d.decidedBy,
       reason: d.reason,
-      decidedAt: new Date().toISOString(),
+      decidedAt,
     });
   };
 }

@@ -98,6 +98,7 @@ export function createSlackDecisions(deps: SlackDecisionDeps) {
             ...(click.reason ? { reason: click.reason } : {}),
             decidedBy: click.userId,
             via: 'slack',
+            decidedAt: now().toISOString(),
             approver: { slackId: click.userId, ...(email ? { email } : {}) },
           });
         } catch (err) {

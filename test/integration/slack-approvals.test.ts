@@ -96,6 +96,10 @@ describe('approval in Slack', () => {
     const [decided] = await evidenceOf(world.engine, workerA.employeeId, 'approval.decided');
     expect(decided).toMatchObject({ actorType: 'approver', actorId: manager.slackId, outcome: 'success', entitlement: 'group:prod-admin' });
     expect(decided!.context).toMatchObject({ decision: 'approved', approver: { slackId: manager.slackId, email: manager.email }, approvalId: approval.approvalId });
+    // When: the moment of the click, kept apart from when the evidence was written.
+    const decidedAt = String(decided!.context.decidedAt);
+    expect(Date.parse(decidedAt)).toBeLessThanOrEqual(Date.parse(decided!.occurredAt));
+    expect((await world.engine.services.approvals.get(approval.approvalId))?.decidedAt).toBe(new Date(decidedAt).toISOString());
     const updated = world.slack.messages().find((m) => m.ts === message.ts)!;
     expect(updated.updates).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(updated.blocks)).toContain(`<@${manager.slackId}>`);
