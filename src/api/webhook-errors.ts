@@ -15,10 +15,14 @@ export const statusByCode = {
   bad_signature: 401,
   stale_timestamp: 401,
   bad_timestamp: 401,
+  missing_credentials: 401,
+  bad_credentials: 401,
   invalid_json: 400,
   invalid_payload: 400,
   thin_payload: 400,
   hris_unavailable: 503,
+  /** The HRIS answered, but with an error a retry of the same call will not cure (e.g. refused credentials). */
+  hris_error: 502,
   inbox_unavailable: 503,
   internal: 500,
 } as const;

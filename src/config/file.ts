@@ -48,6 +48,34 @@ export type SystemConfig = z.infer<typeof systemSchema>;
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
 const hhmmss = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'must be HH:MM or HH:MM:SS (24h)');
 
+/**
+ * Workday business-process names per lifecycle kind, as the tenant names them. Each kind given
+ * replaces Workday's default list for that kind; a kind left out keeps the default.
+ */
+const processNames = z.array(z.string().trim().min(1, 'must not be blank'));
+const workdayBusinessProcesses = z
+  .strictObject(
+    { hire: processNames.optional(), change: processNames.optional(), terminate: processNames.optional(), rehire: processNames.optional(), rescind: processNames.optional() },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown lifecycle kind ${issue.keys.map((k) => `"${k}"`).join(', ')} (use hire, change, terminate, rehire or rescind)`
+          : undefined,
+    },
+  )
+  .superRefine((kinds, ctx) => {
+    const owner = new Map<string, string>();
+    for (const [kind, names] of Object.entries(kinds)) {
+      (names ?? []).forEach((name, i) => {
+        const first = owner.get(name.toLowerCase());
+        if (first && first !== kind) ctx.addIssue({ code: 'custom', path: [kind, i], message: `"${name}" is already listed under ${first}` });
+        owner.set(name.toLowerCase(), first ?? kind);
+      });
+    }
+  });
+
+export type WorkdayBusinessProcessesConfig = z.infer<typeof workdayBusinessProcesses>;
+
 export const configFileSchema = z
   .object({
     sla: z
@@ -91,13 +119,16 @@ export const configFileSchema = z
         workday: z
           .object({
             pollEvery: duration.default(900_000),
-            businessProcesses: z.record(z.string(), z.array(z.string())).optional(),
+            businessProcesses: workdayBusinessProcesses.prefault({}),
+            webhookAuth: z.enum(['signature', 'basic'], { error: 'must be "signature" or "basic"' }).default('signature'),
+            webhookUsername: z.string().trim().min(1, 'must not be blank').default('workday'),
+            signatureWindow: duration.default(300_000),
           })
           .strict()
-          .optional(),
+          .prefault({}),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     joiner: z
       .object({ provisionLeadTime: duration.default(259_200_000), startLocalTime: hhmmss.default('00:00') })
       .strict()

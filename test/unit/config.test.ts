@@ -24,6 +24,37 @@ describe('configuration', () => {
     expect(parseConfigFile('joiner: { provisionLeadTime: 1d, startLocalTime: "08:30:15" }', 'x.yaml').joiner).toEqual({ provisionLeadTime: 86_400_000, startLocalTime: '08:30:15' });
   });
 
+  it('defaults the Workday block: signed webhooks, user "workday", a 5 minute window, Workday\'s own process names', () => {
+    expect(parseConfigFile('', 'x.yaml').hris.workday).toEqual({
+      pollEvery: 900_000,
+      businessProcesses: {},
+      webhookAuth: 'signature',
+      webhookUsername: 'workday',
+      signatureWindow: 300_000,
+    });
+  });
+
+  it('reads the Workday webhook keys and the tenant\'s own process names per kind', () => {
+    const text = [
+      'hris:',
+      '  workday:',
+      '    webhookAuth: basic',
+      '    webhookUsername: ISU_JML',
+      '    signatureWindow: 2m',
+      '    businessProcesses:',
+      '      hire: ["Hire Employee", "Contract Contingent Worker"]',
+      '      terminate: [" Terminate Employee "]',
+      '      rescind: []',
+    ].join('\n');
+    expect(parseConfigFile(text, 'x.yaml').hris.workday).toEqual({
+      pollEvery: 900_000,
+      webhookAuth: 'basic',
+      webhookUsername: 'ISU_JML',
+      signatureWindow: 120_000,
+      businessProcesses: { hire: ['Hire Employee', 'Contract Contingent Worker'], terminate: ['Terminate Employee'], rescind: [] },
+    });
+  });
+
   it.each([
     ['sla: { leaverSessionKill: soon }', 'x.yaml: sla.leaverSessionKill: not a duration'],
     ['leaver: { cutoffLocalTime: "25:00" }', 'x.yaml: leaver.cutoffLocalTime: must be HH:MM'],
@@ -38,6 +69,14 @@ describe('configuration', () => {
       'x.yaml: policy.rules.0.when.jobTitle',
     ],
     ['systems: [{ id: a, type: okta, baseUrl: "https://a", tokenEnv: T }, { id: a, type: scim, baseUrl: "https://b", tokenEnv: U }]', 'duplicate system id "a"'],
+    ['hris: { workday: { webhookAuth: hmac } }', 'x.yaml: hris.workday.webhookAuth: must be "signature" or "basic"'],
+    ['hris: { workday: { webhookUsername: " " } }', 'x.yaml: hris.workday.webhookUsername: must not be blank'],
+    ['hris: { workday: { signatureWindow: soon } }', 'x.yaml: hris.workday.signatureWindow: not a duration'],
+    ['hris: { workday: { businessProcesses: { onboard: ["Hire Employee"] } } }', 'x.yaml: hris.workday.businessProcesses: unknown lifecycle kind "onboard"'],
+    ['hris: { workday: { businessProcesses: { hire: "Hire Employee" } } }', 'x.yaml: hris.workday.businessProcesses.hire: '],
+    ['hris: { workday: { businessProcesses: { hire: ["Hire Employee", ""] } } }', 'x.yaml: hris.workday.businessProcesses.hire.1: must not be blank'],
+    ['hris: { workday: { businessProcesses: { hire: ["Hire Employee"], rehire: ["Hire Employee"] } } }', 'x.yaml: hris.workday.businessProcesses.rehire.0: "Hire Employee" is already listed under hire'],
+    ['hris: { workday: { webhookSecret: abc } }', 'x.yaml: hris.workday: Unrecognized key'],
   ])('names the key and the reason for %s', (text, message) => {
     expect(() => parseConfigFile(text, 'x.yaml')).toThrow(ConfigError);
     expect(() => parseConfigFile(text, 'x.yaml')).toThrow(message);
