@@ -249,7 +249,7 @@ export function normalizeBambooChange(
     receivedAt: context.receivedAt,
     ...(occurredAt ? { occurredAt } : {}),
     changedFields,
-    worker: workerOf(merged),
+    worker: bambooWorker(merged),
     via: context.via,
     ...(context.sourceIp ? { sourceIp: context.sourceIp } : {}),
   };
@@ -271,28 +271,33 @@ export function normalizeBambooPayload(
   return { events, ignored };
 }
 
-function workerOf(f: BambooFields): WorkerAttributes {
+/** Where each worker attribute comes from in a BambooHR record (our field names). */
+export const bambooWorkerFields = {
+  workEmail: 'workEmail',
+  firstName: 'firstName',
+  lastName: 'lastName',
+  department: 'department',
+  division: 'division',
+  jobTitle: 'jobTitle',
+  location: 'location',
+  employmentType: 'employmentHistoryStatus',
+  managerId: 'supervisorEId',
+  timeZone: 'timeZone',
+  status: 'status',
+} as const satisfies Record<keyof WorkerAttributes, BambooField>;
+
+/** The worker attributes a record reports: trimmed, blanks left out. */
+export function bambooWorker(f: BambooFields): WorkerAttributes {
   const worker: WorkerAttributes = {};
-  const put = (key: keyof WorkerAttributes, value: string | null | undefined) => {
-    const text = value?.trim();
+  for (const [key, field] of Object.entries(bambooWorkerFields) as [keyof WorkerAttributes, BambooField][]) {
+    const text = f[field]?.trim();
     if (text) worker[key] = text;
-  };
-  put('workEmail', f.workEmail);
-  put('firstName', f.firstName);
-  put('lastName', f.lastName);
-  put('department', f.department);
-  put('division', f.division);
-  put('jobTitle', f.jobTitle);
-  put('location', f.location);
-  put('employmentType', f.employmentHistoryStatus);
-  put('managerId', f.supervisorEId);
-  put('timeZone', f.timeZone);
-  put('status', f.status);
+  }
   return worker;
 }
 
-/** BambooHR writes offsets as +0000; anything unparseable is simply not reported. */
-function isoTime(text: string): string | undefined {
+/** A BambooHR timestamp as ISO-8601 UTC (it writes offsets as +0000 or +00:00); undefined if unparseable. */
+export function isoTime(text: string): string | undefined {
   const normalised = text.trim().replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
   const ms = Date.parse(normalised);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
