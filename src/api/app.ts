@@ -9,6 +9,7 @@ import { approvalRouter } from './approval-routes';
 import { auditRouter } from './audit-routes';
 import type { Role } from './auth';
 import { bamboohrWebhookRouter } from './bamboohr-webhook';
+import { workdayWebhookRouter, type WorkdayWebhookDeps } from './workday-webhook';
 import { codecRouter, type CodecRouteDeps } from './codec-routes';
 import { employeeRouter, type EmployeeRouteDeps } from './employee-routes';
 import type { ApprovalRouteDeps } from './approval-routes';
@@ -22,6 +23,7 @@ export interface AppDeps {
   dispatch: (event: HrEvent) => Promise<string[]>;
   tokens: ReadonlyMap<string, Role>;
   bamboohr: { secret?: string; windowMs: number; client?: BambooHrClient };
+  workday: Pick<WorkdayWebhookDeps, 'secret' | 'auth' | 'basicUsername' | 'windowMs' | 'toEvent'>;
   health: HealthCheck[];
   metrics: Metrics;
   log: Logger;
@@ -63,6 +65,14 @@ export function createApp(deps: AppDeps): Express {
       now: deps.now ?? (() => new Date()),
       logger: deps.log,
     }),
+  );
+  app.use(
+    '/webhooks/workday',
+    (_req, res, next) => {
+      res.on('finish', () => deps.metrics.webhooks.inc({ source: 'workday', status: String(res.statusCode) }));
+      next();
+    },
+    workdayWebhookRouter({ ...deps.workday, inbox: deps.inbox, dispatch: deps.dispatch, now: deps.now ?? (() => new Date()), logger: deps.log }),
   );
   app.use(auditRouter({ db: deps.db, evidence: deps.evidence, tokens: deps.tokens }));
   app.use(approvalRouter({ ...deps.approvals, tokens: deps.tokens }));

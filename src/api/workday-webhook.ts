@@ -99,10 +99,9 @@ async function receiveNotification(deps: WorkdayWebhookDeps, log: IntakeLogger, 
   const notification = parsed.notification;
   const eventId = workdayEventId(notification.transactionLogWid);
 
-  // A redelivery of a stored transaction needs no Workday call: the stored copy is what counts.
-  const known = await inboxCall(log, () => deps.inbox.find([eventId]));
-  const stored = known.get(eventId)?.event;
-  const event = stored ?? (await readBack(deps, log, notification, eventId, { receivedAt: receivedAt.toISOString(), ...(req.ip ? { sourceIp: req.ip } : {}) }));
+  // Always read back: a notification that repeats a known transaction may be its rescind or
+  // correction, which Workday's record tells apart. The inbox then absorbs a true repeat.
+  const event = await readBack(deps, log, notification, eventId, { receivedAt: receivedAt.toISOString(), ...(req.ip ? { sourceIp: req.ip } : {}) });
   const logged = { eventId, businessProcessType: notification.businessProcessType };
   if (!event) {
     log.info({ ...logged, ignored: 1 }, 'Workday notification has nothing to act on; ignored');
@@ -157,10 +156,7 @@ async function readBack(
     log.error({ eventId, code, err: errorText(err) }, 'Workday refused the read-back; check the Workday API settings');
     throw new WebhookRejection('hris_error', `Workday refused the worker read-back (${code}); the engine's Workday API settings need attention`);
   }
-  if (!event) return undefined;
-  // The inbox deduplicates on this ID, and a redelivery is looked up by it before Workday is called.
-  if (event.eventId !== eventId) log.warn({ eventId, built: event.eventId }, 'Workday event ID replaced by the transaction one');
-  return { ...event, eventId };
+  return event;
 }
 
 function errorCode(err: unknown, fallback: string): string {
