@@ -5,6 +5,7 @@ import type { Policy } from '../src/policy';
 import type { ApprovalRecord, ApprovalRequest } from '../src/approvals/types';
 import type { HrDirectory } from '../src/hris/directory';
 import type { SlackApi } from '../src/slack/client';
+import type { ReconcileDeps } from './reconcile';
 
 /** What activities need from the outside world; built once per worker. */
 export interface ActivityDeps {
@@ -34,6 +35,8 @@ export interface ActivityDeps {
   /** HRIS look-ups (a manager's work email). */
   directory?: HrDirectory;
   notifications?: { securityChannel?: string };
+  /** Missed-event polls; absent on a worker that does not poll. */
+  reconcile?: ReconcileDeps;
   joiner: { provisionLeadTimeMs: number; startLocalTime: string };
   mover: { revokeOldAccessAfterMs: number };
   log: Logger;

@@ -5,6 +5,7 @@ import { createJoinerActivities } from './joiner';
 import { createLeaverActivities } from './leaver';
 import { createMoverActivities } from './mover';
 import { createNotificationActivities } from './notifications';
+import { createReconcileActivities } from './reconcile';
 
 export type { ActivityDeps } from './deps';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMoverActivities(deps),
     ...createApprovalActivities(deps),
     ...createNotificationActivities(deps),
+    ...createReconcileActivities(deps),
   };
 }
 

@@ -2,3 +2,4 @@ export { employeeWorkflow, hrEventSignal, statusQuery } from './employee';
 export { leaverWorkflow } from './leaver';
 export { joinerWorkflow } from './joiner';
 export { moverWorkflow } from './mover';
+export { reconcileWorkflow } from './reconcile';

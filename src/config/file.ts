@@ -113,12 +113,13 @@ export const configFileSchema = z
     hris: z
       .object({
         bamboohr: z
-          .object({ pollEvery: duration.default(900_000), signatureWindow: duration.default(300_000) })
+          .object({ pollEvery: duration.default(900_000), webhookGrace: duration.default(120_000), signatureWindow: duration.default(300_000) })
           .strict()
           .optional(),
         workday: z
           .object({
             pollEvery: duration.default(900_000),
+            webhookGrace: duration.default(120_000),
             businessProcesses: workdayBusinessProcesses.prefault({}),
             webhookAuth: z.enum(['signature', 'basic'], { error: 'must be "signature" or "basic"' }).default('signature'),
             webhookUsername: z.string().trim().min(1, 'must not be blank').default('workday'),

@@ -9,6 +9,14 @@ import { ApprovalStore } from '../approvals/store';
 import { BambooHrClient } from '../hris/bamboohr/client';
 import { createHrDirectory, type HrDirectory } from '../hris/directory';
 import { SlackApi } from '../slack/client';
+import { Inbox } from '../intake/inbox';
+import { bambooHrPoller } from '../reconcile/bamboohr-poller';
+import { workdayPoller } from '../reconcile/workday-poller';
+import { WorkdayClient } from '../hris/workday/client';
+import { workdayProcesses } from '../hris/workday/normalize';
+import type { HrisPollers } from '../reconcile/poller';
+import { WatermarkStore } from '../reconcile/watermarks';
+import type { ReconcilePlan } from '../temporal/schedules';
 import type { ActivityDeps } from '../../activities';
 import type { Logger } from '../log';
 
@@ -21,6 +29,9 @@ export interface Services {
   /** Slack Web API, when SLACK_BOT_TOKEN is set. */
   slack?: SlackApi;
   directory: HrDirectory;
+  watermarks: WatermarkStore;
+  /** One poller per HRIS whose API is configured. */
+  pollers: HrisPollers;
   close(): Promise<void>;
 }
 
@@ -41,6 +52,8 @@ export function createServices(db: Database, config: AppConfig): Services {
     connectors: createConnectors(config.file.systems, config.secrets),
     ...(config.env.SLACK_BOT_TOKEN ? { slack: new SlackApi({ token: config.env.SLACK_BOT_TOKEN, apiUrl: config.env.SLACK_API_URL }) } : {}),
     directory: createHrDirectory({ bamboohr: bambooHrClient(config) }),
+    watermarks: new WatermarkStore(db),
+    pollers: pollersFor(config),
     close: () => db.close(),
   };
 }
@@ -66,6 +79,15 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
     slack: services.slack,
     directory: services.directory,
     notifications: { securityChannel: config.file.sla.securityChannel },
+    reconcile: {
+      watermarks: services.watermarks,
+      inbox: new Inbox(services.db),
+      pollers: services.pollers,
+      firstLookbackMs: 86_400_000,
+      overlapMs: 60_000,
+      webhookGraceMs: { bamboohr: config.file.hris.bamboohr?.webhookGrace ?? 120_000, workday: config.file.hris.workday?.webhookGrace ?? 120_000 },
+      eventsPerRun: config.env.JML_ENTITY_EVENTS_PER_RUN,
+    },
     joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime, startLocalTime: config.file.joiner.startLocalTime },
     mover: { revokeOldAccessAfterMs: config.file.mover.revokeOldAccessAfter },
     log,
@@ -76,4 +98,25 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
 export function bambooHrClient(config: AppConfig): BambooHrClient | undefined {
   const { BAMBOOHR_API_URL: apiUrl, BAMBOOHR_API_KEY: apiKey } = config.env;
   return apiUrl && apiKey ? new BambooHrClient({ apiUrl, apiKey }) : undefined;
+}
+
+function pollersFor(config: AppConfig): HrisPollers {
+  const bamboohr = bambooHrClient(config);
+  const workday = workdayClient(config);
+  return {
+    ...(bamboohr ? { bamboohr: bambooHrPoller(bamboohr) } : {}),
+    ...(workday ? { workday: workdayPoller(workday, workdayProcesses(config.file.hris.workday?.businessProcesses)) } : {}),
+  };
+}
+
+/** The Workday Human_Resources client, when WORKDAY_API_URL, WORKDAY_USERNAME and WORKDAY_PASSWORD are set. */
+export function workdayClient(config: AppConfig): WorkdayClient | undefined {
+  const { WORKDAY_API_URL: apiUrl, WORKDAY_USERNAME: username, WORKDAY_PASSWORD: password } = config.env;
+  return apiUrl && username && password ? new WorkdayClient({ apiUrl, username, password }) : undefined;
+}
+
+/** A schedule per HRIS that can be polled, every `hris.<source>.pollEvery` (0 turns it off). */
+export function reconcilePlans(config: AppConfig, services: Pick<Services, 'pollers'>): ReconcilePlan[] {
+  const every = { bamboohr: config.file.hris.bamboohr?.pollEvery ?? 900_000, workday: config.file.hris.workday?.pollEvery ?? 900_000 };
+  return (Object.keys(services.pollers) as (keyof typeof every)[]).filter((source) => every[source] > 0).map((source) => ({ source, everyMs: every[source] }));
 }

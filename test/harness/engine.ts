@@ -83,6 +83,8 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
     client,
     taskQueue,
     async close() {
+      // Schedules outlive processes by design; a test's own go with it (the server is shared).
+      await Promise.all(started.api.schedules.map((id) => client.schedule.getHandle(id).delete().catch(() => undefined)));
       await started.api.close();
       await started.worker.stop();
       await started.connection.close();

@@ -27,6 +27,7 @@ describe('configuration', () => {
   it('defaults the Workday block: signed webhooks, user "workday", a 5 minute window, Workday\'s own process names', () => {
     expect(parseConfigFile('', 'x.yaml').hris.workday).toEqual({
       pollEvery: 900_000,
+      webhookGrace: 120_000,
       businessProcesses: {},
       webhookAuth: 'signature',
       webhookUsername: 'workday',
@@ -48,6 +49,7 @@ describe('configuration', () => {
     ].join('\n');
     expect(parseConfigFile(text, 'x.yaml').hris.workday).toEqual({
       pollEvery: 900_000,
+      webhookGrace: 120_000,
       webhookAuth: 'basic',
       webhookUsername: 'ISU_JML',
       signatureWindow: 120_000,
@@ -64,6 +66,7 @@ describe('configuration', () => {
     ['systems: [{ id: a, type: okta, baseUrl: nope, tokenEnv: T }]', 'x.yaml: systems.0.baseUrl'],
     ['policy: { birthright: [{ system: ghost, entitlements: ["group:x"] }] }', 'x.yaml: policy.birthright.0.system: unknown system "ghost"'],
     ['slaa: {}', 'x.yaml: (root): Unrecognized key'],
+    ['hris: { bamboohr: { webhookGrace: later } }', 'x.yaml: hris.bamboohr.webhookGrace: not a duration'],
     [
       'systems: [{ id: a, type: okta, baseUrl: "https://a", tokenEnv: T }]\npolicy: { rules: [{ when: { jobTitle: "/SRE(/" }, grant: [{ system: a, entitlements: ["group:x"] }] }] }',
       'x.yaml: policy.rules.0.when.jobTitle',

@@ -1,0 +1,73 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { employeeWorkflowId, type HrSource } from '../src/hris/hr-event';
+import { acceptEvents } from '../src/intake/accept';
+import { createDispatcher } from '../src/intake/dispatch';
+import type { Inbox } from '../src/intake/inbox';
+import type { HrisPollers, KnownWorker } from '../src/reconcile/poller';
+import type { WatermarkStore } from '../src/reconcile/watermarks';
+import { statusQuery } from '../workflows/employee';
+import type { ActivityDeps } from './deps';
+
+export interface ReconcileDeps {
+  watermarks: Pick<WatermarkStore, 'get' | 'advance'>;
+  inbox: Inbox;
+  pollers: HrisPollers;
+  /** How far back the very first poll of an HRIS looks. */
+  firstLookbackMs: number;
+  /** Each poll starts this much before the watermark, for changes HR recorded late. */
+  overlapMs: number;
+  /** Changes younger than this are left to their webhook (`hris.<source>.webhookGrace`); the next poll takes them. */
+  webhookGraceMs: Partial<Record<HrSource, number>>;
+  eventsPerRun?: number;
+}
+
+export interface PollResult {
+  source: HrSource;
+  from: string;
+  through: string;
+  found: number;
+  accepted: number;
+  duplicates: number;
+}
+
+export function createReconcileActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Asks one HRIS what changed since the watermark and feeds it into the same intake as
+     * webhooks (inbox, then the worker's workflow). The watermark moves only once everything
+     * found is stored, so a failed poll is retried from the same point.
+     */
+    async pollHris(input: { source: HrSource }): Promise<PollResult> {
+      const r = deps.reconcile;
+      const poller = r?.pollers[input.source];
+      if (!r || !poller) {
+        throw ApplicationFailure.create({ type: 'not_configured', message: `reconciliation for ${input.source} is not configured on this worker`, nonRetryable: true });
+      }
+      const context = Context.current();
+      const client = context.client;
+      const now = deps.now?.() ?? new Date();
+      const through = new Date(now.getTime() - (r.webhookGraceMs[input.source] ?? 0));
+      const mark = await r.watermarks.get(input.source);
+      const from = new Date(mark ? Date.parse(mark.watermark) - r.overlapMs : through.getTime() - r.firstLookbackMs);
+      const known = async (employeeId: string): Promise<KnownWorker | undefined> => {
+        try {
+          return await client.workflow.getHandle(employeeWorkflowId(input.source, employeeId)).query(statusQuery);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return undefined;
+          throw err;
+        }
+      };
+      const events = await poller({ from, through }, { known, receivedAt: now.toISOString(), heartbeat: () => context.heartbeat() });
+      const dispatch = createDispatcher(client, context.info.taskQueue, { eventsPerRun: r.eventsPerRun });
+      const delivered = await acceptEvents({ inbox: r.inbox, dispatch, log: deps.log }, events, { deliveryId: `poll:${input.source}:${now.toISOString()}` });
+      await r.watermarks.advance(input.source, through, events.length);
+      const duplicates = delivered.filter((d) => d.duplicate).length;
+      if (events.length > 0) deps.log.info({ source: input.source, found: events.length, duplicates }, 'reconciliation found changes');
+      return { source: input.source, from: from.toISOString(), through: through.toISOString(), found: events.length, accepted: delivered.length - duplicates, duplicates };
+    },
+  };
+}
+
+export type ReconcileActivities = ReturnType<typeof createReconcileActivities>;

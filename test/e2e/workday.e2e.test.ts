@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { EvidenceRecord } from '../../src/evidence/types';
+import { joinerWorkflowId } from '../../src/hris/hr-event';
+import { signWorkdayBody } from '../../src/hris/workday/signature';
+import type { OffboardingReport } from '../../src/reports/offboarding';
+import type { JoinerResult } from '../../workflows/joiner';
+import { start as startWorkdayPeer, type WorkdayPeer, type WorkdayPeerWorker } from '../peers/workday-peer';
+import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { startTargets, type Targets } from '../harness/targets';
+import { auditorToken, startTestEngine, type TestEngine } from '../harness/test-engine';
+import { resultOf } from '../harness/workflows';
+
+/**
+ * Workday as a new user would connect it: business-process notifications signed with
+ * WORKDAY_WEBHOOK_SECRET, workers read back over Get_Workers from the Workday peer, and the
+ * reconciliation schedule polling the transaction log every 2 s.
+ */
+const secret = 'workday-webhook-secret-for-tests';
+const username = 'isu_jml@acme';
+const password = 'workday-isu-password';
+let workday: WorkdayPeer;
+let targets: Targets;
+let engine: TestEngine;
+
+beforeAll(async () => {
+  targets = await startTargets();
+  targets.seedGroups(['everyone']);
+  workday = await startWorkdayPeer({ username, password });
+  engine = await startTestEngine({
+    yaml: `${targets.systemsYaml}
+policy:
+  birthright:
+    - { system: okta, entitlements: ["group:everyone"] }
+joiner: { provisionLeadTime: 3d }
+hris:
+  workday: { pollEvery: 2s, webhookGrace: 1s }
+`,
+    env: { WORKDAY_WEBHOOK_SECRET: secret, WORKDAY_API_URL: workday.url, WORKDAY_USERNAME: username, WORKDAY_PASSWORD: password, BAMBOOHR_WEBHOOK_SECRET: bambooSecret },
+    secrets: targets.secrets,
+  });
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await workday?.close();
+  await targets?.close();
+});
+
+const wid = () => randomBytes(16).toString('hex');
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+async function notify(body: { workerId: string; businessProcessType: string; effectiveMoment: string; transactionLogWid: string }) {
+  const raw = JSON.stringify(body);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const res = await fetch(`${engine.url}/webhooks/workday`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-workday-timestamp': timestamp, 'x-workday-signature': signWorkdayBody(secret, raw, timestamp) },
+    body: raw,
+  });
+  return { status: res.status, body: (await res.json()) as { events: { eventId: string; kind: string; workflowIds: string[] }[] } };
+}
+
+function terminated(workerId: string, login: string, transactionWid: string): WorkdayPeerWorker {
+  return {
+    workerId,
+    firstName: 'Wanda',
+    lastName: 'Day',
+    workEmail: login,
+    department: 'Finance',
+    active: false,
+    hireDate: '2023-05-01',
+    terminationDate: day(-1),
+    transactions: [{ wid: transactionWid, type: 'Terminate Employee', effectiveMoment: `${day(-1)}T00:00:00.000-08:00`, enteredMoment: new Date().toISOString() }],
+  };
+}
+
+async function evidence(source: string, employeeId: string, action: string): Promise<EvidenceRecord[]> {
+  return vi.waitFor(
+    async () => {
+      const found = (await engine.services.evidence.forEmployee(employeeId)).filter((e) => e.hrSource === source && e.action === action);
+      if (found.length === 0) throw new Error(`no ${action} for ${source}/${employeeId}`);
+      return found;
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+}
+
+/** The leaver's steps as evidence shows them, comparable across HR sources. */
+async function leaverSteps(source: string, employeeId: string): Promise<string[]> {
+  await evidence(source, employeeId, 'leaver.completed');
+  const all = (await engine.services.evidence.forEmployee(employeeId)).filter((e) => e.hrSource === source);
+  return all.map((e) => `${e.action}|${e.system ?? ''}|${e.outcome}`).sort();
+}
+
+describe('Workday intake', () => {
+  it('a Workday termination takes the same leaver path, with the same evidence and report row, as a BambooHR one', async () => {
+    targets.seedWorker('wanda.day@acme.test', ['everyone']);
+    const transaction = wid();
+    workday.setWorker(terminated('945', 'wanda.day@acme.test', transaction));
+    const res = await notify({ workerId: '945', businessProcessType: 'Terminate Employee', effectiveMoment: `${day(-1)}T00:00:00.000-08:00`, transactionLogWid: transaction });
+    expect(res.status).toBe(202);
+    expect(res.body.events[0]).toMatchObject({ eventId: `workday:${transaction}`, kind: 'terminate' });
+    expect(workday.requests().some((r) => r.operation === 'Get_Workers' && r.authorized)).toBe(true);
+
+    targets.seedWorker('bo.hr@acme.test', ['everyone']);
+    expect((await postBambooWebhook(engine.url, terminationDelivery('945', 'bo.hr@acme.test', day(-1)))).status).toBe(202);
+
+    const viaWorkday = await leaverSteps('workday', '945');
+    const viaBamboo = await leaverSteps('bamboohr', '945');
+    expect(viaWorkday).toEqual(viaBamboo);
+    expect(viaWorkday).toContain('leaver.sessions_killed||success');
+    expect(targets.okta.sessionsOf('wanda.day@acme.test')).toBe(0);
+
+    const report = (await (
+      await fetch(`${engine.url}/api/reports/offboarding?from=2000-01-01&to=2100-01-01`, { headers: { authorization: `Bearer ${auditorToken}` } })
+    ).json()) as OffboardingReport;
+    const rows = report.leavers.filter((l) => l.employeeId === '945');
+    expect(rows.map((r) => r.hrSource).sort()).toEqual(['bamboohr', 'workday']);
+    expect(rows.every((r) => r.withinSla)).toBe(true);
+    const [received] = await evidence('workday', '945', 'hr_event.received');
+    expect(received!.context).toMatchObject({ via: 'webhook', kind: 'terminate' });
+  });
+
+  it('a rescinded Workday hire cancels the joiner before the start', async () => {
+    const hire = wid();
+    const worker: WorkdayPeerWorker = {
+      workerId: '946',
+      firstName: 'Rex',
+      lastName: 'Scinded',
+      workEmail: 'rex.scinded@acme.test',
+      active: true,
+      hireDate: day(10),
+      transactions: [{ wid: hire, type: 'Hire Employee', effectiveMoment: `${day(10)}T00:00:00.000Z`, enteredMoment: new Date().toISOString() }],
+    };
+    workday.setWorker(worker);
+    const hired = await notify({ workerId: '946', businessProcessType: 'Hire Employee', effectiveMoment: `${day(10)}T00:00:00.000Z`, transactionLogWid: hire });
+    expect(hired.body.events[0]).toMatchObject({ kind: 'hire' });
+    await evidence('workday', '946', 'joiner.started');
+
+    workday.setWorker({ ...worker, active: false, transactions: [{ ...worker.transactions![0]!, rescinded: true }] });
+    const rescinded = await notify({ workerId: '946', businessProcessType: 'Hire Employee', effectiveMoment: `${day(10)}T00:00:00.000Z`, transactionLogWid: hire });
+    expect(rescinded.status).toBe(202);
+    expect(rescinded.body.events[0]).toMatchObject({ kind: 'rescind' });
+    const result = await resultOf<JoinerResult>(engine.client, joinerWorkflowId('workday', '946', `workday:${hire}`));
+    expect(result.rescinded).toBe(true);
+    expect(targets.okta.user('rex.scinded@acme.test')).toBeUndefined();
+  });
+
+  it('a notification that never arrived is caught by the next poll of the transaction log', async () => {
+    targets.seedWorker('nora.notified@acme.test', ['everyone']);
+    const transaction = wid();
+    workday.setWorker(terminated('947', 'nora.notified@acme.test', transaction));
+    const [completed] = await evidence('workday', '947', 'leaver.completed');
+    expect(completed!.outcome).toBe('success');
+    const [received] = await evidence('workday', '947', 'hr_event.received');
+    expect(received!.context).toMatchObject({ via: 'poll', kind: 'terminate', hrEventId: `workday:${transaction}` });
+    // The first test's transaction, delivered by webhook, is in every poll's window since: never applied twice.
+    expect((await engine.services.evidence.forEmployee('945')).filter((e) => e.hrSource === 'workday' && e.action === 'leaver.started')).toHaveLength(1);
+  });
+});
