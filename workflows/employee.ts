@@ -35,14 +35,14 @@ const hr = proxyActivities<HrEventActivities>({
 /** Applied events per run before continue-as-new (the server may suggest it sooner). */
 const defaultEventsPerRun = 200;
 
-/** How long an idle worker's workflow stays open; the next event starts a new run. */
+/** How long an idle worker's run lasts before it continues as new (its history starts afresh). */
 const idleTimeout = '7 days';
 
 /**
  * One workflow per worker (`employee-<source>-<id>`): takes that worker's HR events in, applies
  * each once and one at a time, and runs the lifecycle child workflows.
  */
-export async function employeeWorkflow(input: EmployeeInput): Promise<EmployeeStatus> {
+export async function employeeWorkflow(input: EmployeeInput): Promise<never> {
   const state = new EmployeeState(input);
   setHandler(hrEventSignal, (event) => {
     if (!state.offer(event)) log.info('HR event ignored as a duplicate', { eventId: event.eventId });
@@ -51,6 +51,7 @@ export async function employeeWorkflow(input: EmployeeInput): Promise<EmployeeSt
 
   for (;;) {
     const busy = await condition(() => state.hasPending(), idleTimeout);
+    // Idle: start a fresh run that keeps what is known of the worker (a later rehire must know of the leaver).
     if (!busy) break;
     const event = state.take();
     if (!event) continue;
@@ -78,7 +79,7 @@ export async function employeeWorkflow(input: EmployeeInput): Promise<EmployeeSt
     }
   }
   await condition(allHandlersFinished);
-  return state.status();
+  return continueAsNew<typeof employeeWorkflow>(state.snapshot());
 }
 
 async function apply(state: EmployeeState, event: HrEvent, merged: { event: HrEvent; previous: WorkerAttributes }): Promise<void> {
