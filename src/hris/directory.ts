@@ -1,6 +1,7 @@
 import type { BambooHrClient } from './bamboohr/client';
 import { BambooHrClientError } from './bamboohr/client';
 import type { HrSource } from './hr-event';
+import type { WorkdayClient } from './workday/client';
 
 /**
  * Look-ups in the HRIS a worker came from, e.g. their manager's work email (to find the manager
@@ -11,10 +12,14 @@ export interface HrDirectory {
   workEmailOf(source: HrSource, employeeId: string): Promise<string | undefined>;
 }
 
-export function createHrDirectory(clients: { bamboohr?: Pick<BambooHrClient, 'getEmployee'> }): HrDirectory {
+export function createHrDirectory(clients: { bamboohr?: Pick<BambooHrClient, 'getEmployee'>; workday?: Pick<WorkdayClient, 'getWorker'> }): HrDirectory {
   return {
     async workEmailOf(source, employeeId) {
-      if (source !== 'bamboohr' || !clients.bamboohr) return undefined;
+      if (source === 'workday') {
+        const worker = clients.workday ? await clients.workday.getWorker(employeeId) : undefined;
+        return worker?.workEmail?.trim().toLowerCase() || undefined;
+      }
+      if (!clients.bamboohr) return undefined;
       try {
         const fields = await clients.bamboohr.getEmployee(employeeId, ['workEmail']);
         const email = fields.workEmail?.trim();

@@ -51,7 +51,7 @@ export function createServices(db: Database, config: AppConfig): Services {
     approvals: new ApprovalStore(db),
     connectors: createConnectors(config.file.systems, config.secrets),
     ...(config.env.SLACK_BOT_TOKEN ? { slack: new SlackApi({ token: config.env.SLACK_BOT_TOKEN, apiUrl: config.env.SLACK_API_URL }) } : {}),
-    directory: createHrDirectory({ bamboohr: bambooHrClient(config) }),
+    directory: createHrDirectory({ bamboohr: bambooHrClient(config), workday: workdayClient(config) }),
     watermarks: new WatermarkStore(db),
     pollers: pollersFor(config),
     close: () => db.close(),

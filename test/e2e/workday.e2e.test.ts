@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EvidenceRecord } from '../../src/evidence/types';
-import { joinerWorkflowId } from '../../src/hris/hr-event';
+import { joinerWorkflowId, moverWorkflowId } from '../../src/hris/hr-event';
 import { signWorkdayBody } from '../../src/hris/workday/signature';
 import type { OffboardingReport } from '../../src/reports/offboarding';
 import type { JoinerResult } from '../../workflows/joiner';
+import type { MoverResult } from '../../workflows/mover';
 import { start as startWorkdayPeer, type WorkdayPeer, type WorkdayPeerWorker } from '../peers/workday-peer';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
 import { startTargets, type Targets } from '../harness/targets';
@@ -25,13 +26,16 @@ let engine: TestEngine;
 
 beforeAll(async () => {
   targets = await startTargets();
-  targets.seedGroups(['everyone']);
+  targets.seedGroups(['everyone', 'engineering']);
   workday = await startWorkdayPeer({ username, password });
   engine = await startTestEngine({
     yaml: `${targets.systemsYaml}
 policy:
   birthright:
     - { system: okta, entitlements: ["group:everyone"] }
+  rules:
+    - when: { department: Engineering }
+      grant: [{ system: okta, entitlements: ["group:engineering"] }]
 joiner: { provisionLeadTime: 3d }
 hris:
   workday: { pollEvery: 2s, webhookGrace: 1s }
@@ -145,6 +149,41 @@ describe('Workday intake', () => {
     const result = await resultOf<JoinerResult>(engine.client, joinerWorkflowId('workday', '946', `workday:${hire}`));
     expect(result.rescinded).toBe(true);
     expect(targets.okta.user('rex.scinded@acme.test')).toBeUndefined();
+  });
+
+  it('Hire Employee then Change Job: a joiner, then a mover, exactly as from BambooHR', async () => {
+    const login = 'jo.job@acme.test';
+    const hire = wid();
+    const hired: WorkdayPeerWorker = {
+      workerId: '948',
+      firstName: 'Jo',
+      lastName: 'Job',
+      workEmail: login,
+      department: 'Sales',
+      jobTitle: 'Account Executive',
+      active: true,
+      hireDate: day(-1),
+      transactions: [{ wid: hire, type: 'Hire Employee', effectiveMoment: `${day(-1)}T00:00:00.000Z`, enteredMoment: new Date().toISOString() }],
+    };
+    workday.setWorker(hired);
+    const joined = await notify({ workerId: '948', businessProcessType: 'Hire Employee', effectiveMoment: `${day(-1)}T00:00:00.000Z`, transactionLogWid: hire });
+    expect(joined.body.events[0]).toMatchObject({ kind: 'hire' });
+    await resultOf<JoinerResult>(engine.client, joinerWorkflowId('workday', '948', `workday:${hire}`));
+    expect(targets.okta.user(login)?.groups).toEqual(expect.arrayContaining(['everyone']));
+    expect(targets.okta.user(login)?.groups).not.toContain('engineering');
+
+    const change = wid();
+    const moment = `${day(0)}T00:00:00.000Z`;
+    workday.setWorker({
+      ...hired,
+      department: 'Engineering',
+      jobTitle: 'Software Engineer',
+      transactions: [...hired.transactions!, { wid: change, type: 'Change Job', effectiveMoment: moment, enteredMoment: new Date().toISOString() }],
+    });
+    const moved = await notify({ workerId: '948', businessProcessType: 'Change Job', effectiveMoment: moment, transactionLogWid: change });
+    expect(moved.body.events[0]).toMatchObject({ kind: 'change' });
+    await resultOf<MoverResult>(engine.client, moverWorkflowId('workday', '948', `workday:${change}`));
+    expect(targets.okta.user(login)?.groups).toEqual(expect.arrayContaining(['everyone', 'engineering']));
   });
 
   it('a notification that never arrived is caught by the next poll of the transaction log', async () => {
