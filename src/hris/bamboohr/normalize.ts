@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { HrEvent, LifecycleKind, WorkerAttributes } from '../hr-event';
+import { digestOf } from '../digest';
 import type { BambooFieldValues, BambooPayload } from './payload';
 
 /**
@@ -122,19 +122,10 @@ export function bambooChanges(payload: BambooPayload): BambooChange[] {
  * very same change therefore share an ID: BambooHR documents the timestamp as present.
  */
 function eventIdOf(employeeId: string, canonical: unknown): string {
-  const digest = createHash('sha256').update(stableJson(canonical)).digest('hex').slice(0, 24);
+  const digest = digestOf(canonical, 24);
   return `bamboohr:${employeeId}:${digest}`;
 }
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 const changedSet = (change: BambooChange): Set<BambooField> =>
   new Set(change.changedFields.map(bambooFieldName).filter((f): f is BambooField => f !== undefined));

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { HrEvent, LifecycleKind, WorkerAttributes } from '../hr-event';
+import { digestOf } from '../digest';
 import type { WorkdayTransaction, WorkdayWorker } from './worker';
 
 /**
@@ -233,15 +233,6 @@ function isoInstant(moment: string | undefined): string | undefined {
 }
 
 function digest(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 12);
+  return digestOf(value, 12);
 }
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
