@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EvidenceRecord } from '../../src/evidence/types';
 import { joinerWorkflowId, moverWorkflowId } from '../../src/hris/hr-event';
 import { signWorkdayBody } from '../../src/hris/workday/signature';
+import { zonedTimeToUtc } from '../../src/leaver/timing';
 import type { OffboardingReport } from '../../src/reports/offboarding';
 import type { JoinerResult } from '../../workflows/joiner';
 import type { MoverResult } from '../../workflows/mover';
@@ -184,6 +185,43 @@ describe('Workday intake', () => {
     expect(moved.body.events[0]).toMatchObject({ kind: 'change' });
     await resultOf<MoverResult>(engine.client, moverWorkflowId('workday', '948', `workday:${change}`));
     expect(targets.okta.user(login)?.groups).toEqual(expect.arrayContaining(['everyone', 'engineering']));
+  });
+
+  it('a termination in a zone ahead of the tenant’s takes effect in the worker’s zone and is not counted late; the report is in UTC', async () => {
+    // A zone ahead of the tenant's (UTC-8) where today's 18:00 cutoff has already passed (the list spans UTC-7 to UTC+14, so one always fits).
+    const zones = ['Pacific/Kiritimati', 'Pacific/Tongatapu', 'Pacific/Fiji', 'Pacific/Noumea', 'Australia/Brisbane', 'Asia/Tokyo', 'Asia/Shanghai', 'Asia/Bangkok', 'Asia/Dhaka', 'Asia/Karachi', 'Asia/Dubai', 'Europe/Moscow', 'Africa/Cairo', 'Africa/Lagos', 'UTC', 'Atlantic/Cape_Verde', 'America/Noronha', 'America/Sao_Paulo', 'America/La_Paz', 'America/Bogota', 'America/Regina', 'America/Phoenix'];
+    const local = (zone: string) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date());
+    const part = (parts: Intl.DateTimeFormatPart[], type: string) => parts.find((p) => p.type === type)!.value;
+    const zone = zones.find((z) => {
+      const hour = Number(part(local(z), 'hour'));
+      return hour >= 19 && hour <= 22;
+    })!;
+    const parts = local(zone);
+    const localDate = `${part(parts, 'year')}-${part(parts, 'month')}-${part(parts, 'day')}`;
+    const login = 'zed.zone@acme.test';
+    targets.seedWorker(login, ['everyone']);
+    const transaction = wid();
+    // Workday writes the date with the tenant's offset; the worker sits in \`zone\`.
+    const moment = `${localDate}T00:00:00.000-08:00`;
+    workday.setWorker({
+      ...terminated('949', login, transaction),
+      terminationDate: localDate,
+      location: 'Far East Office',
+      locationId: 'LOC_949',
+      timeZone: zone,
+      transactions: [{ wid: transaction, type: 'Terminate Employee', effectiveMoment: moment, enteredMoment: new Date().toISOString() }],
+    });
+    expect((await notify({ workerId: '949', businessProcessType: 'Terminate Employee', effectiveMoment: moment, transactionLogWid: transaction })).status).toBe(202);
+    await evidence('workday', '949', 'leaver.completed');
+    const report = (await (
+      await fetch(`${engine.url}/api/reports/offboarding?from=2000-01-01&to=2100-01-01`, { headers: { authorization: `Bearer ${auditorToken}` } })
+    ).json()) as OffboardingReport;
+    const row = report.leavers.find((l) => l.employeeId === '949' && l.hrSource === 'workday')!;
+    expect(row.terminationEffectiveAt).toBe(zonedTimeToUtc(localDate, 18, 0, zone).toISOString());
+    expect(Date.parse(row.terminationEffectiveAt!)).toBeLessThan(Date.parse(row.hrEventReceivedAt!));
+    expect(row.withinSla).toBe(true);
+    expect(row.secondsToSessionsKilled).toBeLessThan(60);
+    for (const at of [row.terminationEffectiveAt, row.hrEventReceivedAt, row.sessionsKilledAt, row.accessRevokedAt]) expect(at).toMatch(/Z$/);
   });
 
   it('a notification that never arrived is caught by the next poll of the transaction log', async () => {
