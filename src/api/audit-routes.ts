@@ -20,6 +20,9 @@ export function auditRouter(deps: { db: Database; evidence: EvidenceStore; token
     }
     try {
       const rendered = await renderOffboardingReport(deps.db, { from: from as string, to: to as string, format: format as string });
+      if (rendered.format === 'pdf') {
+        res.attachment(`offboarding-${rendered.report.from.slice(0, 10)}-${rendered.report.to.slice(0, 10)}.pdf`);
+      }
       res.status(200).type(rendered.contentType).send(rendered.body);
     } catch (err) {
       if (err instanceof ReportError) {

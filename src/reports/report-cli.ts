@@ -3,8 +3,9 @@ import type { Database } from '../db/database';
 import { EvidenceStore } from '../evidence/store';
 import { offboardingCsv } from './csv';
 import { buildOffboardingReport, leaverRunsInWindow, type OffboardingReport } from './offboarding';
+import { offboardingPdf } from './pdf';
 
-export type ReportErrorCode = 'bad_date' | 'bad_range' | 'unsupported_format';
+export type ReportErrorCode = 'bad_date' | 'bad_range' | 'unsupported_format' | 'pdf_needs_out';
 
 /** A request the report cannot serve; the CLI prints the message, the API answers 400. */
 export class ReportError extends Error {
@@ -20,21 +21,22 @@ export class ReportError extends Error {
 export interface OffboardingArgs {
   from: string;
   to: string;
-  /** csv | json; pdf is part of the interface but not produced yet. */
+  /** csv | json | pdf */
   format: string;
-  /** File to write; absent means hand the text to write(). */
+  /** File to write; absent means hand the text to write() (not allowed for pdf). */
   out?: string;
 }
 
-export interface RenderedReport {
-  contentType: string;
-  body: string;
-  report: OffboardingReport;
-}
+export type ReportFormat = 'csv' | 'json' | 'pdf';
+
+export type RenderedReport =
+  | { format: 'csv' | 'json'; contentType: string; body: string; report: OffboardingReport }
+  | { format: 'pdf'; contentType: 'application/pdf'; body: Buffer; report: OffboardingReport };
 
 /**
- * `jml report offboarding --from D --to D --format csv|json [--out F]`. Throws ReportError
- * for bad arguments (pdf included) before touching the database; returns the exit code.
+ * `jml report offboarding --from D --to D --format csv|json|pdf [--out F]`. Throws ReportError
+ * for bad arguments (pdf without --out included) before touching the database; returns the
+ * exit code.
  */
 export async function runReportOffboarding(
   db: Database,
@@ -42,10 +44,20 @@ export async function runReportOffboarding(
   write: (text: string) => void,
   asOf: Date = new Date(),
 ): Promise<number> {
+  checkOffboardingArgs(args);
   const rendered = await renderOffboardingReport(db, args, asOf);
-  if (args.out !== undefined) await writeFile(args.out, rendered.body, 'utf8');
-  else write(rendered.body);
+  if (args.out !== undefined) await writeFile(args.out, rendered.body);
+  else if (rendered.format !== 'pdf') write(rendered.body);
   return 0;
+}
+
+/** Throws ReportError for arguments the command cannot serve; lets the CLI fail before opening the database. */
+export function checkOffboardingArgs(args: OffboardingArgs): void {
+  const format = parseFormat(args.format);
+  parseReportWindow(args.from, args.to);
+  if (format === 'pdf' && args.out === undefined) {
+    throw new ReportError('pdf_needs_out', '--format pdf needs --out FILE');
+  }
 }
 
 /** Builds and renders the report; shared by the CLI and GET /api/reports/offboarding. */
@@ -55,22 +67,34 @@ export async function renderOffboardingReport(
   asOf: Date = new Date(),
 ): Promise<RenderedReport> {
   const format = parseFormat(args.format);
-  const window = parseReportWindow(args.from, args.to);
+  const report = await loadOffboardingReport(db, parseReportWindow(args.from, args.to), asOf);
+  switch (format) {
+    case 'csv':
+      return { format, contentType: 'text/csv; charset=utf-8', body: offboardingCsv(report), report };
+    case 'json':
+      return { format, contentType: 'application/json', body: JSON.stringify(report, null, 2) + '\n', report };
+    case 'pdf':
+      return { format, contentType: 'application/pdf', body: await offboardingPdf(report, asOf), report };
+  }
+}
+
+/** The report for a parsed window [from, to), read from the evidence store. */
+export async function loadOffboardingReport(
+  db: Database,
+  window: { from: string; to: string },
+  asOf: Date = new Date(),
+): Promise<OffboardingReport> {
   const store = new EvidenceStore(db);
   // Runs are picked by their termination date, which the events' own times do not bound
   // (future-dated terminations start early, back-dated ones late), so start from leaver.started.
   const starts = await store.range({ actions: ['leaver.started'] });
   const events = await store.forWorkflows(leaverRunsInWindow(starts, window));
-  const report = buildOffboardingReport(events, { ...window, asOf: asOf.toISOString() });
-  return format === 'csv'
-    ? { contentType: 'text/csv; charset=utf-8', body: offboardingCsv(report), report }
-    : { contentType: 'application/json', body: JSON.stringify(report, null, 2) + '\n', report };
+  return buildOffboardingReport(events, { ...window, asOf: asOf.toISOString() });
 }
 
-function parseFormat(format: string): 'csv' | 'json' {
-  if (format === 'csv' || format === 'json') return format;
-  if (format === 'pdf') throw new ReportError('unsupported_format', 'pdf not yet supported: use --format csv or json');
-  throw new ReportError('unsupported_format', `unknown format "${format}": use csv or json`);
+function parseFormat(format: string): ReportFormat {
+  if (format === 'csv' || format === 'json' || format === 'pdf') return format;
+  throw new ReportError('unsupported_format', `unknown format "${format}": use csv, json or pdf`);
 }
 
 const plainDate = /^(\d{4})-(\d{2})-(\d{2})$/;
