@@ -1,9 +1,10 @@
 import { ConfigError, loadConfig } from '../config/load';
 import { openDatabase } from '../db/database';
 import { migrate } from '../db/migrate';
+import { ExportError, runEvidenceExport } from '../evidence/export-cli';
 import { runEvidenceVerify } from '../evidence/verify-cli';
 import { createLogger } from '../log';
-import { ReportError, runReportOffboarding } from '../reports/report-cli';
+import { checkOffboardingArgs, parseReportWindow, ReportError, runReportOffboarding } from '../reports/report-cli';
 import { devLockHolder } from '../runtime/dev-lock';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
 import { routeSdkLogs } from '../runtime/sdk-logging';
@@ -14,8 +15,11 @@ const usage = `usage: jml <command>
   dev                         API + worker in one process (embedded Temporal and Postgres when unset)
   server                      the HTTP API
   worker                      a Temporal worker (run several to scale)
-  report offboarding --from D --to D [--format csv|json] [--out FILE]
+  report offboarding --from D --to D [--format csv|json|pdf] [--out FILE]
+                              offboarding timeliness report (pdf needs --out)
   evidence verify             check the evidence hash chain
+  evidence export --from D --to D --out DIR
+                              auditor's package: evidence.jsonl, offboarding.csv, manifest.json
   preview --employee ID --event hire|change|terminate [--set field=value ...] [--format table|json]
                               what an HR event would change (reads only; ID is [source:]employeeId)`;
 
@@ -33,8 +37,9 @@ export async function main(argv: string[]): Promise<number> {
         if (sub !== 'offboarding') throw new UsageError('report: the only report is "offboarding"');
         return await report(args);
       case 'evidence':
-        if (sub !== 'verify') throw new UsageError('evidence: use "evidence verify"');
-        return await withDatabase((db) => runEvidenceVerify(db, (line) => console.log(line)));
+        if (sub === 'verify') return await withDatabase((db) => runEvidenceVerify(db, (line) => console.log(line)));
+        if (sub === 'export') return await evidenceExport(args);
+        throw new UsageError('evidence: use "evidence verify" or "evidence export"');
       case 'preview':
         return await runPreview(args, (text) => process.stdout.write(text));
       case undefined:
@@ -46,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportError || err instanceof ExportError) {
       console.error(`jml: ${err.message}`);
       if (err instanceof UsageError) console.error(usage);
       return 2;
@@ -77,7 +82,17 @@ async function report(args: ParsedArgs): Promise<number> {
   const to = stringOption(args, 'to', true);
   const format = stringOption(args, 'format') ?? 'csv';
   const out = stringOption(args, 'out');
-  return withDatabase((db) => runReportOffboarding(db, { from, to, format, ...(out ? { out } : {}) }, (text) => process.stdout.write(text)));
+  const request = { from, to, format, ...(out ? { out } : {}) };
+  checkOffboardingArgs(request);
+  return withDatabase((db) => runReportOffboarding(db, request, (text) => process.stdout.write(text)));
+}
+
+async function evidenceExport(args: ParsedArgs): Promise<number> {
+  const from = stringOption(args, 'from', true);
+  const to = stringOption(args, 'to', true);
+  const out = stringOption(args, 'out', true);
+  parseReportWindow(from, to);
+  return withDatabase((db) => runEvidenceExport(db, { from, to, out }, (line) => console.log(line)));
 }
 
 async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number> {

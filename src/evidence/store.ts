@@ -156,6 +156,29 @@ export class EvidenceStore {
     return result.rows.map(toRecord);
   }
 
+  /**
+   * Events that occurred in [from, to), in chain order, pageSize at a time (default 1000), so
+   * a long window can be streamed to a file without holding it all in memory.
+   */
+  async *between(from: string, to: string, pageSize = 1000): AsyncGenerator<EvidenceRecord[]> {
+    const params = [normaliseTimestamp(from), normaliseTimestamp(to)];
+    let after = 0;
+    for (;;) {
+      const result = await this.db.query<EvidenceRow>(
+        `SELECT ${columns} FROM evidence_events
+         WHERE occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz AND seq > $3
+         ORDER BY seq LIMIT $4`,
+        [...params, after, pageSize],
+      );
+      const page = result.rows.map(toRecord);
+      const last = page.at(-1);
+      if (!last) return;
+      yield page;
+      after = last.seq;
+      if (page.length < pageSize) return;
+    }
+  }
+
   /** Every event whose context.workflowId is one of these, in chain order. */
   async forWorkflows(workflowIds: readonly string[]): Promise<EvidenceRecord[]> {
     const records: EvidenceRecord[] = [];

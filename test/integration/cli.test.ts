@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +81,6 @@ describe('jml CLI', () => {
     const out = join(dir, 'report.json');
     const res = await jml(['report', 'offboarding', '--from', '2026-03-01', '--to', '2026-03-31', '--format', 'json', '--out', out]);
     expect(res.code).toBe(0);
-    const { readFile } = await import('node:fs/promises');
     const report = JSON.parse(await readFile(out, 'utf8')) as { summary: { count: number; p50Seconds: number } };
     expect(report.summary).toMatchObject({ count: 1, p50Seconds: 3 });
   });
@@ -90,6 +89,34 @@ describe('jml CLI', () => {
     const res = await jml(['report', 'offboarding', '--from', '2026-13-01', '--to', '2026-03-31']);
     expect(res.code).toBe(2);
     expect(res.stderr.trim().split('\n')[0]).toBe('jml: from: 2026-13-01 is not a calendar date');
+  });
+
+  it('writes the report as PDF to --out, and refuses pdf without --out', async () => {
+    const out = join(dir, 'report.pdf');
+    const res = await jml(['report', 'offboarding', '--from', '2026-03-01', '--to', '2026-03-31', '--format', 'pdf', '--out', out]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('');
+    const pdf = await readFile(out);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const bare = await jml(['report', 'offboarding', '--from', '2026-03-01', '--to', '2026-03-31', '--format', 'pdf']);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr.trim()).toBe('jml: --format pdf needs --out FILE');
+  });
+
+  it('exports an evidence package, and refuses a directory that is not empty', async () => {
+    const out = join(dir, 'evidence-2026-03');
+    const res = await jml(['evidence', 'export', '--from', '2026-03-01', '--to', '2026-03-31', '--out', out]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/evidence chain intact: 5 events verified/);
+    expect((await readdir(out)).sort()).toEqual(['evidence.jsonl', 'manifest.json', 'offboarding.csv']);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { events: number; chain: { ok: boolean } };
+    expect(manifest).toMatchObject({ events: 5, chain: { ok: true } });
+    const again = await jml(['evidence', 'export', '--from', '2026-03-01', '--to', '2026-03-31', '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim()).toBe(`jml: --out ${out} is not empty (3 entries): give a new or empty directory`);
   });
 
   it('verifies the evidence chain, and fails on a tampered row', async () => {
