@@ -193,6 +193,6 @@ describe('offboarding report on stored evidence', () => {
     let empty = '';
     await runReportOffboarding(db, { from: '2024-05-10', to: '2024-05-31', format: 'json' }, (text) => (empty += text));
     expect(JSON.parse(empty)).toMatchObject({ summary: { count: 0, open: 0, withinSlaShare: null } });
-    await expect(runReportOffboarding(db, { ...args, format: 'pdf' }, () => undefined)).rejects.toThrow('pdf not yet supported');
+    await expect(runReportOffboarding(db, { ...args, format: 'pdf' }, () => undefined)).rejects.toThrow('--format pdf needs --out FILE');
   });
 });
