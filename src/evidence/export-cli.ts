@@ -6,6 +6,7 @@ import { offboardingCsv } from '../reports/csv';
 import { loadOffboardingReport, parseReportWindow } from '../reports/report-cli';
 import { EvidenceStore } from './store';
 import { hashedContent } from './hash';
+import { printChainResult, printProblem } from './verify-cli';
 import type { EvidenceRecord, VerifyResult } from './types';
 
 /** An export that cannot be written where asked; the CLI prints the message and exits 2. */
@@ -67,7 +68,7 @@ export async function runEvidenceExport(
 
   // Verified after reading, so every exported event is covered by the check.
   const chain = await store.verify({
-    onProblem: (issue) => print(`seq ${issue.seq}: ${issue.problem}: ${issue.detail}`),
+    onProblem: printProblem(print),
   });
   const manifest: EvidenceManifest = {
     from: window.from,
@@ -86,13 +87,7 @@ export async function runEvidenceExport(
 
   const seqs = evidence.count ? `, seq ${evidence.firstSeq}-${evidence.lastSeq}` : '';
   print(`wrote ${args.out}: evidence.jsonl (${evidence.count} events${seqs}), offboarding.csv (${report.leavers.length} leaver(s)), manifest.json`);
-  const head = chain.head ? `; head seq ${chain.head.seq} hash ${chain.head.hash}` : '';
-  if (chain.ok) {
-    print(`evidence chain intact: ${chain.checked} events verified${head}`);
-    return 0;
-  }
-  print(`evidence chain BROKEN: ${chain.problemCount} problem(s) in ${chain.checked} events${head}`);
-  return 1;
+  return printChainResult(chain, print);
 }
 
 /** Creates dir if missing; refuses a file, or a directory that already holds anything. */

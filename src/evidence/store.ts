@@ -161,22 +161,7 @@ export class EvidenceStore {
    * a long window can be streamed to a file without holding it all in memory.
    */
   async *between(from: string, to: string, pageSize = 1000): AsyncGenerator<EvidenceRecord[]> {
-    const params = [normaliseTimestamp(from), normaliseTimestamp(to)];
-    let after = 0;
-    for (;;) {
-      const result = await this.db.query<EvidenceRow>(
-        `SELECT ${columns} FROM evidence_events
-         WHERE occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz AND seq > $3
-         ORDER BY seq LIMIT $4`,
-        [...params, after, pageSize],
-      );
-      const page = result.rows.map(toRecord);
-      const last = page.at(-1);
-      if (!last) return;
-      yield page;
-      after = last.seq;
-      if (page.length < pageSize) return;
-    }
+    yield* pagesOf(this.db, 'occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz', [normaliseTimestamp(from), normaliseTimestamp(to)], pageSize);
   }
 
   /** Every event whose context.workflowId is one of these, in chain order. */
@@ -197,21 +182,7 @@ export class EvidenceStore {
   async verify(options: VerifyOptions = {}): Promise<VerifyResult> {
     const pageSize = options.pageSize ?? 1000;
     const db = this.db;
-    async function* pages(): AsyncGenerator<EvidenceRecord[]> {
-      let after = 0;
-      for (;;) {
-        const result = await db.query<EvidenceRow>(
-          `SELECT ${columns} FROM evidence_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
-          [after, pageSize],
-        );
-        const page = result.rows.map(toRecord);
-        const last = page.at(-1);
-        if (!last) return;
-        yield page;
-        after = last.seq;
-        if (page.length < pageSize) return;
-      }
-    }
+    const pages = () => pagesOf(db, 'TRUE', [], pageSize);
     const findSeqByHash = async (hash: string): Promise<number | undefined> => {
       const result = await db.query<{ seq: string | number }>('SELECT seq FROM evidence_events WHERE hash = $1', [hash]);
       const row = result.rows[0];
@@ -253,4 +224,21 @@ function toRecord(row: EvidenceRow): EvidenceRecord {
 /** 2024-05-01T10:00:00.123000Z -> 2024-05-01T10:00:00.123Z; sub-millisecond digits are kept. */
 function toIso(text: string): string {
   return text.replace(/\.(\d{3})000Z$/, '.$1Z');
+}
+
+/** Events matching `where` (over `params`) in chain order, pageSize rows per query, keyed on seq. */
+async function* pagesOf(db: Queryable, where: string, params: unknown[], pageSize: number): AsyncGenerator<EvidenceRecord[]> {
+  let after = 0;
+  for (;;) {
+    const result = await db.query<EvidenceRow>(
+      `SELECT ${columns} FROM evidence_events WHERE ${where} AND seq > $${params.length + 1} ORDER BY seq LIMIT $${params.length + 2}`,
+      [...params, after, pageSize],
+    );
+    const page = result.rows.map(toRecord);
+    const last = page.at(-1);
+    if (!last) return;
+    yield page;
+    after = last.seq;
+    if (page.length < pageSize) return;
+  }
 }
