@@ -16,14 +16,23 @@ export function terminationTakesEffectAt(t: TerminationTiming, receivedAt: Date)
   return zonedTimeToUtc(t.effectiveDate, hh, mm, t.timeZone);
 }
 
-/** UTC instant of a wall-clock time in an IANA zone (DST-aware, resolved by two passes). */
+/**
+ * UTC instant of a wall-clock time in an IANA zone, DST-aware. A time that occurs twice (the
+ * hour repeated when clocks go back) is its first occurrence; a time that does not exist (the
+ * hour skipped when clocks go forward) moves forward by the gap, so 02:30 on a spring-forward
+ * night is 03:30 new time, as calendars and Temporal's "compatible" rule do.
+ */
 export function zonedTimeToUtc(date: string, hours: number, minutes: number, timeZone: string, seconds = 0): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!match) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
   const wallAsUtc = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), hours, minutes, seconds);
-  let guess = wallAsUtc - offsetMs(new Date(wallAsUtc), timeZone);
-  guess = wallAsUtc - offsetMs(new Date(guess), timeZone);
-  return new Date(guess);
+  const day = 86_400_000;
+  const before = wallAsUtc - offsetMs(new Date(wallAsUtc - day), timeZone);
+  const after = wallAsUtc - offsetMs(new Date(wallAsUtc + day), timeZone);
+  const shows = (t: number) => t + offsetMs(new Date(t), timeZone) === wallAsUtc;
+  const valid = [before, after].filter(shows);
+  // No candidate shows the wall time: it falls in a gap; the offset from before the gap moves it forward.
+  return new Date(valid.length > 0 ? Math.min(...valid) : before);
 }
 
 /** Offset of the zone from UTC at an instant, in ms (positive east of Greenwich). */

@@ -34,6 +34,13 @@ describe('joinerTiming', () => {
     ['Europe/London', '2026-03-29', '09:00', '2026-03-29T08:00:00.000Z'],
     ['Europe/London', '2026-10-25', '09:00', '2026-10-25T09:00:00.000Z'],
     ['Australia/Sydney', '2026-04-05', '09:00', '2026-04-04T23:00:00.000Z'],
+    // A time the spring-forward skips moves forward by the gap; one repeated in autumn is its first occurrence.
+    ['America/New_York', '2026-03-08', '02:30', '2026-03-08T07:30:00.000Z'],
+    ['Europe/London', '2026-03-29', '01:15', '2026-03-29T01:15:00.000Z'],
+    ['America/New_York', '2026-11-01', '01:30', '2026-11-01T05:30:00.000Z'],
+    ['Europe/London', '2026-10-25', '01:30', '2026-10-25T00:30:00.000Z'],
+    ['Australia/Sydney', '2026-04-05', '02:30', '2026-04-04T15:30:00.000Z'],
+    ['Australia/Sydney', '2026-10-04', '02:30', '2026-10-03T16:30:00.000Z'],
   ])('in %s, %s at %s starts at %s', (zone, date, local, expected) => {
     const t = joinerTiming(date, zone, 3 * day, now, local);
     expect(t.startAt.toISOString()).toBe(expected);
