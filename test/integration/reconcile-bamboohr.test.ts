@@ -6,6 +6,7 @@ import { start as startBambooPeer, type BambooPeer } from '../peers/bamboohr-pee
 import { bambooSecret, postBambooWebhook } from '../harness/bamboohr';
 import { startTargets, type Targets } from '../harness/targets';
 import { auditorToken, startTestEngine, type TestEngine } from '../harness/test-engine';
+import { recordHistory } from '../harness/workflows';
 
 /**
  * Missed-event reconciliation for BambooHR: the engine's Temporal Schedule polls
@@ -83,6 +84,11 @@ describe('BambooHR reconciliation', () => {
     await polls(1);
     const mark = await engine.services.watermarks.get('bamboohr');
     expect(Date.now() - Date.parse(mark!.watermark)).toBeLessThan(30_000);
+    const runs = engine.client.workflow.list({ query: `WorkflowType = 'reconcileWorkflow' AND TaskQueue = '${engine.taskQueue}' AND ExecutionStatus = 'Completed'` });
+    for await (const run of runs) {
+      await recordHistory(engine.client, 'reconcile-bamboohr', run.workflowId, run.runId);
+      break;
+    }
   });
 
   it('a termination whose webhook never arrived is caught by the next poll: same leaver, evidence and report row', async () => {
