@@ -150,6 +150,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
         requestedAt: at.toISOString(),
         expiresAt: new Date(at.getTime() + settings.timeoutMs).toISOString(),
       });
+      if (deps.slack && who.approvers.length === 0) deps.log.warn({ approvalId: step.approvalId }, 'approval has nobody to ask in Slack; set approvals.fallbackApprovers');
       const entry = evidenceEntry(step, 'approval.requested');
       await deps.evidence.append({
         ...entry,
@@ -161,7 +162,11 @@ export function createApprovalActivities(deps: ActivityDeps) {
           approverRole: who.approverRole,
           approvers: who.approvers.map((a) => ({ slackId: a.id, ...(a.email ? { email: a.email } : {}) })),
           ...(who.managerEmail ? { managerEmail: who.managerEmail } : {}),
-          ...(deps.slack ? {} : { reason: 'Slack is not configured: decide through POST /api/approvals/:id' }),
+          ...(deps.slack
+            ? who.approvers.length === 0
+              ? { reason: 'nobody to ask in Slack (no manager found, no fallback approvers): decide through POST /api/approvals/:id' }
+              : {}
+            : { reason: 'Slack is not configured: decide through POST /api/approvals/:id' }),
         },
       });
       return {
