@@ -8,29 +8,28 @@ import type { HrisPoller } from './poller';
  * each changed employee's record, compared with what the engine knows of them. An employee
  * deleted meanwhile is skipped (nothing to reconcile to).
  */
-export function bambooHrPoller(client: Pick<BambooHrClient, 'changedSince' | 'getEmployee'>): HrisPoller {
+export function bambooHrPoller(client: Pick<BambooHrClient, 'changedSince' | 'getEmployee'>, concurrency = 8): HrisPoller {
   return async (window, context) => {
     const changed = await client.changedSince(window.from);
-    const events: HrEvent[] = [];
-    for (const entry of changed.employees) {
-      // Deleted: nothing to reconcile to. Too recent: left to its webhook; the next poll covers it.
-      if (entry.action === 'Deleted' || Date.parse(entry.lastChanged) > window.through.getTime()) continue;
-      context.heartbeat();
+    // Deleted: nothing to reconcile to. Too recent: left to its webhook; the next poll covers it.
+    const due = changed.employees.filter((e) => e.action !== 'Deleted' && Date.parse(e.lastChanged) <= window.through.getTime());
+    const eventFor = async (entry: (typeof due)[number]): Promise<HrEvent | undefined> => {
       let record;
       try {
         record = await client.getEmployee(entry.employeeId);
       } catch (err) {
-        if (err instanceof BambooHrClientError && err.code === 'bamboohr_not_found') continue;
+        if (err instanceof BambooHrClientError && err.code === 'bamboohr_not_found') return undefined;
         throw err;
       }
-      const event = bambooPollEvent({
-        employeeId: entry.employeeId,
-        record,
-        lastChanged: entry.lastChanged,
-        known: await context.known(entry.employeeId),
-        receivedAt: context.receivedAt,
-      });
-      if (event) events.push(event);
+      const known = await context.known(entry.employeeId);
+      return bambooPollEvent({ employeeId: entry.employeeId, record, lastChanged: entry.lastChanged, known, receivedAt: context.receivedAt });
+    };
+    // A few employees at a time (an outage can leave hundreds changed), kept in lastChanged order.
+    const events: HrEvent[] = [];
+    for (let i = 0; i < due.length; i += concurrency) {
+      context.heartbeat();
+      const batch = await Promise.all(due.slice(i, i + concurrency).map(eventFor));
+      events.push(...batch.filter((e): e is HrEvent => e !== undefined));
     }
     return events;
   };
