@@ -32,6 +32,8 @@ export interface RigOptions {
   config: string;
   /** Seeds the peers before the engine starts (e.g. the groups the policy grants). */
   seed?: (targets: Targets) => void;
+  /** More engine environment (e.g. an HRIS API pointed at a peer). */
+  env?: Record<string, string>;
 }
 
 /** Starts everything, runs the body, and stops everything again whatever happens. */
@@ -57,7 +59,7 @@ export async function withRig(options: RigOptions, body: (rig: Rig) => Promise<v
     log('starting the engine (API + worker; the worker bundles the workflows)');
     engine = await startEngine({
       yaml: `${targets.systemsYaml}\n${options.config}`,
-      env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret, LOG_LEVEL: 'silent' },
+      env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret, LOG_LEVEL: 'silent', ...options.env },
       secrets: targets.secrets,
       temporalAddress: temporal.address,
     });
