@@ -149,6 +149,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
         rules: rulesOf(step),
         requestedAt: at.toISOString(),
         expiresAt: new Date(at.getTime() + settings.timeoutMs).toISOString(),
+        approvers: who.approvers.map((a) => ({ slackId: a.id, ...(a.email ? { email: a.email } : {}), role: who.approverRole })),
       });
       if (deps.slack && who.approvers.length === 0) deps.log.warn({ approvalId: step.approvalId }, 'approval has nobody to ask in Slack; set approvals.fallbackApprovers');
       const entry = evidenceEntry(step, 'approval.requested');

@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '../db/database';
-import type { ApprovalDecisionInput, ApprovalRecord, ApprovalRequest, ApprovalStatus } from './types';
+import type { ApprovalDecisionInput, ApprovalRecord, ApprovalRequest, ApprovalStatus, ApproverRef } from './types';
 
 interface Row {
   approval_id: string;
@@ -9,6 +9,7 @@ interface Row {
   system: string;
   entitlement: string;
   rules: unknown;
+  approvers: unknown;
   requested_at: Date | string;
   expires_at: Date | string;
   status: string;
@@ -17,7 +18,7 @@ interface Row {
   reason: string | null;
 }
 
-const columns = `approval_id, workflow_id, employee_id, hr_source, system, entitlement, rules, requested_at, expires_at,
+const columns = `approval_id, workflow_id, employee_id, hr_source, system, entitlement, rules, approvers, requested_at, expires_at,
   status, decided_by, decided_at, reason`;
 
 const outcomes: ReadonlySet<string> = new Set(['approved', 'rejected', 'expired']);
@@ -35,11 +36,11 @@ export class ApprovalStore {
       throw new TypeError(`approval ${a.approvalId}: rules must be an array of rule labels`);
     }
     const inserted = await this.db.query<Row>(
-      `INSERT INTO approvals (approval_id, workflow_id, employee_id, hr_source, system, entitlement, rules, requested_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamptz, $9::timestamptz)
+      `INSERT INTO approvals (approval_id, workflow_id, employee_id, hr_source, system, entitlement, rules, approvers, requested_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $10::jsonb, $8::timestamptz, $9::timestamptz)
        ON CONFLICT (approval_id) DO NOTHING
        RETURNING ${columns}`,
-      [a.approvalId, a.workflowId, a.employeeId, a.hrSource, a.system, a.entitlement, JSON.stringify(a.rules), a.requestedAt, a.expiresAt],
+      [a.approvalId, a.workflowId, a.employeeId, a.hrSource, a.system, a.entitlement, JSON.stringify(a.rules), a.requestedAt, a.expiresAt, JSON.stringify(a.approvers ?? [])],
     );
     if (inserted.rows[0]) return toRecord(inserted.rows[0]);
     const existing = await selectOne(this.db, a.approvalId);
@@ -86,6 +87,7 @@ const iso = (value: Date | string): string => (value instanceof Date ? value : n
 function toRecord(row: Row): ApprovalRecord {
   // rules was written by request() from a string array; jsonb may come back as text.
   const rules = (typeof row.rules === 'string' ? JSON.parse(row.rules) : row.rules) as string[];
+  const approvers = (typeof row.approvers === 'string' ? JSON.parse(row.approvers) : (row.approvers ?? [])) as ApproverRef[];
   return {
     approvalId: row.approval_id,
     workflowId: row.workflow_id,
@@ -94,6 +96,7 @@ function toRecord(row: Row): ApprovalRecord {
     system: row.system,
     entitlement: row.entitlement,
     rules,
+    approvers,
     requestedAt: iso(row.requested_at),
     expiresAt: iso(row.expires_at),
     status: row.status as ApprovalStatus,

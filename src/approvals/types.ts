@@ -4,6 +4,13 @@ export type ApprovalStatus = (typeof approvalStatuses)[number];
 /** The outcomes a decision can record; a decided approval never returns to pending. */
 export type ApprovalOutcome = Exclude<ApprovalStatus, 'pending'>;
 
+/** A person an approval was put to. */
+export interface ApproverRef {
+  slackId: string;
+  email?: string;
+  role: 'manager' | 'fallback';
+}
+
 /** What a workflow asks for when an entitlement's rule needs approval. Timestamps are ISO-8601 UTC. */
 export interface ApprovalRequest {
   /** Stable for the step that asks, so a retried request finds the first one. */
@@ -16,6 +23,8 @@ export interface ApprovalRequest {
   entitlement: string;
   /** Labels of the policy rules that asked for approval. */
   rules: string[];
+  /** Who was asked first (empty without Slack: decided through the API). */
+  approvers?: ApproverRef[];
   requestedAt: string;
   expiresAt: string;
 }

@@ -25,6 +25,7 @@ function request(n: number, extra: Partial<ApprovalRequest> = {}): ApprovalReque
     system: 'aws',
     entitlement: 'group:prod-admin',
     rules: ['rules[1]', 'rules[3]'],
+    approvers: [{ slackId: 'U0MGR', email: 'mia.manager@acme.test', role: 'manager' }],
     requestedAt: new Date(Date.UTC(2026, 0, 5, 9, 0, n)).toISOString(),
     expiresAt: new Date(Date.UTC(2026, 0, 8, 9, 0, n)).toISOString(),
     ...extra,
@@ -38,6 +39,11 @@ describe('ApprovalStore', () => {
     expect(stored).toEqual({ ...asked, status: 'pending' });
     expect(await store.get(asked.approvalId)).toEqual(stored);
     expect(await store.get('no-such-approval')).toBeUndefined();
+  });
+
+  it('reads an approval nobody was asked in Slack for with no approvers', async () => {
+    const { approvers: _asked, ...apiOnly } = request(2);
+    expect((await store.request(apiOnly)).approvers).toEqual([]);
   });
 
   it('normalises timestamps to millisecond ISO UTC', async () => {

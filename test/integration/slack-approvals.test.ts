@@ -64,6 +64,7 @@ describe('approval in Slack', () => {
   it('the manager gets a DM; strangers and the worker are refused; only the manager’s click grants; the message shows who decided', async () => {
     const event = await hire(workerA.employeeId, workerA.email, manager.employeeId);
     const approval = await pendingApproval(world.engine, workerA.employeeId);
+    expect(approval.approvers).toEqual([{ slackId: manager.slackId, email: manager.email, role: 'manager' }]);
     const message = await approvalMessageFor(world.slack, manager, approval.approvalId);
     expect(message.text).toContain('prod-admin');
     expect(JSON.stringify(message.blocks)).toContain(approveActionId);
