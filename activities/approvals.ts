@@ -11,7 +11,7 @@ import {
 import type { PostedMessage, SlackUser } from '../src/slack/client';
 import type { ActivityDeps } from './deps';
 import type { GrantStep } from './joiner';
-import { slackStep } from './slack-step';
+import { managerInSlack, slackStep } from './slack-step';
 import { currentRun } from './step';
 import { createSystemStepTools, type StepResult } from './system-step';
 
@@ -100,8 +100,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
     if (!slack) return { approvers: [], approverRole: 'fallback', escalateTo: [], worker: { email: workerEmail } };
     const workerSlack = workerEmail ? await slackStep(() => slack.userByEmail(workerEmail), 'permanent') : undefined;
     const notWorker = (u: SlackUser) => u.id !== workerSlack?.id && (!u.email || u.email.toLowerCase() !== workerEmail);
-    const managerEmail = step.worker?.managerId ? await deps.directory?.workEmailOf(step.source, step.worker.managerId) : undefined;
-    const manager = managerEmail ? await slackStep(() => slack.userByEmail(managerEmail), 'permanent') : undefined;
+    const { email: managerEmail, user: manager } = await managerInSlack(deps, step.source, step.worker?.managerId);
     const fallback = (settings.fallbackApprovers ?? []).map((id) => ({ id })).filter(notWorker);
     const worker = { ...(workerSlack ? { slackId: workerSlack.id } : {}), ...(workerEmail ? { email: workerEmail } : {}) };
     if (manager && notWorker(manager)) {

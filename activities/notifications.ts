@@ -1,7 +1,7 @@
 import type { HrSource } from '../src/hris/hr-event';
 import { joinerProvisionedMessage, leaverFinishedMessage, slaBreachAlert, type MessageContent } from '../src/slack/messages';
 import type { ActivityDeps } from './deps';
-import { slackStep } from './slack-step';
+import { managerInSlack, slackStep } from './slack-step';
 
 export type LeaverFinishedNotice = Parameters<typeof leaverFinishedMessage>[0];
 export type SlaBreachNotice = Parameters<typeof slaBreachAlert>[0];
@@ -37,10 +37,8 @@ export function createNotificationActivities(deps: ActivityDeps) {
     /** Tells a joiner's manager (found like an approver: HRIS manager -> email -> Slack) what is ready. */
     async notifyJoinerProvisioned(notice: JoinerProvisionedNotice & { source: HrSource }): Promise<boolean> {
       const { managerId, source, ...message } = notice;
-      const email = managerId ? await deps.directory?.workEmailOf(source, managerId) : undefined;
-      const slack = deps.slack;
-      const manager = slack && email ? await slackStep(() => slack.userByEmail(email), 'permanent') : undefined;
-      return post(manager?.id, joinerProvisionedMessage(message), 'joiner.provisioned');
+      const manager = await managerInSlack(deps, source, managerId);
+      return post(manager.user?.id, joinerProvisionedMessage(message), 'joiner.provisioned');
     },
   };
 }

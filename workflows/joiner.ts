@@ -1,7 +1,7 @@
 import { condition, defineSignal, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { JoinerActivities, JoinerPlan } from '../activities/joiner';
 import type { LeaverActivities, StepResult, SystemStep } from '../activities/leaver';
-import type { NotificationActivities } from '../activities/notifications';
+import { notifications, quietly } from './notify';
 import type { HrEvent } from '../src/hris/hr-event';
 import { approvalIdFor, runApproval } from './approval-step';
 import { ApprovalBook } from './approvals';
@@ -33,13 +33,7 @@ const planning = proxyActivities<Pick<JoinerActivities, 'planJoiner' | 'millisUn
   summary: 'plan joiner / record milestone',
 });
 
-// The manager's note runs beside the joiner and never holds it up.
-const notify = proxyActivities<Pick<NotificationActivities, 'notifyJoinerProvisioned'>>({
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '15m',
-  retry,
-  summary: 'tell the manager what is ready',
-});
+const notify = notifications('tell the manager what is ready');
 
 function steps(summary: string) {
   return proxyActivities<
@@ -120,21 +114,17 @@ async function provisionSystem(plan: JoinerPlan, system: JoinerPlan['systems'][n
 function tellManager(plan: JoinerPlan, result: JoinerResult): Promise<void> {
   const granted = new Map<string, string[]>();
   for (const s of plan.systems) granted.set(s.system, s.grants.filter((g) => !g.approvalRequired).map((g) => g.entitlement));
-  return notify
-    .notifyJoinerProvisioned({
-      employeeId: plan.employeeId,
-      hrSource: plan.source,
-      source: plan.source,
-      ...(plan.worker.name ? { name: plan.worker.name } : {}),
-      ...(plan.worker.managerId ? { managerId: plan.worker.managerId } : {}),
-      startAt: plan.startAt,
-      systems: [...granted].map(([system, list]) => ({ system, granted: list })),
-      pendingApprovals: plan.systems.flatMap((s) => s.grants.filter((g) => g.approvalRequired).map((g) => ({ system: s.system, entitlement: g.entitlement }))),
-    })
-    .then(
-      () => undefined,
-      (err: unknown) => log.warn('manager not told about the joiner', { employeeId: plan.employeeId, error: String(err), created: result.created.length }),
-    );
+  const notice = notify.notifyJoinerProvisioned({
+    employeeId: plan.employeeId,
+    hrSource: plan.source,
+    source: plan.source,
+    ...(plan.worker.name ? { name: plan.worker.name } : {}),
+    ...(plan.worker.managerId ? { managerId: plan.worker.managerId } : {}),
+    startAt: plan.startAt,
+    systems: [...granted].map(([system, list]) => ({ system, granted: list })),
+    pendingApprovals: plan.systems.flatMap((s) => s.grants.filter((g) => g.approvalRequired).map((g) => ({ system: s.system, entitlement: g.entitlement }))),
+  });
+  return quietly(notice, 'joiner provisioned', { employeeId: plan.employeeId, created: result.created.length });
 }
 
 /** Withdrawn before the start: undo whatever was provisioned, then record why. */

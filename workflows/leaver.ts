@@ -1,6 +1,6 @@
 import { CancellationScope, condition, defineSignal, isCancellation, log, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LeaverActivities, LeaverPlan, StepResult, SystemStep } from '../activities/leaver';
-import type { NotificationActivities } from '../activities/notifications';
+import { notifications, quietly } from './notify';
 import type { HrEvent } from '../src/hris/hr-event';
 import { SlaStatus } from '../src/temporal/search-attributes';
 
@@ -42,20 +42,7 @@ const milestones = proxyActivities<Pick<LeaverActivities, 'recordLeaverMilestone
   summary: 'record leaver milestone',
 });
 
-// Notifications run beside the offboarding and never hold it up; Slack outages are retried for a while.
-const notify = proxyActivities<Pick<NotificationActivities, 'notifyLeaverFinished' | 'alertSlaBreach'>>({
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '15m',
-  retry,
-  summary: 'notify the security channel',
-});
-
-function notifying(notice: Promise<unknown>, what: string): Promise<void> {
-  return notice.then(
-    () => undefined,
-    (err: unknown) => log.warn('notification not delivered', { what, error: String(err) }),
-  );
-}
+const notify = notifications('notify the security channel');
 
 function systemSteps(summary: string) {
   return proxyActivities<Pick<LeaverActivities, 'killSessions' | 'disableAccount' | 'revokeEntitlements'>>({
@@ -96,7 +83,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
     hrEventId: leaver.hrEventId,
   });
 
-  const notifications: Promise<void>[] = [];
+  const notices: Promise<void>[] = [];
   const notifies = patched('leaver-notifications');
   let slaBreached = false;
   const slaWatch = new CancellationScope();
@@ -108,7 +95,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
       const breachAt = await milestones.recordLeaverMilestone({ action: 'leaver.sla_breach', plan: leaver, detail: { budgetMs: leaver.sessionKillBudgetMs } });
       if (notifies) {
         const alert = { employeeId: leaver.employeeId, hrSource: leaver.source, budgetMs: leaver.sessionKillBudgetMs, clockStartAt: leaver.clockStartAt, at: breachAt };
-        notifications.push(notifying(notify.alertSlaBreach(alert), 'sla breach'));
+        notices.push(quietly(notify.alertSlaBreach(alert), 'sla breach'));
       }
     })
     .catch((err: unknown) => {
@@ -154,9 +141,9 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
         entitlements: entitlements[i]?.outcome ?? 'skipped',
       })),
     });
-    notifications.push(notifying(finished, 'leaver finished'));
+    notices.push(quietly(finished, 'leaver finished'));
   }
-  await Promise.all(notifications);
+  await Promise.all(notices);
   return { rescinded: false, terminationEffectiveAt: leaver.terminationEffectiveAt, sessionsKilledAt, accessRevokedAt, slaBreached, sessions, disabled, entitlements };
 }
 
