@@ -17,6 +17,25 @@ export default tseslint.config(
     },
   },
   {
+    // The API and activities talk to workflows by name through src/temporal/messages.ts; a
+    // value import of workflow code would pull it (and everything it imports) into their graph.
+    files: ['src/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows', '**/workflows/*'],
+              allowTypeImports: true,
+              message: 'Import workflow types only; signals, queries and updates are in src/temporal/messages.ts, and workflows are started by type name.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed: it must be deterministic and must not do I/O.
     files: ['workflows/**/*.ts'],
     rules: {

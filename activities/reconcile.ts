@@ -7,7 +7,7 @@ import { createDispatcher } from '../src/intake/dispatch';
 import type { Inbox } from '../src/intake/inbox';
 import type { HrisPollers, KnownWorker } from '../src/reconcile/poller';
 import type { WatermarkStore } from '../src/reconcile/watermarks';
-import { statusQuery } from '../workflows/employee';
+import { statusQuery } from '../src/temporal/messages';
 import type { ActivityDeps } from './deps';
 
 export interface ReconcileDeps {

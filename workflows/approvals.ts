@@ -1,26 +1,7 @@
-import { ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { decideApprovalUpdate, type ApprovalDecision, type ApprovalStatus, type RefusalReason } from '../src/temporal/messages';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
-
-export interface ApprovalDecision {
-  approvalId: string;
-  decision: 'approve' | 'reject';
-  reason?: string;
-  /** Who decided: `api:admin`, or the approver's Slack user ID. */
-  decidedBy: string;
-  /** Where the decision came from; Slack decisions must come from an eligible approver. */
-  via?: 'api' | 'slack';
-  /** The Slack user who clicked, with their Slack profile email (for evidence and the self-approval check). */
-  approver?: { slackId: string; email?: string };
-  /** When the approver decided (ISO-8601 UTC), as the process that took the decision saw it. */
-  decidedAt?: string;
-}
-
-/** Why a decision was refused: the `type` of the failure the update is rejected with. */
-export type RefusalReason = 'unknown_approval' | 'already_decided' | 'expired' | 'not_an_approver' | 'self_approval' | 'invalid_decision';
-
-/** An approver's decision. The validator refuses unknown, decided and ineligible decisions. */
-export const decideApprovalUpdate = defineUpdate<ApprovalStatus, [ApprovalDecision]>('decideApproval');
+export type { ApprovalDecision, ApprovalStatus, RefusalReason } from '../src/temporal/messages';
 
 /** The worker the access is for: never allowed to approve it (separation of duties). */
 export interface WorkerIdentity {

@@ -1,4 +1,7 @@
 import type { HrEvent, HrSource, WorkerAttributes } from '../src/hris/hr-event';
+import type { EmployeeLifecycle, EmployeeStatus } from '../src/temporal/messages';
+
+export type { EmployeeLifecycle, EmployeeStatus } from '../src/temporal/messages';
 
 export interface EmployeeInput {
   source: HrSource;
@@ -13,21 +16,6 @@ export interface EmployeeInput {
   lastAppliedKey?: string;
   /** Applied events after which the workflow continues as new, keeping its history small. */
   eventsPerRun?: number;
-}
-
-export type EmployeeLifecycle = 'unknown' | 'joining' | 'active' | 'moving' | 'offboarding' | 'terminated';
-
-export interface EmployeeStatus {
-  employeeId: string;
-  source: HrSource;
-  lifecycle: EmployeeLifecycle;
-  pendingEvents: number;
-  appliedEvents: number;
-  current?: { eventId: string; kind: HrEvent['kind'] };
-  /** The worker's attributes as applied events describe them (for preview and the API). */
-  worker: WorkerAttributes;
-  /** Events received but not applied yet, oldest first. */
-  pending: { eventId: string; kind: HrEvent['kind']; effectiveDate?: string }[];
 }
 
 /** A worker's state in the entity workflow: events deduplicated by ID, applied one at a time. */

@@ -2,8 +2,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   log,
   startChild,
   proxyActivities,
@@ -16,15 +14,13 @@ import type { SearchAttributePair } from '@temporalio/common';
 import type { HrEventActivities } from '../activities/hr-events';
 import { joinerWorkflowId, leaverWorkflowId, moverWorkflowId, type HrEvent, type WorkerAttributes } from '../src/hris/hr-event';
 import { EmployeeId, HrSource, Lifecycle, SlaStatus } from '../src/temporal/search-attributes';
-import { EmployeeState, type EmployeeInput, type EmployeeStatus } from './employee-state';
-import { joinerWorkflow, rescindJoinerSignal } from './joiner';
-import { leaverWorkflow, rescindLeaverSignal } from './leaver';
-import { moverChangeSignal, moverWorkflow } from './mover';
+import { hrEventSignal, moverChangeSignal, rescindJoinerSignal, rescindLeaverSignal, statusQuery } from '../src/temporal/messages';
+import { EmployeeState, type EmployeeInput } from './employee-state';
+import { joinerWorkflow } from './joiner';
+import { leaverWorkflow } from './leaver';
+import { moverWorkflow } from './mover';
 
 export type { EmployeeInput, EmployeeStatus } from './employee-state';
-
-export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
-export const statusQuery = defineQuery<EmployeeStatus>('status');
 
 const hr = proxyActivities<HrEventActivities>({
   startToCloseTimeout: '30s',

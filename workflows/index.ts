@@ -1,4 +1,4 @@
-export { employeeWorkflow, hrEventSignal, statusQuery } from './employee';
+export { employeeWorkflow } from './employee';
 export { leaverWorkflow } from './leaver';
 export { joinerWorkflow } from './joiner';
 export { moverWorkflow } from './mover';

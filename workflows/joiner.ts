@@ -1,8 +1,9 @@
-import { condition, defineSignal, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { JoinerActivities, JoinerPlan } from '../activities/joiner';
 import type { LeaverActivities, StepResult, SystemStep } from '../activities/leaver';
 import { notifications, quietly } from './notify';
 import type { HrEvent } from '../src/hris/hr-event';
+import { rescindJoinerSignal } from '../src/temporal/messages';
 import { approvalIdFor, runApproval } from './approval-step';
 import { ApprovalBook } from './approvals';
 
@@ -12,8 +13,6 @@ export interface JoinerInput {
   rehire?: boolean;
 }
 
-/** The hire was withdrawn (HR rescinded it); acted on only before the start date. */
-export const rescindJoinerSignal = defineSignal<[{ hrEventId: string }]>('rescindJoiner');
 
 export interface JoinerResult {
   rescinded: boolean;

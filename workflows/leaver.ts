@@ -1,15 +1,14 @@
-import { CancellationScope, condition, defineSignal, isCancellation, log, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LeaverActivities, LeaverPlan, StepResult, SystemStep } from '../activities/leaver';
 import { notifications, quietly } from './notify';
 import type { HrEvent } from '../src/hris/hr-event';
 import { SlaStatus } from '../src/temporal/search-attributes';
+import { rescindLeaverSignal } from '../src/temporal/messages';
 
 export interface LeaverInput {
   event: HrEvent;
 }
 
-/** The termination was withdrawn (HR rescinded it); acted on only before it takes effect. */
-export const rescindLeaverSignal = defineSignal<[{ hrEventId: string }]>('rescindLeaver');
 
 export interface LeaverRescinded {
   rescinded: true;

@@ -1,8 +1,9 @@
-import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { JoinerActivities } from '../activities/joiner';
 import type { MoverActivities } from '../activities/mover';
 import type { StepResult, SystemStep } from '../activities/system-step';
 import type { HrEvent, WorkerAttributes } from '../src/hris/hr-event';
+import { moverChangeSignal } from '../src/temporal/messages';
 import { approvalIdFor, runApproval } from './approval-step';
 import { ApprovalBook } from './approvals';
 
@@ -12,8 +13,6 @@ export interface MoverInput {
   previous?: WorkerAttributes;
 }
 
-/** A further change to the same worker while this mover waits to revoke: re-plan from it. */
-export const moverChangeSignal = defineSignal<[HrEvent]>('moverChange');
 
 export interface MoverResult {
   passes: number;

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { decideApprovalUpdate, type ApprovalDecision } from '../../workflows/approvals';
+import { decideApprovalUpdate, type ApprovalDecision } from '../temporal/messages';
 import type { ApprovalStore } from './store';
 import { ApprovalConflict, type ApprovalRecord } from './types';
 

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { employeeWorkflowId, joinerWorkflowId, leaverWorkflowId, type HrEvent } from '../hris/hr-event';
 import { EmployeeId, HrSource, Lifecycle } from '../temporal/search-attributes';
-import { employeeWorkflow, hrEventSignal } from '../../workflows/employee';
+import { hrEventSignal, workflowTypes } from '../temporal/messages';
+import type { employeeWorkflow } from '../../workflows/employee';
 
 /**
  * Hands one stored HR event to its worker's entity workflow (signal-with-start) and returns
@@ -10,7 +11,7 @@ import { employeeWorkflow, hrEventSignal } from '../../workflows/employee';
 export function createDispatcher(client: Client, taskQueue: string, options: { eventsPerRun?: number } = {}) {
   return async function dispatch(event: HrEvent): Promise<string[]> {
     const workflowId = employeeWorkflowId(event.source, event.employeeId);
-    await client.workflow.signalWithStart(employeeWorkflow, {
+    await client.workflow.signalWithStart<typeof employeeWorkflow, [HrEvent]>(workflowTypes.employee, {
       workflowId,
       taskQueue,
       args: [{ source: event.source, employeeId: event.employeeId, ...(options.eventsPerRun ? { eventsPerRun: options.eventsPerRun } : {}) }],

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ConnectorError } from '../connectors/errors';
 import { abilitiesOf, type Connector } from '../connectors/types';
-import { statusQuery, type EmployeeStatus } from '../../workflows/employee';
+import { statusQuery, type EmployeeStatus } from '../temporal/messages';
 import type { EmployeeRef } from './employee-ref';
 import type { SystemReading } from './reading';
 

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Connector } from '../connectors/types';
 import type { WorkerAttributes } from '../hris/hr-event';
 import type { Policy } from '../policy';
-import type { EmployeeStatus } from '../../workflows/employee';
+import type { EmployeeStatus } from '../temporal/messages';
 import type { EmployeeRef } from './employee-ref';
 import { applyOverrides, overridableFields, type OverridableField, type Overrides } from './overrides';
 import { planPreview, type PreviewEvent, type SystemPreview } from './plan';

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { hrSources, type HrSource } from '../hris/hr-event';
-import { reconcileWorkflow } from '../../workflows/reconcile';
+import { workflowTypes } from './messages';
 
 /** The schedule that polls one HRIS for one task queue (so separate deployments never share one). */
 export const reconcileScheduleId = (source: HrSource, taskQueue: string): string => `reconcile-${source}-${taskQueue}`;
@@ -33,7 +33,7 @@ export async function ensureReconcileSchedules(client: Client, taskQueue: string
       spec: { intervals: [{ every: Math.max(1000, plan.everyMs) }] },
       action: {
         type: 'startWorkflow' as const,
-        workflowType: reconcileWorkflow,
+        workflowType: workflowTypes.reconcile,
         workflowId: `reconcile-${source}`,
         taskQueue,
         args: [{ source }] as [{ source: HrSource }],

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceRecord, VerifyResult } from '../../src/evidence/types';
 import type { OffboardingReport } from '../../src/reports/offboarding';
 import type { LeaverResult } from '../../workflows/leaver';
-import { statusQuery } from '../../workflows/employee';
+import { statusQuery } from '../../src/temporal/messages';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
 import { auditorToken, startTestEngine, type TestEngine } from '../harness/test-engine';
 import { startTargets, type Targets } from '../harness/targets';

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { moverWorkflowId } from '../../src/hris/hr-event';
 import type { EvidenceRecord } from '../../src/evidence/types';
-import { hrEventSignal, statusQuery } from '../../workflows/employee';
+import { hrEventSignal, statusQuery } from '../../src/temporal/messages';
 import { Inbox } from '../../src/intake/inbox';
 import type { JoinerResult } from '../../workflows/joiner';
 import type { LeaverResult } from '../../workflows/leaver';

@@ -1,0 +1,99 @@
+/**
+ * Every signal, query and update the workflows take, in one module (the shared-definitions
+ * style of the Temporal samples): the API, activities and tests use these to talk to workflows
+ * by name and never import workflow code. Only definitions and types live here.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { HrEvent, HrSource, WorkerAttributes } from '../hris/hr-event';
+
+// ---- the worker's entity workflow (employee-<source>-<id>) ----------------------------------
+
+export type EmployeeLifecycle = 'unknown' | 'joining' | 'active' | 'moving' | 'offboarding' | 'terminated';
+
+export interface EmployeeStatus {
+  employeeId: string;
+  source: HrSource;
+  lifecycle: EmployeeLifecycle;
+  pendingEvents: number;
+  appliedEvents: number;
+  current?: { eventId: string; kind: HrEvent['kind'] };
+  /** The worker's attributes as applied events describe them (for preview and the API). */
+  worker: WorkerAttributes;
+  /** Events received but not applied yet, oldest first. */
+  pending: { eventId: string; kind: HrEvent['kind']; effectiveDate?: string }[];
+}
+
+/** An HR event for this worker (the intake's signal-with-start); a repeated event ID changes nothing. */
+export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
+export const statusQuery = defineQuery<EmployeeStatus>('status');
+
+/**
+ * From a leaver to its worker's workflow: the termination has taken effect, so whatever else
+ * runs for the worker (a joiner, a mover) must stop now.
+ */
+export const leaverEffectiveSignal = defineSignal<[{ leaverWorkflowId: string }]>('leaverEffective');
+
+// ---- lifecycle children ---------------------------------------------------------------------
+
+/** The termination was withdrawn (HR rescinded it); acted on only before it takes effect. */
+export const rescindLeaverSignal = defineSignal<[{ hrEventId: string }]>('rescindLeaver');
+
+/** A further termination for a leaver still waiting: one that takes effect earlier brings it forward. */
+export const rescheduleLeaverSignal = defineSignal<[HrEvent]>('rescheduleLeaver');
+
+/**
+ * To a leaver from its worker's workflow: nothing else runs for the worker any more (a joiner or
+ * mover it stopped has finished, with no step of it still in flight), so disabling and revoking
+ * see everything that was granted.
+ */
+export const othersStoppedSignal = defineSignal('othersStopped');
+
+/** The hire was withdrawn (HR rescinded it); acted on only before the start date. */
+export const rescindJoinerSignal = defineSignal<[{ hrEventId: string }]>('rescindJoiner');
+
+/** A change before the joiner has finished: re-plan from the worker's new attributes. */
+export const joinerChangeSignal = defineSignal<[HrEvent]>('joinerChange');
+
+/** A further change to the same worker while a mover waits to revoke: re-plan from it. */
+export const moverChangeSignal = defineSignal<[HrEvent]>('moverChange');
+
+/** Why a joiner or mover was told to stop. */
+export type WithdrawReason = 'worker_left';
+
+/**
+ * To a running joiner or mover: stop now, grant nothing more, and end every pending approval as
+ * cancelled with this reason (the worker's termination has taken effect).
+ */
+export const withdrawSignal = defineSignal<[{ reason: WithdrawReason; hrEventId: string }]>('withdraw');
+
+// ---- approvals --------------------------------------------------------------------------------
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+export interface ApprovalDecision {
+  approvalId: string;
+  decision: 'approve' | 'reject';
+  reason?: string;
+  /** Who decided: `api:admin`, or the approver's Slack user ID. */
+  decidedBy: string;
+  /** Where the decision came from; Slack decisions must come from an eligible approver. */
+  via?: 'api' | 'slack';
+  /** The Slack user who clicked, with their Slack profile email (for evidence and the self-approval check). */
+  approver?: { slackId: string; email?: string };
+  /** When the approver decided (ISO-8601 UTC), as the process that took the decision saw it. */
+  decidedAt?: string;
+}
+
+/** Why a decision was refused: the `type` of the failure the update is rejected with. */
+export type RefusalReason = 'unknown_approval' | 'already_decided' | 'expired' | 'cancelled' | 'not_an_approver' | 'self_approval' | 'invalid_decision';
+
+/** An approver's decision. The validator refuses unknown, decided and ineligible decisions. */
+export const decideApprovalUpdate = defineUpdate<ApprovalStatus, [ApprovalDecision]>('decideApproval');
+
+// ---- workflow types, started by name ------------------------------------------------------------
+
+/** Workflow type names, so the API and activities start workflows without importing them. */
+export const workflowTypes = {
+  employee: 'employeeWorkflow',
+  reconcile: 'reconcileWorkflow',
+} as const;
