@@ -67,15 +67,25 @@ export interface ApproverMessage extends PostedMessage {
 }
 
 export interface ApprovalOutcomeStep extends ApprovalStep {
-  status: 'approved' | 'rejected' | 'expired';
+  status: 'approved' | 'rejected' | 'expired' | 'cancelled';
   decidedBy?: string;
   approver?: { slackId: string; email?: string };
   /** When the approver decided; absent for an expiry (recorded when it is noticed). */
   decidedAt?: string;
   reason?: string;
-  /** Why an undecided approval stopped (e.g. the hire was rescinded); absent for a true expiry. */
+  /** The engine withdrew it (reason says why: worker_left, hire_rescinded, role_changed). */
   cancelled?: boolean;
 }
+
+/** What an approver is told when the engine withdraws a request. */
+const cancelReasonText: Record<string, string> = {
+  worker_left: 'the worker has left',
+  hire_rescinded: 'the hire was rescinded',
+  role_changed: "the worker's new role no longer gives this access",
+};
+
+/** An approval the engine withdrew; older workflows sent these as `expired` with `cancelled`. */
+const isCancelled = (s: { status: string; cancelled?: boolean }) => s.status === 'cancelled' || (s.status === 'expired' && s.cancelled === true);
 
 const rulesOf = (step: GrantStep) => step.grant.sources.map((s) => s.rule);
 
@@ -220,7 +230,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
       step: ApprovalStep;
       messages: ApproverMessage[];
       expiresAt: string;
-      status: 'approved' | 'rejected' | 'expired';
+      status: 'approved' | 'rejected' | 'expired' | 'cancelled';
       decidedBy?: string;
       reason?: string;
       cancelled?: boolean;
@@ -232,46 +242,50 @@ export function createApprovalActivities(deps: ActivityDeps) {
       let updated = 0;
       for (const m of input.messages) {
         const base = messageInput(input.step, input.expiresAt, m.role);
-        const content =
-          input.status === 'expired'
-            ? input.cancelled
-              ? approvalCancelledMessage(base, { at, reason: input.reason ?? 'no longer needed' })
-              : approvalExpiredMessage(base, { expiredAt: at })
-            : approvalDecidedMessage(base, { decision: input.status, decidedBy: input.decidedBy ?? 'unknown', decidedAt: input.decidedAt ?? at, ...(input.reason ? { reason: input.reason } : {}) });
+        const content = isCancelled(input)
+          ? approvalCancelledMessage(base, { at, reason: cancelReasonText[input.reason ?? ''] ?? input.reason ?? 'no longer needed' })
+          : input.status === 'expired'
+            ? approvalExpiredMessage(base, { expiredAt: at })
+            : approvalDecidedMessage(base, { decision: input.status === 'rejected' ? 'rejected' : 'approved', decidedBy: input.decidedBy ?? 'unknown', decidedAt: input.decidedAt ?? at, ...(input.reason ? { reason: input.reason } : {}) });
         await slackStep(() => slack.update(m, content), ['message_not_found', 'cant_update_message', 'channel_not_found']);
         updated += 1;
       }
       return updated;
     },
 
-    /** Records how an approval ended: decided by an approver, or expired undecided. */
+    /** Records how an approval ended: decided by an approver, expired undecided, or withdrawn by the engine. */
     async recordApprovalOutcome(step: ApprovalOutcomeStep): Promise<StepResult> {
-      const decidedBy = step.decidedBy ?? 'jml-engine';
-      const at = step.decidedAt ?? now().toISOString();
-      await settings.store.decide(step.approvalId, { status: step.status, decidedBy, reason: step.reason, decidedAt: at });
-      const action = step.status === 'expired' ? 'approval.expired' : 'approval.decided';
+      const cancelled = isCancelled(step);
+      const status = cancelled ? 'cancelled' : step.status;
+      const byEngine = status === 'expired' || status === 'cancelled';
+      const decidedBy = byEngine ? 'jml-engine' : (step.decidedBy ?? 'jml-engine');
+      const at = byEngine ? now().toISOString() : (step.decidedAt ?? now().toISOString());
+      await settings.store.decide(step.approvalId, { status, decidedBy, reason: step.reason, decidedAt: at });
+      const action = status === 'expired' ? 'approval.expired' : status === 'cancelled' ? 'approval.cancelled' : 'approval.decided';
       const entry = evidenceEntry(step, action);
+      const approvedFirst = cancelled && step.decidedBy ? { approvedBy: step.decidedBy } : {};
       return record(
         {
           ...entry,
-          actorType: step.status === 'expired' ? 'engine' : 'approver',
+          actorType: byEngine ? 'engine' : 'approver',
           actorId: decidedBy,
           context: {
             ...entry.context,
-            decision: step.status,
+            decision: status,
             decidedAt: at,
-            ...(step.approver ? { approver: step.approver } : {}),
-            ...(step.reason ? { approvalReason: step.reason } : {}),
+            ...approvedFirst,
+            ...(step.approver && !byEngine ? { approver: step.approver } : {}),
+            ...(step.reason && !cancelled ? { approvalReason: step.reason } : {}),
           },
         },
-        step.status === 'approved' ? 'success' : 'skipped',
-        step.status === 'expired'
-          ? step.cancelled
-            ? `approval withdrawn: ${step.reason ?? 'no longer needed'}; access not granted`
-            : 'no decision before the approval timed out; access not granted'
-          : step.status === 'rejected'
-            ? 'rejected; access not granted'
-            : undefined,
+        status === 'approved' ? 'success' : 'skipped',
+        cancelled
+          ? (step.reason ?? 'withdrawn')
+          : status === 'expired'
+            ? 'no decision before the approval timed out; access not granted'
+            : status === 'rejected'
+              ? 'rejected; access not granted'
+              : undefined,
       );
     },
   };

@@ -10,7 +10,11 @@ import type { ReconcileDeps } from './reconcile';
 /** What activities need from the outside world; built once per worker. */
 export interface ActivityDeps {
   connectors: ReadonlyMap<string, Connector>;
-  evidence: { append(input: EvidenceInput): Promise<unknown> };
+  evidence: {
+    append(input: EvidenceInput): Promise<unknown>;
+    /** Whether the engine found or acted on the worker's account in that system before. */
+    accountSeen?(q: { hrSource: string; employeeId: string; system: string }): Promise<boolean>;
+  };
   leaver: {
     sessionKillSlaMs: number;
     fullRevokeSlaMs: number;
@@ -21,7 +25,7 @@ export interface ActivityDeps {
   approvals: {
     store: {
       request(a: ApprovalRequest): Promise<ApprovalRecord>;
-      decide(id: string, d: { status: 'approved' | 'rejected' | 'expired'; decidedBy: string; reason?: string; decidedAt: string }): Promise<unknown>;
+      decide(id: string, d: { status: 'approved' | 'rejected' | 'expired' | 'cancelled'; decidedBy: string; reason?: string; decidedAt: string }): Promise<unknown>;
     };
     timeoutMs: number;
     remindEveryMs?: number;

@@ -1,34 +1,19 @@
-import type { HrEvent, LifecycleKind } from '../src/hris/hr-event';
-import { approvalWorker, type ApprovalWorker } from './approvals';
+import type { HrEvent } from '../src/hris/hr-event';
 import { UnsupportedError } from '../src/connectors/errors';
-import { joinerTiming } from '../src/joiner/timing';
-import { workerTimeZone } from '../src/leaver/timing';
-import { birthrightSource, desiredAccess, needsApproval, type AccessSource } from '../src/policy';
+import type { DesiredEntitlement } from '../src/policy';
+import { createAccessDiff, type MissingAccess, type MoverRevoke } from './access-diff';
 import type { ActivityDeps } from './deps';
-import { recordingFailures } from './step';
+import { joinerPlanFor, type JoinerGrant, type JoinerPlan } from './joiner-plan';
+import { currentRun, recordingFailures } from './step';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
 
-export interface JoinerGrant {
-  entitlement: string;
-  sources: AccessSource[];
-  approvalRequired: boolean;
-}
+export type { JoinerGrant, JoinerPlan } from './joiner-plan';
 
-export interface JoinerPlan {
-  employeeId: string;
-  source: HrEvent['source'];
-  hrEventId: string;
-  login?: string;
-  firstName: string;
-  lastName: string;
-  /** What an approver is shown, and whose manager approves. */
-  worker: ApprovalWorker;
-  hrEvent: { kind: LifecycleKind; effectiveDate?: string };
-  /** Only systems where the policy gives the worker something: no entitlement, no account. */
-  systems: { system: string; grants: JoinerGrant[] }[];
-  startAt: string;
-  provisionWaitMs: number;
-  started: boolean;
+/** A joiner's plan after a change, and (once provisioned) what to add and remove now. */
+export interface JoinerReplan {
+  plan: JoinerPlan;
+  add: MissingAccess[];
+  revoke: MoverRevoke[];
 }
 
 export interface AccountStep extends SystemStep {
@@ -46,45 +31,63 @@ export interface GrantStep extends SystemStep {
 
 const rulesOf = (grant: JoinerGrant) => grant.sources.map((s) => s.rule);
 
+const desiredOf = (plan: JoinerPlan) =>
+  plan.systems.map((s) => ({ system: s.system, entitlements: s.grants.map((g) => ({ entitlement: g.entitlement, rules: rulesOf(g) })) }));
+
 export function createJoinerActivities(deps: ActivityDeps) {
   const { now, connectorFor, base, record, onAccount, milestone, hrStarted } = createSystemStepTools(deps);
+  const diff = createAccessDiff(deps);
 
   return {
     /** What the policy gives this worker, where, and when to provision and enable it. */
     async planJoiner(event: HrEvent, options: { approvalBeyondBirthright?: boolean } = {}): Promise<JoinerPlan> {
       const at = now();
-      const zone = workerTimeZone(event.worker.timeZone, deps.leaver.defaultTimeZone);
-      const timing = joinerTiming(event.effectiveDate, zone, deps.joiner.provisionLeadTimeMs, at, deps.joiner.startLocalTime);
-      const bySystem = new Map<string, JoinerGrant[]>();
-      for (const item of desiredAccess(deps.policy, event.worker)) {
-        const grants = bySystem.get(item.system) ?? [];
-        // A returning worker gets birthright at once; anything more is re-approved.
-        const beyondBirthright = !item.sources.some((source) => source.rule === birthrightSource);
-        grants.push({ entitlement: item.entitlement, sources: item.sources, approvalRequired: needsApproval(item) || (!!options.approvalBeyondBirthright && beyondBirthright) });
-        bySystem.set(item.system, grants);
-      }
-      const plan: JoinerPlan = {
-        employeeId: event.employeeId,
-        source: event.source,
-        hrEventId: event.eventId,
-        login: event.worker.workEmail?.toLowerCase(),
-        firstName: event.worker.firstName ?? '',
-        lastName: event.worker.lastName ?? '',
-        worker: approvalWorker(event),
-        hrEvent: { kind: event.kind, ...(event.effectiveDate ? { effectiveDate: event.effectiveDate } : {}) },
-        systems: [...bySystem].map(([system, grants]) => ({ system, grants })),
-        startAt: timing.startAt.toISOString(),
-        provisionWaitMs: Math.max(0, timing.provisionAt.getTime() - at.getTime()),
-        started: timing.startAt.getTime() <= at.getTime(),
-      };
+      const { plan, zone, provisionAt } = joinerPlanFor(deps, event, options, at);
       await hrStarted('joiner.started', event, at, !!plan.login, {
         startAt: plan.startAt,
-        provisionAt: timing.provisionAt.toISOString(),
+        provisionAt,
         timeZone: zone,
-        desired: plan.systems.map((s) => ({ system: s.system, entitlements: s.grants.map((g) => ({ entitlement: g.entitlement, rules: rulesOf(g) })) })),
+        desired: desiredOf(plan),
         ...(plan.login ? {} : { reason: 'HR record has no work email to create accounts with' }),
       });
       return plan;
+    },
+
+    /**
+     * A change before the joiner finished: the plan from the worker's new attributes (same start
+     * date) and, once provisioned, what to add and what to remove on a fresh read of what the
+     * worker holds. Recorded as joiner.replanned with the change's HR event.
+     */
+    async replanJoiner(input: { plan: JoinerPlan; change: HrEvent; provisioned: boolean; approvalBeyondBirthright?: boolean }): Promise<JoinerReplan> {
+      const at = now();
+      const run = currentRun();
+      const { change } = input;
+      const hire = { ...change, eventId: input.plan.hrEventId, kind: input.plan.hrEvent.kind, effectiveDate: input.plan.hrEvent.effectiveDate };
+      const { plan } = joinerPlanFor(deps, hire, input, at);
+      const approval = (item: DesiredEntitlement) => plan.systems.some((s) => s.system === item.system && s.grants.some((g) => g.entitlement === item.entitlement && g.approvalRequired));
+      const add = input.provisioned ? await diff.missing(change.worker, approval) : [];
+      const revoke = input.provisioned ? await diff.stale(change.worker, input.plan.workerAttributes) : [];
+      await deps.evidence.append({
+        stepKey: `${run.workflowId}:joiner.replanned:${change.eventId}`,
+        employeeId: change.employeeId,
+        hrSource: change.source,
+        actorType: 'hr',
+        actorId: change.source,
+        action: 'joiner.replanned',
+        occurredAt: at.toISOString(),
+        where: change.sourceIp,
+        outcome: 'success',
+        context: {
+          workflowId: run.workflowId,
+          runId: run.runId,
+          hrEventId: change.eventId,
+          changedFields: change.changedFields,
+          desired: desiredOf(plan),
+          add: add.flatMap((s) => s.grants.map((g) => ({ system: s.system, entitlement: g.entitlement, approvalRequired: g.approvalRequired }))),
+          revoke: revoke.map((r) => ({ system: r.system, entitlement: r.entitlement })),
+        },
+      });
+      return { plan: { ...plan, hrEventId: input.plan.hrEventId }, add, revoke };
     },
 
     /** Time left until an instant (the workflow reads no clock). */
@@ -128,7 +131,7 @@ export function createJoinerActivities(deps: ActivityDeps) {
     },
 
     async recordJoinerMilestone(input: {
-      action: 'joiner.provisioned' | 'joiner.completed' | 'joiner.rescinded' | 'mover.completed';
+      action: 'joiner.provisioned' | 'joiner.completed' | 'joiner.rescinded' | 'joiner.withdrawn' | 'mover.completed' | 'mover.withdrawn';
       plan: Pick<JoinerPlan, 'employeeId' | 'source' | 'hrEventId'>;
       detail?: Record<string, unknown>;
     }): Promise<string> {

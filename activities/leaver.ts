@@ -6,6 +6,12 @@ import { createSystemStepTools, type StepResult, type SystemStep } from './syste
 
 export type { StepResult, SystemStep } from './system-step';
 
+/** One system's leaver steps: kill sessions first where it can, else disabling is what ends them. */
+export interface LeaverPipeline {
+  system: string;
+  killsSessions: boolean;
+}
+
 export interface LeaverPlan {
   employeeId: string;
   source: HrEvent['source'];
@@ -13,6 +19,8 @@ export interface LeaverPlan {
   /** The account identity to look up in each system (work email); absent when HR gave none. */
   login?: string;
   systems: string[];
+  /** Per system, in the order of `systems`; absent in plans made before systems ran their own pipelines. */
+  pipelines?: LeaverPipeline[];
   terminationEffectiveAt: string;
   /** How long to wait before acting; 0 for immediate or past-dated terminations. */
   waitMs: number;
@@ -28,19 +36,34 @@ export interface LeaverPlan {
 export function createLeaverActivities(deps: ActivityDeps) {
   const { now, record, onAccount, milestone, hrStarted } = createSystemStepTools(deps);
 
+  /** When a termination takes effect, and the SLA clock and budget that follow from it, as of `at`. */
+  function timingOf(event: HrEvent, at: Date) {
+    const zone = workerTimeZone(event.worker.timeZone, deps.leaver.defaultTimeZone);
+    const received = new Date(event.receivedAt);
+    const effective = terminationTakesEffectAt(
+      { effectiveDate: event.effectiveDate, immediate: event.immediate, timeZone: zone, cutoffLocalTime: deps.leaver.cutoffLocalTime },
+      received,
+    );
+    // The SLA clock starts at the later of the termination taking effect and the event's receipt;
+    // time already spent since then (intake, queueing) comes off the budget.
+    const clockStart = Math.max(effective.getTime(), received.getTime());
+    const lateBy = Math.max(0, at.getTime() - clockStart);
+    return {
+      zone,
+      receivedAt: received.toISOString(),
+      plan: {
+        terminationEffectiveAt: effective.toISOString(),
+        waitMs: Math.max(0, effective.getTime() - at.getTime()),
+        sessionKillBudgetMs: Math.max(0, deps.leaver.sessionKillSlaMs - lateBy),
+        clockStartAt: new Date(clockStart).toISOString(),
+      },
+    };
+  }
+
   return {
     async planLeaver(event: HrEvent): Promise<LeaverPlan> {
       const at = now();
-      const zone = workerTimeZone(event.worker.timeZone, deps.leaver.defaultTimeZone);
-      const received = new Date(event.receivedAt);
-      const effective = terminationTakesEffectAt(
-        { effectiveDate: event.effectiveDate, immediate: event.immediate, timeZone: zone, cutoffLocalTime: deps.leaver.cutoffLocalTime },
-        received,
-      );
-      // The SLA clock starts at the later of the termination taking effect and the event's receipt;
-      // time already spent since then (intake, queueing) comes off the budget.
-      const clockStart = Math.max(effective.getTime(), received.getTime());
-      const lateBy = Math.max(0, at.getTime() - clockStart);
+      const timing = timingOf(event, at);
       const systems = [...deps.connectors.keys()];
       const plan: LeaverPlan = {
         employeeId: event.employeeId,
@@ -48,24 +71,74 @@ export function createLeaverActivities(deps: ActivityDeps) {
         hrEventId: event.eventId,
         login: event.worker.workEmail?.toLowerCase(),
         systems,
-        terminationEffectiveAt: effective.toISOString(),
-        waitMs: Math.max(0, effective.getTime() - at.getTime()),
-        sessionKillBudgetMs: Math.max(0, deps.leaver.sessionKillSlaMs - lateBy),
-        clockStartAt: new Date(clockStart).toISOString(),
+        pipelines: systems.map((system) => ({ system, killsSessions: typeof deps.connectors.get(system)?.killSessions === 'function' })),
+        ...timing.plan,
         sessionKillSlaMs: deps.leaver.sessionKillSlaMs,
         fullRevokeSlaMs: deps.leaver.fullRevokeSlaMs,
       };
       await hrStarted('leaver.started', event, at, !!plan.login, {
         terminationEffectiveAt: plan.terminationEffectiveAt,
-        hrEventReceivedAt: received.toISOString(),
+        hrEventReceivedAt: timing.receivedAt,
         slaSeconds: deps.leaver.sessionKillSlaMs / 1000,
         fullRevokeSlaSeconds: deps.leaver.fullRevokeSlaMs / 1000,
         systems,
-        timeZone: zone,
+        timeZone: timing.zone,
         immediate: event.immediate,
         ...(plan.login ? {} : { reason: 'HR record has no work email to match accounts by' }),
       });
       return plan;
+    },
+
+    /**
+     * A further termination while the leaver waits: one that takes effect earlier brings the
+     * leaver forward (recorded as leaver.rescheduled, with the new clock inputs); any other is
+     * recorded as skipped. Either way the plan comes back with the wait that is left.
+     */
+    async rescheduleLeaver(input: { plan: LeaverPlan; event: HrEvent }): Promise<{ plan: LeaverPlan; moved: boolean }> {
+      const { plan, event } = input;
+      const at = now();
+      const timing = timingOf(event, at);
+      const run = currentRun();
+      const context = { workflowId: run.workflowId, runId: run.runId, hrEventId: event.eventId };
+      if (Date.parse(timing.plan.terminationEffectiveAt) < Date.parse(plan.terminationEffectiveAt)) {
+        const login = event.worker.workEmail?.toLowerCase() ?? plan.login;
+        const moved: LeaverPlan = { ...plan, ...timing.plan, hrEventId: event.eventId, ...(login ? { login } : {}) };
+        await deps.evidence.append({
+          stepKey: `${run.workflowId}:leaver.rescheduled:${event.eventId}`,
+          employeeId: event.employeeId,
+          hrSource: event.source,
+          actorType: 'hr',
+          actorId: event.source,
+          action: 'leaver.rescheduled',
+          occurredAt: at.toISOString(),
+          where: event.sourceIp,
+          outcome: 'success',
+          context: {
+            ...context,
+            terminationEffectiveAt: moved.terminationEffectiveAt,
+            hrEventReceivedAt: timing.receivedAt,
+            previousTerminationEffectiveAt: plan.terminationEffectiveAt,
+            previousHrEventId: plan.hrEventId,
+            immediate: event.immediate,
+            timeZone: timing.zone,
+          },
+        });
+        return { plan: moved, moved: true };
+      }
+      await deps.evidence.append({
+        stepKey: `hr_event_skipped:${event.eventId}`,
+        employeeId: event.employeeId,
+        hrSource: event.source,
+        actorType: 'engine',
+        actorId: 'jml-engine',
+        action: 'hr_event.skipped',
+        occurredAt: at.toISOString(),
+        outcome: 'skipped',
+        context: { ...context, kind: event.kind, reason: `a termination taking effect no later (${plan.terminationEffectiveAt}) is already scheduled` },
+      });
+      const waitMs = Math.max(0, Date.parse(plan.terminationEffectiveAt) - at.getTime());
+      const lateBy = Math.max(0, at.getTime() - Date.parse(plan.clockStartAt));
+      return { plan: { ...plan, waitMs, sessionKillBudgetMs: Math.max(0, deps.leaver.sessionKillSlaMs - lateBy) }, moved: false };
     },
 
     async killSessions(step: SystemStep): Promise<StepResult> {

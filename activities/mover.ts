@@ -1,10 +1,12 @@
 import type { HrEvent, WorkerAttributes } from '../src/hris/hr-event';
-import { desiredAccess, managedEntitlements, needsApproval } from '../src/policy';
+import { createAccessDiff, type MoverRevoke } from './access-diff';
 import { approvalWorker, type ApprovalWorker } from './approvals';
 import type { ActivityDeps } from './deps';
-import type { JoinerGrant } from './joiner';
+import type { JoinerGrant } from './joiner-plan';
 import { currentRun } from './step';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
+
+export type { MoverRevoke } from './access-diff';
 
 export interface MoverGrantPlan {
   employeeId: string;
@@ -21,35 +23,14 @@ export interface MoverGrantPlan {
   revokeOldAccessAfterMs: number;
 }
 
-export interface MoverRevoke {
-  system: string;
-  entitlement: string;
-  /** Rules that gave it under the previous attributes, when known. */
-  previousRules: string[];
-}
-
 export interface RevokeStep extends SystemStep {
   entitlement: string;
   previousRules: string[];
 }
 
 export function createMoverActivities(deps: ActivityDeps) {
-  const { now, connectorFor, onAccount, record } = createSystemStepTools(deps);
-  const managed = managedEntitlements(deps.policy);
-
-  /** What the worker holds now in each system, of what the policy manages (fresh reads). */
-  async function heldNow(login: string | undefined, systems: string[]): Promise<Map<string, { hasAccount: boolean; held: string[] }>> {
-    const out = new Map<string, { hasAccount: boolean; held: string[] }>();
-    await Promise.all(
-      systems.map(async (system) => {
-        const connector = connectorFor(system);
-        const account = login ? await connector.findAccount(login) : null;
-        const held = account ? await connector.listEntitlements(account.id) : [];
-        out.set(system, { hasAccount: account !== null, held: held.filter((e) => managed[system]?.includes(e)) });
-      }),
-    );
-    return out;
-  }
+  const { now, onAccount, record } = createSystemStepTools(deps);
+  const diff = createAccessDiff(deps);
 
   return {
     /** New access the changed attributes give (pass counts re-plans after further changes). */
@@ -57,15 +38,7 @@ export function createMoverActivities(deps: ActivityDeps) {
       const run = currentRun();
       const { event } = input;
       const login = event.worker.workEmail?.toLowerCase();
-      const desired = desiredAccess(deps.policy, event.worker);
-      const current = await heldNow(login, [...new Set(desired.map((d) => d.system))]);
-      const bySystem = new Map<string, JoinerGrant[]>();
-      for (const item of desired) {
-        if (current.get(item.system)?.held.includes(item.entitlement)) continue;
-        const grants = bySystem.get(item.system) ?? [];
-        grants.push({ entitlement: item.entitlement, sources: item.sources, approvalRequired: needsApproval(item) });
-        bySystem.set(item.system, grants);
-      }
+      const missing = await diff.missing(event.worker);
       const plan: MoverGrantPlan = {
         employeeId: event.employeeId,
         source: event.source,
@@ -75,7 +48,7 @@ export function createMoverActivities(deps: ActivityDeps) {
         lastName: event.worker.lastName ?? '',
         worker: approvalWorker(event),
         hrEvent: { kind: event.kind, ...(event.effectiveDate ? { effectiveDate: event.effectiveDate } : {}) },
-        systems: [...bySystem].map(([system, grants]) => ({ system, grants, hasAccount: current.get(system)?.hasAccount ?? false })),
+        systems: missing,
         revokeOldAccessAfterMs: deps.mover.revokeOldAccessAfterMs,
       };
       await deps.evidence.append({
@@ -101,18 +74,7 @@ export function createMoverActivities(deps: ActivityDeps) {
 
     /** Managed access the worker holds that the latest attributes no longer give. */
     async planMoverRevokes(input: { worker: WorkerAttributes; previous?: WorkerAttributes }): Promise<MoverRevoke[]> {
-      const desired = desiredAccess(deps.policy, input.worker);
-      const before = input.previous ? desiredAccess(deps.policy, input.previous) : [];
-      const current = await heldNow(input.worker.workEmail?.toLowerCase(), Object.keys(managed));
-      const revokes: MoverRevoke[] = [];
-      for (const [system, { held }] of current) {
-        for (const entitlement of held) {
-          if (desired.some((d) => d.system === system && d.entitlement === entitlement)) continue;
-          const was = before.find((d) => d.system === system && d.entitlement === entitlement);
-          revokes.push({ system, entitlement, previousRules: was?.sources.map((s) => s.rule) ?? [] });
-        }
-      }
-      return revokes.sort((a, b) => (a.system + a.entitlement < b.system + b.entitlement ? -1 : 1));
+      return diff.stale(input.worker, input.previous);
     },
 
     async revokeEntitlement(step: RevokeStep): Promise<StepResult> {

@@ -2,6 +2,7 @@ import type { Connector } from '../src/connectors/types';
 import type { HrEvent, HrSource } from '../src/hris/hr-event';
 import type { EvidenceInput, Outcome } from '../src/evidence/types';
 import type { ActivityDeps } from './deps';
+import { ConnectorError } from '../src/connectors/errors';
 import { currentRun, recordingFailures } from './step';
 
 export interface SystemStep {
@@ -12,20 +13,27 @@ export interface SystemStep {
   hrEventId: string;
   /** The account's ID when an earlier step of the same workflow already found or created it. */
   accountId?: string;
+  /** Tells a repeated step of the same workflow (a re-check) apart, so its evidence is its own. */
+  repeat?: string;
 }
 
 export interface StepResult {
   system: string;
   outcome: Outcome;
+  /** The entitlement the step was about, for grant and revoke steps. */
+  entitlement?: string;
   at: string;
   reason?: string;
   /** The account the step acted on, when there is one. */
   accountId?: string;
+  /** `not_found` for an account the engine had seen or created before: it vanished. */
+  vanished?: boolean;
 }
 
 /**
  * What every per-system step shares: the connector, an evidence entry keyed by workflow, action
- * and system, and the account lookup (a missing login or account is a recorded skip).
+ * and system, and the account lookup (a missing login is a recorded skip; a missing account is
+ * `not_found`, believed only once the system proves reachable and authorised in the same step).
  */
 export function createSystemStepTools(deps: ActivityDeps) {
   const now = () => deps.now?.() ?? new Date();
@@ -39,7 +47,7 @@ export function createSystemStepTools(deps: ActivityDeps) {
   function base(step: SystemStep, action: string, connector?: Connector): Omit<EvidenceInput, 'outcome' | 'occurredAt'> {
     const run = currentRun();
     return {
-      stepKey: `${run.workflowId}:${action}:${step.system}`,
+      stepKey: `${run.workflowId}:${action}:${step.system}${step.repeat ? `:${step.repeat}` : ''}`,
       employeeId: step.employeeId,
       hrSource: step.source,
       actorType: 'system',
@@ -54,10 +62,13 @@ export function createSystemStepTools(deps: ActivityDeps) {
   async function record(entry: Omit<EvidenceInput, 'outcome' | 'occurredAt'>, outcome: Outcome, reason?: string): Promise<StepResult> {
     const at = now().toISOString();
     await deps.evidence.append({ ...entry, outcome, occurredAt: at, context: { ...entry.context, ...(reason ? { reason } : {}) } });
-    return { system: entry.system ?? '', outcome, at, ...(reason ? { reason } : {}) };
+    return { system: entry.system ?? '', outcome, at, ...(entry.entitlement ? { entitlement: entry.entitlement } : {}), ...(reason ? { reason } : {}) };
   }
 
-  /** Runs fn on the worker's account in a system; a missing login or account is a recorded skip. */
+  /**
+   * Runs fn on the worker's account in a system. A missing login is a recorded skip; an account
+   * that is not there (not found by login, or gone under its ID) is `not_found`.
+   */
   async function onAccount(
     step: SystemStep,
     action: string,
@@ -65,12 +76,32 @@ export function createSystemStepTools(deps: ActivityDeps) {
   ): Promise<StepResult> {
     const connector = connectorFor(step.system);
     const entry = base(step, action, connector);
-    if (!step.login) return record(entry, 'skipped', 'HR record has no work email to match accounts by');
+    if (!step.login && !step.accountId) return record(entry, 'skipped', 'HR record has no work email to match accounts by');
     return recordingFailures(deps, entry, async () => {
       const account = step.accountId ? { id: step.accountId } : await connector.findAccount(step.login as string);
-      if (!account) return record(entry, 'skipped', 'no account in this system');
-      return fn(connector, account.id, entry);
+      if (!account) return absent(connector, step, entry, false);
+      const bound = { ...entry, context: { ...entry.context, accountId: account.id } };
+      try {
+        return { ...(await fn(connector, account.id, bound)), accountId: account.id };
+      } catch (err) {
+        if (err instanceof ConnectorError && err.code === 'not_found') return absent(connector, step, entry, true);
+        throw err;
+      }
     });
+  }
+
+  /**
+   * "No such account" counts only when the same system proves reachable and authorised now: a
+   * wrong base URL, a gateway answering 404 or a revoked token make this throw, and the step is
+   * retried as a failure. An account the engine had seen before is flagged as vanished.
+   */
+  async function absent(connector: Connector, step: SystemStep, entry: ReturnType<typeof base>, hadAccount: boolean): Promise<StepResult> {
+    await connector.checkAccess();
+    const seen = hadAccount || (await deps.evidence.accountSeen?.({ hrSource: step.source, employeeId: step.employeeId, system: step.system })) === true;
+    if (seen) deps.log.warn({ employeeId: step.employeeId, system: step.system, action: entry.action }, 'an account the engine knew of is absent now');
+    const reason = seen ? 'the account the engine knew of is absent now' : 'no account in this system';
+    const result = await record({ ...entry, context: { ...entry.context, ...(seen ? { previouslySeen: true } : {}) } }, 'not_found', reason);
+    return seen ? { ...result, vanished: true } : result;
   }
 
   /** A workflow-level milestone (leaver.completed, joiner.provisioned, ...), once per workflow. */
@@ -113,5 +144,5 @@ export function createSystemStepTools(deps: ActivityDeps) {
     });
   }
 
-  return { now, connectorFor, base, record, onAccount, milestone, hrStarted };
+  return { now, connectorFor, base, record, onAccount, absent, milestone, hrStarted };
 }

@@ -5,6 +5,15 @@ import type { StepResult } from '../activities/system-step';
 import type { SlackUser } from '../src/slack/client';
 import { shortEventId, type HrSource } from '../src/hris/hr-event';
 import type { ApprovalBook } from './approvals';
+import type { ApprovalCancelReason } from '../src/temporal/messages';
+import type { AccessGate } from './access-gate';
+
+/** When the workflow withdraws an approval: `cancelled()` names the reason once it should stop waiting. */
+export interface ApprovalStop {
+  cancelled: () => ApprovalCancelReason | undefined;
+  /** Where the workflow's access steps pass (the grant on approve is one). */
+  gate?: AccessGate;
+}
 
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' } as const;
 
@@ -88,7 +97,7 @@ export async function runApproval(
   book: ApprovalBook,
   request: ApprovalStep,
   results: { granted: StepResult[]; approvals: StepResult[] },
-  stop: { cancelled: () => boolean; cancelReason: string },
+  stop: ApprovalStop,
 ): Promise<void> {
   const acts = approvalActivities(`approval: ${request.system} ${request.grant.entitlement}`);
   book.open(request.approvalId);
@@ -118,17 +127,20 @@ async function conclude(
   request: ApprovalStep,
   ended: Awaited<ReturnType<ApprovalBook['awaitDecision']>>,
   results: { granted: StepResult[]; approvals: StepResult[] },
-  stop: { cancelled: () => boolean; cancelReason: string },
+  stop: ApprovalStop,
 ) {
   const { decision } = ended;
-  const status = ended.status === 'pending' ? 'expired' : ended.status;
+  const withdrawn = stop.cancelled();
+  let status: 'approved' | 'rejected' | 'expired' | 'cancelled' = ended.status === 'pending' ? 'expired' : ended.status;
+  // Approved a moment before the workflow was told to stop, but not granted yet: it is not granted.
+  if (status === 'approved' && withdrawn) status = 'cancelled';
   if (status === 'approved' && decision) {
-    results.granted.push(
-      await acts.grantEntitlement({ ...request, approval: { approvalId: request.approvalId, decidedBy: decision.decidedBy, reason: decision.reason } }),
-    );
+    const grant = () => acts.grantEntitlement({ ...request, approval: { approvalId: request.approvalId, decidedBy: decision.decidedBy, reason: decision.reason } });
+    const granted = stop.gate ? await stop.gate.run(grant) : await grant();
+    if (granted) results.granted.push(granted);
   }
-  const cancelled = status === 'expired' && stop.cancelled();
-  const reason = cancelled ? stop.cancelReason : decision?.reason;
+  const cancelled = status === 'cancelled';
+  const reason = cancelled ? (ended.cancelReason ?? withdrawn) : decision?.reason;
   results.approvals.push(await acts.recordApprovalOutcome({ ...request, status, decidedBy: decision?.decidedBy, decidedAt: decision?.decidedAt, approver: decision?.approver, reason, cancelled }));
   return { status, decidedBy: decision?.decidedBy, reason, cancelled };
 }
@@ -139,7 +151,7 @@ async function unroutedApproval(
   book: ApprovalBook,
   request: ApprovalStep,
   results: { granted: StepResult[]; approvals: StepResult[] },
-  stop: { cancelled: () => boolean; cancelReason: string },
+  stop: ApprovalStop,
 ): Promise<void> {
   const { timeoutMs } = await acts.requestApproval(request);
   await conclude(acts, request, await book.awaitDecision(request.approvalId, timeoutMs, stop.cancelled), results, stop);

@@ -1,5 +1,11 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { decideApprovalUpdate, type ApprovalDecision, type ApprovalStatus, type RefusalReason } from '../src/temporal/messages';
+import {
+  decideApprovalUpdate,
+  type ApprovalCancelReason,
+  type ApprovalDecision,
+  type ApprovalStatus,
+  type RefusalReason,
+} from '../src/temporal/messages';
 
 export type { ApprovalDecision, ApprovalStatus, RefusalReason } from '../src/temporal/messages';
 
@@ -15,6 +21,8 @@ interface Entry {
   /** Slack user IDs who may decide: the manager, and the fallback approvers once escalated. */
   eligible: Set<string>;
   worker: WorkerIdentity;
+  /** Why the engine withdrew it, once cancelled. */
+  cancelReason?: ApprovalCancelReason;
 }
 
 function refuse(type: RefusalReason, message: string): never {
@@ -43,6 +51,7 @@ export class ApprovalBook {
     const entry = this.entries.get(d.approvalId);
     if (!entry) refuse('unknown_approval', `approval ${d.approvalId} is not waiting in this workflow`);
     if (entry.status === 'expired') refuse('expired', `approval ${d.approvalId} has expired`);
+    if (entry.status === 'cancelled') refuse('cancelled', `approval ${d.approvalId} was withdrawn (${entry.cancelReason ?? 'no longer needed'})`);
     if (entry.status !== 'pending') refuse('already_decided', `approval ${d.approvalId} is already ${entry.status} by ${entry.decision?.decidedBy ?? 'someone'}`);
     if (d.decision !== 'approve' && d.decision !== 'reject') refuse('invalid_decision', 'decision must be approve or reject');
     if (d.decision === 'reject' && !d.reason?.trim()) refuse('invalid_decision', 'a rejection needs a reason');
@@ -68,11 +77,30 @@ export class ApprovalBook {
     for (const id of slackIds) entry.eligible.add(id);
   }
 
-  /** Waits for a decision, the timeout, or `cancelled()`; undecided approvals expire. */
-  async awaitDecision(approvalId: string, timeoutMs: number, cancelled: () => boolean): Promise<Entry> {
+  /**
+   * Withdraws pending approvals at once (all, or those named), so that a decision arriving from
+   * now on is refused by the validator; their waits end as cancelled.
+   */
+  cancel(reason: ApprovalCancelReason, approvalIds?: readonly string[]): void {
+    for (const [id, entry] of this.entries) {
+      if (entry.status !== 'pending' || (approvalIds && !approvalIds.includes(id))) continue;
+      entry.status = 'cancelled';
+      entry.cancelReason = reason;
+    }
+  }
+
+  /**
+   * Waits for a decision, the timeout, or `cancelled()` naming a reason; undecided approvals
+   * expire, withdrawn ones end cancelled.
+   */
+  async awaitDecision(approvalId: string, timeoutMs: number, cancelled: () => ApprovalCancelReason | undefined): Promise<Entry> {
     const entry = this.entries.get(approvalId) as Entry;
-    await condition(() => entry.status !== 'pending' || cancelled(), Math.max(1, timeoutMs), { summary: 'wait for approval' });
-    if (entry.status === 'pending') entry.status = 'expired';
+    await condition(() => entry.status !== 'pending' || cancelled() !== undefined, Math.max(1, timeoutMs), { summary: 'wait for approval' });
+    if (entry.status === 'pending') {
+      const reason = cancelled();
+      if (reason) this.cancel(reason, [approvalId]);
+      else entry.status = 'expired';
+    }
     return entry;
   }
 }

@@ -27,6 +27,8 @@ export class EmployeeState {
   worker: WorkerAttributes;
   lastAppliedKey?: string;
   appliedThisRun = 0;
+  /** The lifecycle workflows running for the worker (a leaver may run beside a joiner or mover). */
+  running: NonNullable<EmployeeStatus['running']> = [];
 
   constructor(readonly input: EmployeeInput) {
     this.seen = new Set(input.seenEventIds ?? []);
@@ -117,6 +119,7 @@ export class EmployeeState {
       appliedEvents: this.seen.size - this.queue.length - (this.current ? 1 : 0),
       ...(this.current ? { current: { eventId: this.current.eventId, kind: this.current.kind } } : {}),
       worker: this.worker,
+      running: this.running,
       pending: this.queue.map((e) => ({ eventId: e.eventId, kind: e.kind, ...(e.effectiveDate ? { effectiveDate: e.effectiveDate } : {}) })),
     };
   }

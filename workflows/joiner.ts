@@ -1,11 +1,14 @@
-import { condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { JoinerActivities, JoinerPlan } from '../activities/joiner';
-import type { LeaverActivities, StepResult, SystemStep } from '../activities/leaver';
-import { notifications, quietly } from './notify';
+import { allHandlersFinished, condition, log, patched, setHandler } from '@temporalio/workflow';
+import type { JoinerPlan } from '../activities/joiner';
+import type { SystemStep } from '../activities/system-step';
 import type { HrEvent } from '../src/hris/hr-event';
-import { rescindJoinerSignal } from '../src/temporal/messages';
-import { approvalIdFor, runApproval } from './approval-step';
+import { joinerChangeSignal, rescindJoinerSignal, withdrawSignal, type ApprovalCancelReason } from '../src/temporal/messages';
+import { AccessGate } from './access-gate';
 import { ApprovalBook } from './approvals';
+import { JoinerRun, planning, steps, type JoinerResult } from './joiner-run';
+import { notifications, quietly } from './notify';
+
+export type { JoinerResult } from './joiner-run';
 
 export interface JoinerInput {
   event: HrEvent;
@@ -13,100 +16,73 @@ export interface JoinerInput {
   rehire?: boolean;
 }
 
-
-export interface JoinerResult {
-  rescinded: boolean;
-  startAt: string;
-  created: StepResult[];
-  granted: StepResult[];
-  /** How each approval the policy asked for ended (approved ones are also in granted). */
-  approvals: StepResult[];
-  enabled: StepResult[];
-}
-
-const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' } as const;
-
-const planning = proxyActivities<Pick<JoinerActivities, 'planJoiner' | 'millisUntil' | 'recordJoinerMilestone'>>({
-  startToCloseTimeout: '30s',
-  retry,
-  summary: 'plan joiner / record milestone',
-});
-
 const notify = notifications('tell the manager what is ready');
-
-function steps(summary: string) {
-  return proxyActivities<
-    Pick<JoinerActivities, 'ensureAccount' | 'grantEntitlement' | 'enableAccount'> &
-      Pick<LeaverActivities, 'disableAccount' | 'revokeEntitlements'>
-  >({ startToCloseTimeout: '60s', retry, summary });
-}
 
 /**
  * A worker joins: at start minus the lead time, create an account in each system the policy
  * gives them something in (not yet active before the start) and grant what needs no approval;
- * at the start, enable the accounts. A rescind before the start removes what was created.
+ * at the start, enable the accounts. A rescind before the start removes what was created; a
+ * change before the joiner finishes re-plans it at once; a termination stops it (withdraw).
  */
 export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> {
   let rescindedBy: string | undefined;
-  let started = false;
+  const gate = new AccessGate();
+  const book = new ApprovalBook();
+  const changes: HrEvent[] = [];
+  const current: { run?: JoinerRun } = {};
   setHandler(rescindJoinerSignal, ({ hrEventId }) => {
-    if (started) log.warn('rescind after the start date: handled as a leaver by HR', { hrEventId });
+    if (current.run?.started) log.warn('rescind after the start date: handled as a leaver by HR', { hrEventId });
     else rescindedBy ??= hrEventId;
   });
+  setHandler(joinerChangeSignal, (event) => void changes.push(event));
+  setHandler(withdrawSignal, async (w) => {
+    book.cancel('worker_left');
+    await gate.withdraw(w);
+  });
+  const cancelled = (): ApprovalCancelReason | undefined => (gate.withdrawn ? 'worker_left' : rescindedBy !== undefined ? 'hire_rescinded' : undefined);
+  const stopped = () => cancelled() !== undefined;
 
-  const book = new ApprovalBook();
-  const plan = await planning.planJoiner(input.event, { approvalBeyondBirthright: input.rehire === true });
+  const rehire = input.rehire === true;
+  const plan = await planning.planJoiner(input.event, { approvalBeyondBirthright: rehire });
   const result: JoinerResult = { rescinded: false, startAt: plan.startAt, created: [], granted: [], approvals: [], enabled: [] };
-  const step = (system: string): SystemStep => ({ system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId });
+  const r = (current.run = new JoinerRun(plan, result, gate, book, cancelled, rehire));
 
-  if (plan.provisionWaitMs > 0) {
-    await condition(() => rescindedBy !== undefined, plan.provisionWaitMs, { summary: 'wait for provisioning lead time' });
-    if (rescindedBy !== undefined) return rescind(plan, result, rescindedBy, false);
-  }
-
-  await Promise.all(plan.systems.map((s) => provisionSystem(plan, s, step(s.system), result)));
-  await planning.recordJoinerMilestone({ action: 'joiner.provisioned', plan, detail: { systems: plan.systems.map((s) => s.system) } });
-  const told = patched('joiner-notifications') ? tellManager(plan, result) : Promise.resolve();
-  // Approvals run beside the wait for the start date: access is granted when an approver says so.
-  const approvals = Promise.all(
-    plan.systems.flatMap((s) =>
-      s.grants
-        .map((grant, index) => ({ grant, index }))
-        .filter(({ grant }) => grant.approvalRequired)
-        .map(({ grant, index }) =>
-          runApproval(book, { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index), worker: plan.worker, hrEvent: plan.hrEvent }, result, {
-            cancelled: () => rescindedBy !== undefined,
-            cancelReason: 'hire rescinded',
-          }),
-        ),
-    ),
-  );
-
-  if (!plan.started) {
-    const untilStart = await planning.millisUntil(plan.startAt);
-    if (untilStart > 0) await condition(() => rescindedBy !== undefined, untilStart, { summary: 'wait for start date' });
-    if (rescindedBy !== undefined) {
-      await approvals;
-      return rescind(plan, result, rescindedBy, true);
+  if (r.plan.provisionWaitMs > 0) {
+    // Before anything is provisioned, a change only re-plans.
+    for (let left = r.plan.provisionWaitMs; left > 0; left = r.plan.provisionWaitMs) {
+      const woke = await condition(() => stopped() || changes.length > 0, left, { summary: 'wait for provisioning lead time' });
+      if (!woke || stopped()) break;
+      await r.applyChange(changes.shift() as HrEvent, false);
     }
-    started = true;
-    result.enabled = await Promise.all(plan.systems.map((s) => steps(`enable account: ${s.system}`).enableAccount(step(s.system))));
+    if (rescindedBy !== undefined) return rescind(r, rescindedBy, false);
+    if (gate.withdrawn) return withdrawn(r, []);
   }
-  started = true;
-  await approvals;
-  await told;
-  await planning.recordJoinerMilestone({ action: 'joiner.completed', plan });
-  return result;
-}
 
-async function provisionSystem(plan: JoinerPlan, system: JoinerPlan['systems'][number], base: SystemStep, result: JoinerResult): Promise<void> {
-  const acts = steps(`provision: ${system.system}`);
-  const account = await acts.ensureAccount({ ...base, firstName: plan.firstName, lastName: plan.lastName, active: plan.started });
-  result.created.push(account);
-  // The grants reuse the account just found or created rather than looking it up again.
-  for (const grant of system.grants.filter((g) => !g.approvalRequired)) {
-    result.granted.push(await acts.grantEntitlement({ ...base, accountId: account.accountId, grant }));
+  await r.provision();
+  if (gate.withdrawn) return withdrawn(r, []);
+  await planning.recordJoinerMilestone({ action: 'joiner.provisioned', plan: r.plan, detail: { systems: r.plan.systems.map((s) => s.system) } });
+  const told = patched('joiner-notifications') ? tellManager(r.plan, result) : Promise.resolve();
+  // Approvals run beside the wait for the start date: access is granted when an approver says so.
+  r.askApprovals(r.plan, r.plan.hrEventId);
+
+  if (!r.plan.started) {
+    const untilStart = await planning.millisUntil(r.plan.startAt);
+    await r.waitApplyingChanges(untilStart, changes, stopped, 'wait for start date', () => planning.millisUntil(r.plan.startAt));
+    if (rescindedBy !== undefined) {
+      await Promise.all([...r.approvals.values()].map((a) => a.done));
+      return rescind(r, rescindedBy, true);
+    }
+    if (gate.withdrawn) return withdrawn(r, [...r.approvals.values()].map((a) => a.done));
+    r.started = true;
+    const enabled = await Promise.all(r.plan.systems.map((s) => gate.run(() => steps(`enable account: ${s.system}`).enableAccount(r.step(s.system)))));
+    result.enabled = enabled.filter((e) => e !== undefined);
   }
+  r.started = true;
+  await r.settleApprovals(changes, () => gate.withdrawn !== undefined);
+  if (gate.withdrawn) return withdrawn(r, [...r.approvals.values()].map((a) => a.done));
+  await told;
+  await planning.recordJoinerMilestone({ action: 'joiner.completed', plan: r.plan });
+  return result;
 }
 
 /** Tells the manager what is ready and what waits for approval; a failure is logged, never fatal. */
@@ -127,17 +103,31 @@ function tellManager(plan: JoinerPlan, result: JoinerResult): Promise<void> {
 }
 
 /** Withdrawn before the start: undo whatever was provisioned, then record why. */
-async function rescind(plan: JoinerPlan, result: JoinerResult, rescindedBy: string, provisioned: boolean): Promise<JoinerResult> {
+async function rescind(r: JoinerRun, rescindedBy: string, provisioned: boolean): Promise<JoinerResult> {
+  const plan = r.plan;
   if (provisioned) {
+    const systems = [...new Set([...plan.systems.map((s) => s.system), ...r.touched])];
     await Promise.all(
-      plan.systems.map(async (s) => {
-        const acts = steps(`remove: ${s.system}`);
-        const target: SystemStep = { system: s.system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId };
+      systems.map(async (system) => {
+        const acts = steps(`remove: ${system}`);
+        const target: SystemStep = { system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId };
         await acts.revokeEntitlements(target);
         await acts.disableAccount(target);
       }),
     );
   }
   await planning.recordJoinerMilestone({ action: 'joiner.rescinded', plan, detail: { rescindedBy, provisioned } });
-  return { ...result, rescinded: true };
+  return { ...r.result, rescinded: true };
+}
+
+/**
+ * The worker left before the joiner finished: nothing more is granted (the leaver removes what
+ * was); pending approvals end as cancelled (worker_left) and their messages say so.
+ */
+async function withdrawn(r: JoinerRun, approvals: Promise<void>[]): Promise<JoinerResult> {
+  await Promise.all(approvals);
+  await condition(allHandlersFinished);
+  const w = r.gate.withdrawn;
+  await planning.recordJoinerMilestone({ action: 'joiner.withdrawn', plan: r.plan, detail: { reason: w?.reason, byHrEvent: w?.hrEventId } });
+  return { ...r.result, withdrawn: 'worker_left' };
 }

@@ -1,9 +1,10 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { JoinerActivities } from '../activities/joiner';
 import type { MoverActivities } from '../activities/mover';
 import type { StepResult, SystemStep } from '../activities/system-step';
 import type { HrEvent, WorkerAttributes } from '../src/hris/hr-event';
-import { moverChangeSignal } from '../src/temporal/messages';
+import { moverChangeSignal, withdrawSignal } from '../src/temporal/messages';
+import { AccessGate } from './access-gate';
 import { approvalIdFor, runApproval } from './approval-step';
 import { ApprovalBook } from './approvals';
 
@@ -20,6 +21,8 @@ export interface MoverResult {
   granted: StepResult[];
   approvals: StepResult[];
   revoked: StepResult[];
+  /** Set when the mover was stopped because the worker left (the leaver removes what is held). */
+  withdrawn?: 'worker_left';
 }
 
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' } as const;
@@ -42,7 +45,8 @@ function steps(summary: string) {
  * A worker changes role: what the new attributes give is granted now (with approval where the
  * policy asks); what they no longer give is revoked after `mover.revokeOldAccessAfter`. A
  * further change in that window re-plans from the latest attributes, so nothing the newest role
- * still gives is revoked.
+ * still gives is revoked. A termination taking effect stops it (withdraw): nothing more is
+ * granted, pending approvals end as cancelled, and the leaver revokes what is held.
  */
 export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
   let latest = input.event;
@@ -52,11 +56,17 @@ export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
     changed = true;
   });
   const book = new ApprovalBook();
+  const gate = new AccessGate();
+  setHandler(withdrawSignal, async (w) => {
+    book.cancel('worker_left');
+    await gate.withdraw(w);
+  });
+  const cancelled = () => (gate.withdrawn ? ('worker_left' as const) : undefined);
   const result: MoverResult = { passes: 0, created: [], granted: [], approvals: [], revoked: [] };
   const approvals: Promise<void>[] = [];
 
   let revokeAfterMs = 0;
-  while (changed) {
+  while (changed && !gate.withdrawn) {
     changed = false;
     result.passes += 1;
     const plan = await planning.planMoverGrants({ event: latest, pass: result.passes });
@@ -65,24 +75,43 @@ export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
     await Promise.all(
       plan.systems.map(async (s) => {
         const acts = steps(`grant: ${s.system}`);
-        if (!s.hasAccount) result.created.push(await acts.ensureAccount({ ...step(s.system), firstName: plan.firstName, lastName: plan.lastName, active: true }));
-        for (const grant of s.grants.filter((g) => !g.approvalRequired)) result.granted.push(await acts.grantEntitlement({ ...step(s.system), grant }));
+        if (!s.hasAccount) {
+          const created = await gate.run(() => acts.ensureAccount({ ...step(s.system), firstName: plan.firstName, lastName: plan.lastName, active: true }));
+          if (!created) return;
+          result.created.push(created);
+        }
+        for (const grant of s.grants.filter((g) => !g.approvalRequired)) {
+          const granted = await gate.run(() => acts.grantEntitlement({ ...step(s.system), grant }));
+          if (!granted) return;
+          result.granted.push(granted);
+        }
       }),
     );
     plan.systems.forEach((s) =>
       s.grants.forEach((grant, index) => {
         if (!grant.approvalRequired) return;
         const request = { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index), worker: plan.worker, hrEvent: plan.hrEvent };
-        approvals.push(runApproval(book, request, result, { cancelled: () => false, cancelReason: '' }));
+        approvals.push(runApproval(book, request, result, { cancelled, gate }));
       }),
     );
-    if (revokeAfterMs > 0) await condition(() => changed, revokeAfterMs, { summary: 'grace period before old access is revoked' });
+    if (revokeAfterMs > 0) await condition(() => changed || gate.withdrawn !== undefined, revokeAfterMs, { summary: 'grace period before old access is revoked' });
+  }
+  if (gate.withdrawn) {
+    await Promise.all(approvals);
+    await condition(allHandlersFinished);
+    const w = gate.withdrawn;
+    await planning.recordJoinerMilestone({
+      action: 'mover.withdrawn',
+      plan: { employeeId: latest.employeeId, source: latest.source, hrEventId: latest.eventId },
+      detail: { reason: w.reason, byHrEvent: w.hrEventId, passes: result.passes },
+    });
+    return { ...result, withdrawn: 'worker_left' };
   }
 
   const revokes = await planning.planMoverRevokes({ worker: latest.worker, previous: input.previous });
   for (const r of revokes) {
-    result.revoked.push(
-      await steps(`revoke: ${r.system}`).revokeEntitlement({
+    const revoked = await gate.run(() =>
+      steps(`revoke: ${r.system}`).revokeEntitlement({
         system: r.system,
         login: latest.worker.workEmail?.toLowerCase(),
         employeeId: latest.employeeId,
@@ -92,6 +121,7 @@ export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
         previousRules: r.previousRules,
       }),
     );
+    if (revoked) result.revoked.push(revoked);
   }
   await Promise.all(approvals);
   await planning.recordJoinerMilestone({

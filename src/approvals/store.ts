@@ -21,7 +21,7 @@ interface Row {
 const columns = `approval_id, workflow_id, employee_id, hr_source, system, entitlement, rules, approvers, requested_at, expires_at,
   status, decided_by, decided_at, reason`;
 
-const outcomes: ReadonlySet<string> = new Set(['approved', 'rejected', 'expired']);
+const outcomes: ReadonlySet<string> = new Set(['approved', 'rejected', 'expired', 'cancelled']);
 
 /**
  * Approvals waiting for, or given, a decision (table approvals). A request is stored once per
@@ -65,7 +65,7 @@ export class ApprovalStore {
    * when there is no such approval or it was no longer pending (someone decided first).
    */
   async decide(id: string, d: ApprovalDecisionInput): Promise<ApprovalRecord | undefined> {
-    if (!outcomes.has(d.status)) throw new TypeError(`approval ${id}: a decision must be approved, rejected or expired, not ${String(d.status)}`);
+    if (!outcomes.has(d.status)) throw new TypeError(`approval ${id}: a decision must be approved, rejected, expired or cancelled, not ${String(d.status)}`);
     if (typeof d.decidedBy !== 'string' || d.decidedBy === '') throw new TypeError(`approval ${id}: decidedBy is required`);
     const { rows } = await this.db.query<Row>(
       `UPDATE approvals SET status = $2, decided_by = $3, decided_at = $4::timestamptz, reason = $5

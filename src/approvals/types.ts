@@ -1,4 +1,4 @@
-export const approvalStatuses = ['pending', 'approved', 'rejected', 'expired'] as const;
+export const approvalStatuses = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as const;
 export type ApprovalStatus = (typeof approvalStatuses)[number];
 
 /** The outcomes a decision can record; a decided approval never returns to pending. */

@@ -30,6 +30,11 @@ export interface Connector {
   readonly type: string;
   /** Where this system lives (for evidence "where"); never contains secrets. */
   readonly location: string;
+  /**
+   * One known-good, authorised read: resolves only when the system answered as itself and took
+   * our credentials. "No such account" is believed only after this succeeds in the same step.
+   */
+  checkAccess(): Promise<void>;
   findAccount(login: string): Promise<Account | null>;
   /** Idempotent: disabling a disabled or missing account succeeds. */
   disableAccount(accountId: string): Promise<void>;

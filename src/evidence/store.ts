@@ -31,6 +31,9 @@ const columns = `seq, step_key, employee_id, hr_source, actor_type, actor_id, ac
   to_char(recorded_at AT TIME ZONE 'UTC', ${isoUtc}) AS recorded_at,
   origin, outcome, context, prev_hash, hash`;
 
+/** Actions whose success means the account existed in that system. */
+const accountActions = ['account.create', 'account.enable', 'account.disable', 'sessions.kill', 'entitlement.grant', 'entitlement.revoke', 'entitlements.revoke_all'];
+
 export interface RangeQuery {
   /** occurredAt >= from (ISO-8601); absent means from the start. */
   from?: string;
@@ -125,6 +128,22 @@ export class EvidenceStore {
   }
 
   /** Every event about one employee, in chain order. */
+  /**
+   * Whether the engine has found or acted on this worker's account in a system before (any
+   * step that named the account, or changed it successfully): an account that is absent now
+   * after that has vanished, which is worth a look rather than a quiet "not found".
+   */
+  async accountSeen(q: { hrSource: string; employeeId: string; system: string }): Promise<boolean> {
+    const { rows } = await this.db.query<{ seen: number }>(
+      `SELECT 1 AS seen FROM evidence_events
+        WHERE employee_id = $1 AND hr_source = $2 AND system = $3
+          AND (context->>'accountId' IS NOT NULL OR (outcome = 'success' AND action = ANY($4::text[])))
+        LIMIT 1`,
+      [q.employeeId, q.hrSource, q.system, accountActions],
+    );
+    return rows.length > 0;
+  }
+
   async forEmployee(employeeId: string): Promise<EvidenceRecord[]> {
     const result = await this.db.query<EvidenceRow>(
       `SELECT ${columns} FROM evidence_events WHERE employee_id = $1 ORDER BY seq`,

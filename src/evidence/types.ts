@@ -1,5 +1,5 @@
 /** One evidence event: who, what, when, where, outcome, context (SOC 2 CC6.2/CC6.3, CC7.2). */
-export const outcomes = ['success', 'failure', 'skipped', 'sla_breach'] as const;
+export const outcomes = ['success', 'failure', 'skipped', 'not_found', 'sla_breach'] as const;
 export type Outcome = (typeof outcomes)[number];
 
 export type ActorType = 'hr' | 'system' | 'approver' | 'engine';

@@ -8,16 +8,23 @@ import type { EvidenceRecord } from '../evidence/types';
  *  - A leaver run is the events sharing one context.workflowId, anchored by its
  *    `leaver.started` event; a run is in the window when terminationEffectiveAt is in [from, to).
  *  - The SLA clock starts at the later of terminationEffectiveAt and hrEventReceivedAt.
- *  - sessionsKilledAt is `leaver.sessions_killed`, accessRevokedAt is `leaver.completed`
- *    (either only when not a failure). Seconds are measured from the clock start, with
- *    millisecond precision; a step done before the clock started counts as 0.
+ *  - A further termination that brought the leaver forward (`leaver.rescheduled`) replaces the
+ *    clock inputs of `leaver.started`: the latest one counts.
+ *  - sessionsKilledAt is when the last system's sessions ended (`leaver.sessions_killed` carries
+ *    it; older runs: that event's time), accessRevokedAt is `leaver.completed` (either only
+ *    when not a failure). Seconds are measured from the clock start, with millisecond
+ *    precision; a step done before the clock started counts as 0.
+ *  - Per system, outcome says how its sessions ended: `killed` (a session kill succeeded),
+ *    `disabled` (no session call: the account was disabled), `not_found` (no account, once the
+ *    system proved reachable), `failed` (a step's last word is a failure, or HR gave no login to
+ *    find the account by), `pending` (not yet). sessionsKilledAt is that moment.
  *  - withinSla: true/false once sessions are killed; false when they are not killed and the
  *    deadline has passed at `asOf`; null while still inside the SLA (or with no SLA recorded).
  *  - withinSlaShare counts only decided leavers (withinSla not null); percentiles are
  *    nearest-rank over the leavers whose sessions are killed; open = not yet fully revoked.
  */
 
-export type SystemOutcome = 'success' | 'failure' | 'skipped' | 'pending';
+export type SystemOutcome = 'killed' | 'disabled' | 'not_found' | 'failed' | 'pending';
 
 export interface SystemTiming {
   sessionsKilledAt: string | null;
@@ -101,18 +108,29 @@ export function buildOffboardingReport(events: readonly EvidenceRecord[], window
   return { from: window.from, to: window.to, summary: summarise(leavers, rescinded), leavers };
 }
 
-/** Workflow IDs of the leaver runs whose termination took effect in [from, to). */
+/**
+ * Workflow IDs of the leaver runs whose termination took effect in [from, to), from their
+ * `leaver.started` events and any `leaver.rescheduled` ones (a later one brought forward counts).
+ */
 export function leaverRunsInWindow(starts: readonly EvidenceRecord[], window: Omit<ReportWindow, 'asOf'>): string[] {
   const fromMs = Date.parse(window.from);
   const toMs = Date.parse(window.to);
-  const ids = new Set<string>();
-  for (const start of starts) {
-    const workflowId = start.context.workflowId;
-    if (start.action !== 'leaver.started' || typeof workflowId !== 'string') continue;
-    const effectiveMs = Date.parse(clockFacts(start).terminationEffectiveAt);
-    if (effectiveMs >= fromMs && effectiveMs < toMs) ids.add(workflowId);
+  const byRun = new Map<string, { started?: EvidenceRecord; rescheduled?: EvidenceRecord }>();
+  for (const e of [...starts].sort((a, b) => a.seq - b.seq)) {
+    const workflowId = e.context.workflowId;
+    if (typeof workflowId !== 'string') continue;
+    const run = byRun.get(workflowId) ?? {};
+    if (e.action === 'leaver.started') run.started = e;
+    else if (e.action === 'leaver.rescheduled') run.rescheduled = e;
+    byRun.set(workflowId, run);
   }
-  return [...ids];
+  const ids: string[] = [];
+  for (const [workflowId, run] of byRun) {
+    if (!run.started) continue;
+    const effectiveMs = Date.parse(clockFacts(run.started, run.rescheduled).terminationEffectiveAt);
+    if (effectiveMs >= fromMs && effectiveMs < toMs) ids.push(workflowId);
+  }
+  return ids;
 }
 
 /** Nearest-rank percentile of ascending values: the ceil(p/100 * n)-th smallest. */
@@ -126,11 +144,11 @@ function leaverRow(run: readonly EvidenceRecord[], asOfMs: number): LeaverRow | 
   const started = run.find((e) => e.action === 'leaver.started');
   if (!started) return undefined;
   const exceptions: string[] = [];
-  const facts = clockFacts(started);
+  const facts = clockFacts(started, run.filter((e) => e.action === 'leaver.rescheduled').at(-1));
   exceptions.push(...facts.notes);
   const clockStartMs = Math.max(Date.parse(facts.terminationEffectiveAt), Date.parse(facts.hrEventReceivedAt));
 
-  const sessionsKilledAt = firstDone(run, 'leaver.sessions_killed');
+  const sessionsKilledAt = sessionsEnded(run);
   const accessRevokedAt = firstDone(run, 'leaver.completed');
   const secondsToSessionsKilled = secondsSince(clockStartMs, sessionsKilledAt);
   const secondsToFullRevoke = secondsSince(clockStartMs, accessRevokedAt);
@@ -183,9 +201,17 @@ interface ClockFacts {
   notes: string[];
 }
 
-/** The two clock inputs; a missing one falls back (and says so) rather than drop the leaver. */
-function clockFacts(started: EvidenceRecord): ClockFacts {
+/**
+ * The two clock inputs, from the latest termination that set them; a missing one falls back
+ * (and says so) rather than drop the leaver.
+ */
+function clockFacts(started: EvidenceRecord, rescheduled?: EvidenceRecord): ClockFacts {
   const notes: string[] = [];
+  const moved = rescheduled && isoOrNull(rescheduled.context.terminationEffectiveAt) !== null ? rescheduled : undefined;
+  if (moved) {
+    const received = isoOrNull(moved.context.hrEventReceivedAt) ?? moved.occurredAt;
+    return { terminationEffectiveAt: isoOrNull(moved.context.terminationEffectiveAt) as string, hrEventReceivedAt: received, notes };
+  }
   let received = isoOrNull(started.context.hrEventReceivedAt);
   if (received === null) {
     notes.push('hrEventReceivedAt missing: leaver.started time used');
@@ -212,19 +238,28 @@ function systemTimings(run: readonly EvidenceRecord[], started: EvidenceRecord):
     // The last word on each step (a retried failure that later succeeded is a success).
     const lastByStep = new Map<string, EvidenceRecord>();
     for (const e of steps) lastByStep.set(`${e.action}|${e.entitlement ?? ''}`, e);
-    const finals = [...lastByStep.values()];
+    const failing = [...lastByStep.values()].some((e) => e.outcome === 'failure');
     const killed = steps.find((e) => e.action === 'sessions.kill' && e.outcome === 'success');
     const disabled = steps.find((e) => e.action === 'account.disable' && e.outcome === 'success');
-    const has = (action: string): boolean => finals.some((e) => e.action === action);
-
+    const absent = steps.find((e) => (e.action === 'sessions.kill' || e.action === 'account.disable') && e.outcome === 'not_found');
+    const noLogin = steps.some((e) => e.outcome === 'skipped' && typeof e.context.reason === 'string' && e.context.reason.includes('no work email'));
+    const ended = killed ?? disabled ?? absent;
     let outcome: SystemOutcome;
-    if (finals.some((e) => e.outcome === 'failure')) outcome = 'failure';
-    else if (!has('sessions.kill') || !has('account.disable')) outcome = 'pending';
-    else if (finals.every((e) => e.outcome === 'skipped')) outcome = 'skipped';
-    else outcome = 'success';
-    systems[name] = { sessionsKilledAt: killed?.occurredAt ?? null, disabledAt: disabled?.occurredAt ?? null, outcome };
+    if (failing || (!ended && noLogin)) outcome = 'failed';
+    else if (killed) outcome = 'killed';
+    else if (disabled) outcome = 'disabled';
+    else if (absent) outcome = 'not_found';
+    else outcome = 'pending';
+    systems[name] = { sessionsKilledAt: ended?.occurredAt ?? null, disabledAt: disabled?.occurredAt ?? null, outcome };
   }
   return systems;
+}
+
+/** When the last system's sessions ended, as the leaver recorded it; null while they have not. */
+function sessionsEnded(run: readonly EvidenceRecord[]): string | null {
+  const milestone = run.find((e) => e.action === 'leaver.sessions_killed' && e.outcome !== 'failure');
+  if (!milestone) return null;
+  return isoOrNull(milestone.context.sessionsKilledAt) ?? milestone.occurredAt;
 }
 
 /** Failures, skips and breaches, in the order they happened, as short strings. */

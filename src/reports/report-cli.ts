@@ -86,8 +86,9 @@ export async function loadOffboardingReport(
 ): Promise<OffboardingReport> {
   const store = new EvidenceStore(db);
   // Runs are picked by their termination date, which the events' own times do not bound
-  // (future-dated terminations start early, back-dated ones late), so start from leaver.started.
-  const starts = await store.range({ actions: ['leaver.started'] });
+  // (future-dated terminations start early, back-dated ones late), so start from leaver.started
+  // and the terminations that brought a leaver forward.
+  const starts = await store.range({ actions: ['leaver.started', 'leaver.rescheduled'] });
   const events = await store.forWorkflows(leaverRunsInWindow(starts, window));
   return buildOffboardingReport(events, { ...window, asOf: asOf.toISOString() });
 }

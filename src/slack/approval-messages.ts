@@ -23,7 +23,7 @@ export interface MessageContent {
   blocks: KnownBlock[];
 }
 
-export type RefusedClickReason = 'not_an_approver' | 'self_approval' | 'already_decided' | 'expired' | 'unknown_approval';
+export type RefusedClickReason = 'not_an_approver' | 'self_approval' | 'already_decided' | 'expired' | 'cancelled' | 'unknown_approval';
 
 const eventKinds: Record<ApprovalMessageInput['hrEvent']['kind'], string> = {
   hire: 'Hire',
@@ -218,6 +218,8 @@ export function refusedClickText(reason: RefusedClickReason, detail?: { status?:
     }
     case 'expired':
       return 'This request has expired, so access was not granted and it can no longer be decided. Ask IT to raise it again if it is still needed.';
+    case 'cancelled':
+      return 'This request was withdrawn (the worker has left, the hire was rescinded, or the new role no longer gives this access), so access was not granted. Your click changed nothing.';
     case 'unknown_approval':
       return 'This approval request is not known (it may have been cancelled). Nothing was recorded.';
   }

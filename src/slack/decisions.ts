@@ -29,7 +29,7 @@ export interface SlackClick {
   clickId: string;
 }
 
-const knownReasons: ReadonlySet<string> = new Set(['not_an_approver', 'self_approval', 'already_decided', 'expired', 'unknown_approval']);
+const knownReasons: ReadonlySet<string> = new Set(['not_an_approver', 'self_approval', 'already_decided', 'expired', 'cancelled', 'unknown_approval']);
 
 /**
  * Hands a Slack click to the workflow that waits on the approval. The workflow decides whether
@@ -74,7 +74,8 @@ export function createSlackDecisions(deps: SlackDecisionDeps) {
   /** The current state of an approval, when a click cannot be taken. */
   function staleReason(record: ApprovalRecord | undefined): RefusedReason {
     if (!record) return 'unknown_approval';
-    return record.status === 'expired' ? 'expired' : 'already_decided';
+    if (record.status === 'expired') return 'expired';
+    return record.status === 'cancelled' ? 'cancelled' : 'already_decided';
   }
 
   return {

@@ -1,12 +1,17 @@
 import type { MessageContent } from './approval-messages';
 import { code, context, esc, fallback, header, listOf, oneLine, plainTime, secondsBetween, seconds, section, sections, when } from './mrkdwn';
 
-/** success | failure | skipped for each step of a leaver in one system. */
+/** success | failure | skipped | not_found for each step of a leaver in one system. */
 export interface LeaverSystemOutcome {
   system: string;
   sessions: string;
   disabled: string;
   entitlements: string;
+  /** How its sessions ended: killed, disabled (no session call), not_found (no account), skipped. */
+  sessionsEndedBy?: string;
+  sessionsEndedAt?: string;
+  /** An account the engine had seen before was gone: worth a look (renamed? deleted by hand?). */
+  vanished?: boolean;
 }
 
 export interface LeaverFinishedInput {
@@ -42,7 +47,7 @@ export interface JoinerProvisionedInput {
 const maxSystemLines = 200;
 const maxEntitlementsPerSystem = 20;
 
-const outcomeIcons: Record<string, string> = { success: '✅', failure: '⚠️', skipped: '➖' };
+const outcomeIcons: Record<string, string> = { success: '✅', failure: '⚠️', skipped: '➖', not_found: '∅' };
 
 /** ✅ / ⚠️ / ➖ for a known outcome; anything else is shown as escaped text. */
 const outcome = (value: string) => outcomeIcons[value] ?? `❔ ${esc(value, 30)}`;
@@ -69,10 +74,11 @@ export function leaverFinishedMessage(input: LeaverFinishedInput): MessageConten
     `*Access fully revoked:* ${when(input.accessRevokedAt)} — *${seconds(toRevoke)}* after the clock started`,
     `*SLA:* ${budget(input.slaSeconds)} — ${input.withinSla ? '✅ met' : '❌ missed'}`,
   ];
-  const systemLines = input.systems.map(
-    (s) =>
-      `*${esc(s.system, 100)}*: sessions ${outcome(s.sessions)} · account disabled ${outcome(s.disabled)} · entitlements ${outcome(s.entitlements)}`,
-  );
+  const systemLines = input.systems.map((s) => {
+    const ended = s.sessionsEndedBy && s.sessionsEndedAt ? ` (${esc(s.sessionsEndedBy, 30)} at ${plainTime(s.sessionsEndedAt)})` : '';
+    const vanished = s.vanished ? ' · ⚠️ an account the engine knew of is gone: check it was not renamed or moved' : '';
+    return `*${esc(s.system, 100)}*: sessions ${outcome(s.sessions)}${ended} · account disabled ${outcome(s.disabled)} · entitlements ${outcome(s.entitlements)}${vanished}`;
+  });
   const shownSystems =
     systemLines.length > maxSystemLines
       ? [...systemLines.slice(0, maxSystemLines), `_…and ${systemLines.length - maxSystemLines} more systems._`]
@@ -87,7 +93,7 @@ export function leaverFinishedMessage(input: LeaverFinishedInput): MessageConten
       header(title),
       section(summary.join('\n')),
       ...(shownSystems.length > 0 ? sections(['*Per system*', ...shownSystems], 40) : [section('_No systems were involved._')]),
-      context('✅ success · ⚠️ failure · ➖ skipped'),
+      context('✅ success · ⚠️ failure · ➖ skipped · ∅ no account'),
     ],
   };
 }

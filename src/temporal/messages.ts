@@ -21,6 +21,8 @@ export interface EmployeeStatus {
   worker: WorkerAttributes;
   /** Events received but not applied yet, oldest first. */
   pending: { eventId: string; kind: HrEvent['kind']; effectiveDate?: string }[];
+  /** Lifecycle workflows running for the worker now (a leaver may run beside a joiner or mover). */
+  running?: { kind: 'joiner' | 'mover' | 'leaver'; eventId: string; workflowId: string }[];
 }
 
 /** An HR event for this worker (the intake's signal-with-start); a repeated event ID changes nothing. */
@@ -44,9 +46,9 @@ export const rescheduleLeaverSignal = defineSignal<[HrEvent]>('rescheduleLeaver'
 /**
  * To a leaver from its worker's workflow: nothing else runs for the worker any more (a joiner or
  * mover it stopped has finished, with no step of it still in flight), so disabling and revoking
- * see everything that was granted.
+ * see everything that was granted. `stopped` counts the workflows it had to stop.
  */
-export const othersStoppedSignal = defineSignal('othersStopped');
+export const othersStoppedSignal = defineSignal<[{ stopped: number }]>('othersStopped');
 
 /** The hire was withdrawn (HR rescinded it); acted on only before the start date. */
 export const rescindJoinerSignal = defineSignal<[{ hrEventId: string }]>('rescindJoiner');
@@ -60,15 +62,19 @@ export const moverChangeSignal = defineSignal<[HrEvent]>('moverChange');
 /** Why a joiner or mover was told to stop. */
 export type WithdrawReason = 'worker_left';
 
+/** Why the engine withdrew a pending approval (recorded as `approval.cancelled` with this reason). */
+export type ApprovalCancelReason = WithdrawReason | 'hire_rescinded' | 'role_changed';
+
 /**
  * To a running joiner or mover: stop now, grant nothing more, and end every pending approval as
- * cancelled with this reason (the worker's termination has taken effect).
+ * cancelled with this reason (the worker's termination has taken effect). Once none of its
+ * access steps is in flight any more, it tells the leaver named here (othersStoppedSignal).
  */
-export const withdrawSignal = defineSignal<[{ reason: WithdrawReason; hrEventId: string }]>('withdraw');
+export const withdrawSignal = defineSignal<[{ reason: WithdrawReason; hrEventId: string; leaverWorkflowId?: string }]>('withdraw');
 
 // ---- approvals --------------------------------------------------------------------------------
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
 
 export interface ApprovalDecision {
   approvalId: string;

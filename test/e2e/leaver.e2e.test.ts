@@ -77,16 +77,17 @@ describe('a leaver, end to end', () => {
         'hr_event.received:success',
         'leaver.started:success',
         'sessions.kill@okta:success',
-        'sessions.kill@aws:success',
+        // SCIM has no session call: disabling the account is what ends its sessions.
+        'account.disable@aws:success',
         'leaver.sessions_killed:success',
         'account.disable@okta:success',
-        'account.disable@aws:success',
         'entitlement.revoke@okta:success',
         'entitlement.revoke@aws:success',
         'leaver.completed:success',
       ]),
     );
     expect(actions.some((a) => a.startsWith('leaver.sla_breach'))).toBe(false);
+    expect(actions).not.toContain('sessions.kill@aws:success');
 
     const verify = await getJson<VerifyResult>('/api/evidence/verify');
     expect(verify.body).toMatchObject({ ok: true });
@@ -99,6 +100,11 @@ describe('a leaver, end to end', () => {
     expect(row).toMatchObject({ hrSource: 'bamboohr', withinSla: true, slaSeconds: 60 });
     expect(row!.secondsToSessionsKilled).toBeLessThan(60);
     expect(Object.keys(row!.systems).sort()).toEqual(['aws', 'okta']);
+    expect(row!.systems.okta).toMatchObject({ outcome: 'killed' });
+    expect(row!.systems.aws).toMatchObject({ outcome: 'disabled' });
+    // The leaver's sessionsKilledAt is when the last system's sessions ended.
+    const ends = [row!.systems.okta!.sessionsKilledAt!, row!.systems.aws!.sessionsKilledAt!].sort();
+    expect(row!.sessionsKilledAt).toBe(ends[1]);
     expect(report.body.summary).toMatchObject({ count: 1, open: 0 });
 
     const csv = await get(`/api/reports/offboarding?from=${yesterday}&to=${yesterday}&format=csv`);

@@ -85,14 +85,21 @@ describe('leaver workflow', () => {
     await recordHistory(engine.client, 'leaver-retry', leaverId);
   });
 
-  it('skips a system where the worker has no account, and says so', async () => {
+  it('records not_found for a system where the worker has no account, once that system proved reachable', async () => {
     const login = 'okta.only@acme.test';
     targets.okta.seedUser({ login, email: login, status: 'ACTIVE', sessions: 1 });
     const leaverId = await terminate('603', login, yesterday);
     const result = await resultOf<LeaverResult>(engine.client, leaverId);
-    expect(result.sessions.find((s) => s.system === 'aws')).toMatchObject({ outcome: 'skipped', reason: 'no account in this system' });
+    expect(result.sessions.find((s) => s.system === 'aws')).toMatchObject({ outcome: 'not_found', reason: 'no account in this system' });
     expect(result.sessions.find((s) => s.system === 'okta')).toMatchObject({ outcome: 'success' });
+    expect(result.systems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ system: 'aws', how: 'not_found' }), expect.objectContaining({ system: 'okta', how: 'killed' })]),
+    );
     expect(targets.okta.user(login)?.status).toBe('SUSPENDED');
+    // The proof: in the same step, a known-good call to the SCIM server answered.
+    const notFound = (await evidenceOf('603')).filter((e) => e.system === 'aws' && e.outcome === 'not_found');
+    expect(notFound.map((e) => e.action).sort()).toEqual(['account.disable', 'entitlements.revoke_all']);
+    expect(notFound.every((e) => e.context.previouslySeen === undefined)).toBe(true);
   });
 
   it('waits on a durable timer for a termination dated in the future, and a rescind before it cancels it', async () => {

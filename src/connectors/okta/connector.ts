@@ -64,6 +64,11 @@ export class OktaConnector implements Connector {
     this.location = this.http.location;
   }
 
+  async checkAccess(): Promise<void> {
+    const res = await this.http.get(USERS, { query: { limit: 1 } });
+    this.parse(oktaUserListSchema, res, 'GET', USERS);
+  }
+
   async findAccount(login: string): Promise<Account | null> {
     // Okta cannot take a login containing "/" in the path; such logins are looked up by filter.
     if (login.includes('/')) {

@@ -57,6 +57,11 @@ export class ScimConnector implements Connector {
     this.location = this.http.location;
   }
 
+  async checkAccess(): Promise<void> {
+    const res = await this.http.get('/Users', { query: { count: 1 } });
+    this.parse(scimListSchema, res, 'GET', '/Users');
+  }
+
   async findAccount(login: string): Promise<Account | null> {
     const users = await this.listAll('/Users', scimUserSchema, { filter: `userName eq ${scimQuoted(login)}` });
     // userName is case-insensitive in RFC 7643; guard against servers that answer looser matches.
@@ -65,11 +70,6 @@ export class ScimConnector implements Connector {
   }
 
   async disableAccount(accountId: string): Promise<void> {
-    await this.setActive(accountId, false);
-  }
-
-  async killSessions(accountId: string): Promise<void> {
-    // SCIM has no sessions resource; deactivating the user is how a SCIM service provider ends access.
     await this.setActive(accountId, false);
   }
 

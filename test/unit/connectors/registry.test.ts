@@ -33,6 +33,7 @@ describe('requireAbility', () => {
     id: 'sys',
     type: 'test',
     location: 'https://sys.test',
+    checkAccess: async () => {},
     findAccount: async () => null,
     disableAccount: async () => {},
     listEntitlements: async () => [],

@@ -179,8 +179,8 @@ describe('buildOffboardingReport', () => {
     events.push(event('leaver.sla_breach', t(1000), { ...ctx, reason: 'full revoke over 900s' }, { outcome: 'sla_breach', employeeId: 'x' }));
     const [row] = buildOffboardingReport(events, window).leavers;
     expect(row?.systems).toEqual({
-      github: { sessionsKilledAt: null, disabledAt: null, outcome: 'failure' },
-      okta: { sessionsKilledAt: t(5), disabledAt: t(9), outcome: 'success' },
+      github: { sessionsKilledAt: null, disabledAt: null, outcome: 'failed' },
+      okta: { sessionsKilledAt: t(5), disabledAt: t(9), outcome: 'killed' },
     });
     expect(row?.exceptions).toEqual([
       'sessions.kill github: skipped',
@@ -197,7 +197,7 @@ describe('buildOffboardingReport', () => {
     const failed = event('sessions.kill', t(2), { workflowId: 'leaver-r' }, { system: 'okta', outcome: 'failure', employeeId: 'r' });
     const events = [failed, ...leaver({ id: 'r', killedAfter: 5, revokedAfter: 20 })];
     const [row] = buildOffboardingReport(events, window).leavers;
-    expect(row?.systems['okta']?.outcome).toBe('success');
+    expect(row?.systems['okta']?.outcome).toBe('killed');
     expect(row?.exceptions).toContain('sessions.kill okta: failure');
   });
 });
@@ -230,7 +230,8 @@ describe('CSV', () => {
     expect(lines[2]).toBe('');
     expect(lines[1]).toMatch(/^'=cmd\|calc,bamboohr,2024-05-10T09:00:00.000Z,/);
     expect(lines[1]).toContain(',5,20,60,true,');
-    expect(lines[1]).toContain(`github=success killed@- disabled@${t(20)}; okta=success killed@${t(5)} disabled@${t(20)}`);
+    // github has no session call (its kill was skipped): its sessions ended when it was disabled.
+    expect(lines[1]).toContain(`github=disabled killed@${t(20)} disabled@${t(20)}; okta=killed killed@${t(5)} disabled@${t(20)}`);
     expect(lines[1]).toContain('sessions.kill github: skipped');
   });
 });

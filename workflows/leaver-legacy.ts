@@ -1,0 +1,81 @@
+import { CancellationScope, isCancellation, log, patched, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import type { LeaverPlan, StepResult } from '../activities/leaver';
+import { SlaStatus } from '../src/temporal/search-attributes';
+import { quietly } from './notify';
+import { elapsedMs, milestones, securityChannel as notify, stepFor, systemSteps } from './leaver-steps';
+import type { LeaverResult } from './leaver';
+
+/**
+ * How leavers ran before each system had its own pipeline: sessions killed in every system,
+ * then accounts disabled in every system, then entitlements revoked. Kept, unchanged, for
+ * leavers whose history already started down this path (replay must give the same commands).
+ */
+export async function legacyLeaverSteps(leaver: LeaverPlan): Promise<LeaverResult> {
+  const steps = (system: string) => stepFor(leaver, system);
+  const notices: Promise<void>[] = [];
+  const notifies = patched('leaver-notifications');
+  let slaBreached = false;
+  const slaWatch = new CancellationScope();
+  const slaTimer = slaWatch
+    .run(async () => {
+      await sleep(Math.max(1, leaver.sessionKillBudgetMs), { summary: 'session-kill SLA' });
+      slaBreached = true;
+      upsertSearchAttributes([{ key: SlaStatus, value: 'breached' }]);
+      const breachAt = await milestones.recordLeaverMilestone({ action: 'leaver.sla_breach', plan: leaver, detail: { budgetMs: leaver.sessionKillBudgetMs } });
+      if (notifies) {
+        const alert = { employeeId: leaver.employeeId, hrSource: leaver.source, budgetMs: leaver.sessionKillBudgetMs, clockStartAt: leaver.clockStartAt, at: breachAt };
+        notices.push(quietly(notify.alertSlaBreach(alert), 'sla breach'));
+      }
+    })
+    .catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
+
+  const sessions = await Promise.all(leaver.systems.map((s) => systemSteps(`kill sessions: ${s}`).killSessions(steps(s))));
+  if (!slaBreached) slaWatch.cancel();
+  await slaTimer;
+  const sessionsKilledAt = await milestones.recordLeaverMilestone({
+    action: 'leaver.sessions_killed',
+    plan: leaver,
+    detail: { systems: outcomes(sessions), slaBreached },
+  });
+  if (!slaBreached) upsertSearchAttributes([{ key: SlaStatus, value: 'met' }]);
+  log.info('sessions killed in every system', { systems: leaver.systems.length, slaBreached });
+
+  const disabled = await Promise.all(leaver.systems.map((s) => systemSteps(`disable account: ${s}`).disableAccount(steps(s))));
+  const entitlements = await Promise.all(leaver.systems.map((s) => systemSteps(`revoke entitlements: ${s}`).revokeEntitlements(steps(s))));
+  const accessRevokedAt = await milestones.recordLeaverMilestone({
+    action: 'leaver.completed',
+    plan: leaver,
+    detail: { disabled: outcomes(disabled), entitlements: outcomes(entitlements) },
+  });
+  const fullRevokeLate = elapsedMs(leaver, accessRevokedAt) > leaver.fullRevokeSlaMs;
+  if (fullRevokeLate) {
+    await milestones.recordLeaverMilestone({ action: 'leaver.full_revoke_sla_breach', plan: leaver, detail: { slaMs: leaver.fullRevokeSlaMs } });
+  }
+  if (notifies) {
+    const finished = notify.notifyLeaverFinished({
+      employeeId: leaver.employeeId,
+      hrSource: leaver.source,
+      terminationEffectiveAt: leaver.terminationEffectiveAt,
+      clockStartAt: leaver.clockStartAt,
+      sessionsKilledAt,
+      accessRevokedAt,
+      slaSeconds: Math.round((leaver.sessionKillSlaMs ?? leaver.sessionKillBudgetMs) / 1000),
+      withinSla: !slaBreached,
+      systems: leaver.systems.map((system, i) => ({
+        system,
+        sessions: sessions[i]?.outcome ?? 'skipped',
+        disabled: disabled[i]?.outcome ?? 'skipped',
+        entitlements: entitlements[i]?.outcome ?? 'skipped',
+      })),
+    });
+    notices.push(quietly(finished, 'leaver finished'));
+  }
+  await Promise.all(notices);
+  return { rescinded: false, terminationEffectiveAt: leaver.terminationEffectiveAt, sessionsKilledAt, accessRevokedAt, slaBreached, sessions, disabled, entitlements, systems: [] };
+}
+
+function outcomes(results: StepResult[]): Record<string, string> {
+  return Object.fromEntries(results.map((r) => [r.system, r.outcome]));
+}
