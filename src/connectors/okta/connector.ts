@@ -120,6 +120,7 @@ export class OktaConnector implements Connector {
     const path = `${this.userPath(accountId)}/sessions`;
     const res = await this.http.request('DELETE', path, { query: { oauthTokens: true }, accept: [404] });
     if (res.status === 404) throw this.missingOr(res, 'DELETE', path, accountId);
+    this.expectNoContent(res, 'DELETE', path);
   }
 
   async enableAccount(accountId: string): Promise<void> {
@@ -173,7 +174,7 @@ export class OktaConnector implements Connector {
   private async changeMembership(method: 'PUT' | 'DELETE', accountId: string, name: string): Promise<void> {
     const groupId = await this.requireGroupId(name);
     const res = await this.http.request(method, memberPath(groupId, accountId), { accept: [404] });
-    if (res.status !== 404) return;
+    if (res.status !== 404) return this.expectNoContent(res, method, memberPath(groupId, accountId));
     if (!this.http.isVendorNotFound(res)) throw this.http.toError(method, memberPath(groupId, accountId), res);
     await this.requireUser(accountId);
     // The user is there, so the group went away; the name may now belong to a recreated group.
@@ -183,6 +184,13 @@ export class OktaConnector implements Connector {
     if (retry.status === 404) {
       throw new ConnectorError('unavailable', `${this.id}: group "${name}" (${fresh}) answered 404 to a membership change although a search still finds it`, this.id, 404);
     }
+    this.expectNoContent(retry, method, memberPath(fresh, accountId));
+  }
+
+  /** Okta answers these calls 204 with no body; anything else (a 200 page from a proxy) did not do them. */
+  private expectNoContent(res: JsonResponse, method: HttpMethod, path: string): void {
+    if (res.body === undefined) return;
+    throw new ConnectorError('unavailable', `${this.id}: ${method} ${path} answered ${res.status} with a body where Okta sends none`, this.id, res.status);
   }
 
   /** POSTs a lifecycle operation; Okta refusing it for the user's current status is an answer, not an error. */
