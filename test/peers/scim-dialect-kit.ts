@@ -36,7 +36,11 @@ export function setQuery(req: Request, query: Record<string, string>): void {
 }
 
 export function stringQuery(req: Request): Record<string, string> {
-  return Object.fromEntries(Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(req.query)
+      .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 /** Rewrites every JSON body sent on this response (scimmy answers with res.send(object)). */

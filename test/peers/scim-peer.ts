@@ -231,6 +231,13 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
 
   const app = express();
   app.disable('x-powered-by');
+  // scimmy pages only when startIndex and count are numbers; express 5 re-parses req.query on every
+  // read, so the cast scimmy-routers makes is lost unless the parser itself does it.
+  app.set('query parser', (qs: string) => {
+    const query: Record<string, string | number> = Object.fromEntries(new URLSearchParams(qs));
+    for (const key of ['startIndex', 'count']) if (typeof query[key] === 'string' && /^\d+$/.test(query[key])) query[key] = Number(query[key]);
+    return query;
+  });
   app.use((req, res, next) => {
     const entry: PeerRequest = { method: req.method, path: req.path, query: req.originalUrl.split('?')[1] ?? '', body: undefined, at: Date.now(), status: 0 };
     log.push(entry);
