@@ -157,7 +157,8 @@ describe('preview', () => {
 
     const leaver = (await get('/api/employees/951/preview?event=terminate')).body as unknown as EmployeePreview;
     expect(bySystem(leaver.systems).okta).toMatchObject({ killSessions: true, disableAccount: true, revokes: ['group:hand-made', 'group:staff'] });
-    expect(bySystem(leaver.systems).aws).toMatchObject({ killSessions: true, disableAccount: true, revokes: ['group:engineering'] });
+    // SCIM has no session kill: access ends when the account is disabled.
+    expect(bySystem(leaver.systems).aws).toMatchObject({ killSessions: false, disableAccount: true, revokes: ['group:engineering'] });
 
     expect(targets.writeCount()).toBe(writesBefore);
     const seen = [...targets.okta.requests().slice(requestsBefore.okta), ...targets.scim.requests().slice(requestsBefore.scim)];
