@@ -85,7 +85,7 @@ function assemble(m: Measured, e: Summary, b: Summary) {
     baselineClient:
       "the project's own connectors, built as the engine builds them: OktaConnector.findAccount (GET /api/v1/users/{login}) then killSessions " +
       '(DELETE /api/v1/users/{id}/sessions?oauthTokens=true), in parallel with ScimConnector.findAccount (GET /Users?filter=userName eq "...") ' +
-      'then killSessions (PATCH active=false; the connector then re-reads the user to verify, after the measured moment)',
+      'then disableAccount (SCIM has no session kill: PATCH active=false; the connector then re-reads the user to verify, after the measured moment)',
     httpCallsBeforeKill: {
       engine: callsBeforeKill(oktaLog, scimLog, engineSamples[0]!),
       baseline: callsBeforeKill(oktaLog, scimLog, baselineSamples[0]!),

@@ -35,8 +35,15 @@ const rule = z
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
 
-const oktaSystem = z.object({ id: z.string(), type: z.literal('okta'), baseUrl: z.url(), tokenEnv: envName }).strict();
-const scimSystem = z.object({ id: z.string(), type: z.literal('scim'), baseUrl: z.url(), tokenEnv: envName }).strict();
+/** Longest rate-limit wait a system may ask of us; longer asks are capped and logged. */
+const maxRetryAfter = duration.default(300_000);
+const oktaSystem = z.object({ id: z.string(), type: z.literal('okta'), baseUrl: z.url(), tokenEnv: envName, maxRetryAfter }).strict();
+/** Which SCIM server's documented filters, paging and PATCH forms to speak (src/connectors/scim/profiles). */
+export const scimProfileNames = ['rfc7644', 'aws-identity-center', 'entra-id'] as const;
+export type ScimProfileName = (typeof scimProfileNames)[number];
+const scimSystem = z
+  .object({ id: z.string(), type: z.literal('scim'), baseUrl: z.url(), tokenEnv: envName, profile: z.enum(scimProfileNames).default('rfc7644'), maxRetryAfter })
+  .strict();
 /** Types whose connectors are planned; accepted in config so files stay valid as they land. */
 const laterSystem = z
   .object({ id: z.string(), type: z.enum(['github', 'google-workspace', 'microsoft-graph', 'slack-admin']) })

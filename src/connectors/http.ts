@@ -10,6 +10,10 @@ import { ConnectorError, type ConnectorErrorCode } from './errors';
 export type RetryAfterReader = (headers: Headers, nowMs: number) => number | undefined;
 /** The vendor's human-readable error text from a parsed error body, if any. */
 export type VendorMessageReader = (body: unknown) => string | undefined;
+/** Where a connector reports what an operator should know about (the app logger fits). */
+export interface ConnectorLog {
+  warn(obj: object, msg?: string): void;
+}
 
 export interface JsonHttpClientOptions {
   /** Connector id, named in every error. */
@@ -21,9 +25,21 @@ export interface JsonHttpClientOptions {
   mediaType: string;
   retryAfterMs: RetryAfterReader;
   vendorMessage: VendorMessageReader;
+  /**
+   * Whether a 404 body is the vendor's own "not found" error. A 404 without it (a proxy, a wrong
+   * base URL, a gateway's page) is an outage, 'unavailable', never a 'not_found' someone could
+   * take for "the account is gone".
+   */
+  isVendorNotFound: (body: unknown) => boolean;
   timeoutMs?: number;
   /** Longest 429 wait served inline; longer ones are thrown as rate_limited for the caller's retry policy. */
   maxInlineWaitMs?: number;
+  /**
+   * Longest wait a 429 may ask of us (default 5 min). A server asking for more (a broken or hostile
+   * Retry-After, a reset far in the future) is capped and logged, so a leaver is never parked for hours.
+   */
+  maxRetryAfterMs?: number;
+  log?: ConnectorLog;
   maxInlineRetries?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
@@ -35,6 +51,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Statuses the caller interprets itself (e.g. 404 = gone); they are returned, not thrown. */
   accept?: readonly number[];
+  /** The path as errors may name it, when the real one carries personal data (e.g. /users/{login}). */
+  label?: string;
 }
 
 export interface JsonResponse {
@@ -49,6 +67,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_INLINE_WAIT_MS = 5_000;
 export const DEFAULT_MAX_INLINE_RETRIES = 3;
+export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
 /** A 429 without a usable hint still deserves a pause before the next try. */
 const FALLBACK_RATE_LIMIT_WAIT_MS = 1_000;
 
@@ -63,6 +82,7 @@ export class JsonHttpClient {
   private readonly timeoutMs: number;
   private readonly maxInlineWaitMs: number;
   private readonly maxInlineRetries: number;
+  private readonly maxRetryAfterMs: number;
 
   constructor(private readonly options: JsonHttpClientOptions) {
     this.system = options.system;
@@ -77,6 +97,7 @@ export class JsonHttpClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxInlineWaitMs = options.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS;
     this.maxInlineRetries = options.maxInlineRetries ?? DEFAULT_MAX_INLINE_RETRIES;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
   }
 
   /** Where the system lives, without credentials or paths beyond the configured base. */
@@ -94,30 +115,50 @@ export class JsonHttpClient {
    */
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<JsonResponse> {
     const url = this.resolve(path, options.query);
-    const label = `${method} ${url.pathname}`;
+    const shownPath = options.label ? `${this.basePath}${options.label}` : url.pathname;
+    const label = `${method} ${shownPath}`;
     for (let attempt = 0; ; attempt++) {
       const response = await this.send(method, url, label, options.body);
       if (response.status !== 429 || options.accept?.includes(429)) {
         if (isSuccess(response.status) || options.accept?.includes(response.status)) return response;
-        throw this.toError(method, url.pathname, response);
+        throw this.toError(method, shownPath, response);
       }
       const hinted = this.options.retryAfterMs(response.headers, this.now());
-      const waitMs = Math.max(0, hinted ?? FALLBACK_RATE_LIMIT_WAIT_MS);
+      const waitMs = this.capWait(Math.max(0, hinted ?? FALLBACK_RATE_LIMIT_WAIT_MS), label);
       if (attempt >= this.maxInlineRetries || waitMs > this.maxInlineWaitMs) {
-        throw this.toError(method, url.pathname, response, waitMs);
+        throw this.toError(method, shownPath, response, waitMs);
       }
       await this.sleep(waitMs);
     }
   }
 
+  /** A 404 that the vendor's API itself gave, with its own error body. */
+  isVendorNotFound(response: JsonResponse): boolean {
+    return response.status === 404 && this.options.isVendorNotFound(response.body);
+  }
+
   /** The ConnectorError an HTTP answer stands for; connectors use it for answers they accepted but could not explain. */
   toError(method: HttpMethod, path: string, response: JsonResponse, retryAfterMs?: number): ConnectorError {
+    if (response.status === 404 && !this.isVendorNotFound(response)) {
+      const message = this.redact(`${this.system}: ${method} ${stripQuery(path)} answered 404 without the system's own error body (wrong base URL or a gateway?)`);
+      return new ConnectorError('unavailable', message, this.system, 404);
+    }
     const code = codeForStatus(response.status);
     const vendor = this.options.vendorMessage(response.body);
     const wait = code === 'rate_limited' && retryAfterMs !== undefined ? ` (retry after ${retryAfterMs} ms)` : '';
     const detail = `${vendor ? `: ${vendor}` : ''}${wait}`;
     const message = this.redact(`${this.system}: ${method} ${stripQuery(path)} answered ${response.status}${detail}`);
     return new ConnectorError(code, message, this.system, response.status, code === 'rate_limited' ? retryAfterMs : undefined);
+  }
+
+  /** The wait we will honour: what the server asked, at most maxRetryAfterMs (logged when capped). */
+  private capWait(askedMs: number, label: string): number {
+    if (askedMs <= this.maxRetryAfterMs) return askedMs;
+    this.options.log?.warn(
+      { system: this.system, method: label.slice(0, label.indexOf(' ')), askedMs, cappedMs: this.maxRetryAfterMs },
+      'rate-limit wait asked by the system is longer than allowed; capped',
+    );
+    return this.maxRetryAfterMs;
   }
 
   private async send(method: HttpMethod, url: URL, label: string, body: unknown): Promise<JsonResponse> {

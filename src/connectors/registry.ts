@@ -1,6 +1,7 @@
 /** Builds one connector per configured system and exposes optional abilities as typed look-ups. */
 import type { SystemConfig } from '../config/file';
 import { UnsupportedError } from './errors';
+import type { ConnectorLog } from './http';
 import { OktaConnector } from './okta/connector';
 import { ScimConnector } from './scim/connector';
 import type { Connector, OptionalAbility } from './types';
@@ -9,6 +10,8 @@ export interface ConnectorOptions {
   /** Per-request timeout for every connector (default 10 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Where connectors warn (e.g. a rate-limit wait that was capped); the app logger fits. */
+  log?: ConnectorLog;
 }
 
 /**
@@ -30,10 +33,14 @@ export function createConnectors(
 
 function createConnector(system: SystemConfig, secrets: Record<string, string>, options: ConnectorOptions): Connector {
   switch (system.type) {
-    case 'okta':
-      return new OktaConnector({ id: system.id, baseUrl: system.baseUrl, token: tokenFor(system.id, system.tokenEnv, secrets), ...options });
-    case 'scim':
-      return new ScimConnector({ id: system.id, baseUrl: system.baseUrl, token: tokenFor(system.id, system.tokenEnv, secrets), ...options });
+    case 'okta': {
+      const token = tokenFor(system.id, system.tokenEnv, secrets);
+      return new OktaConnector({ id: system.id, baseUrl: system.baseUrl, token, maxRetryAfterMs: system.maxRetryAfter, ...options });
+    }
+    case 'scim': {
+      const token = tokenFor(system.id, system.tokenEnv, secrets);
+      return new ScimConnector({ id: system.id, baseUrl: system.baseUrl, token, profile: system.profile, maxRetryAfterMs: system.maxRetryAfter, ...options });
+    }
     default:
       throw new Error(`system "${system.id}": type "${system.type}" has no connector yet (supported: okta, scim)`);
   }

@@ -2,6 +2,11 @@
  * One access model for every target system: an account, entitlements (groups, teams, roles,
  * apps) named "kind:name", and grants. Core operations every connector has; optional
  * abilities are declared, and calling a missing one raises an UnsupportedError.
+ *
+ * "Not there" is never taken on trust: findAccount answers null only from the system's own
+ * well-formed "no such user", and every operation on an account ID throws ConnectorError
+ * 'not_found' when that account's resource is missing. A caller believes either only after
+ * checkAccess has succeeded in the same step (a gateway answering 404 to everything is an outage).
  */
 export type AccountStatus = 'active' | 'staged' | 'suspended' | 'disabled' | 'deprovisioned';
 
@@ -31,21 +36,29 @@ export interface Connector {
   /** Where this system lives (for evidence "where"); never contains secrets. */
   readonly location: string;
   /**
-   * One known-good, authorised read: resolves only when the system answered as itself and took
-   * our credentials. "No such account" is believed only after this succeeds in the same step.
+   * One known-good, authorised, read-only call. Resolves only when the system answered as itself
+   * (2xx, a well-formed vendor body) and accepted our credentials; otherwise throws ConnectorError:
+   * 'unavailable' (network, 5xx, unexpected body, a 404 from something that is not the vendor's API),
+   * 'unauthorized' (401/403) or 'rate_limited' (with retryAfterMs).
    */
   checkAccess(): Promise<void>;
+  /** null only from a well-formed "no such user" answer; an error or an unexpected body throws. */
   findAccount(login: string): Promise<Account | null>;
-  /** Idempotent: disabling a disabled or missing account succeeds. */
+  /** Idempotent: disabling a disabled account succeeds; a missing one throws not_found. */
   disableAccount(accountId: string): Promise<void>;
+  /**
+   * Every entitlement the account holds, complete or an error: a listing that fails, is cut short
+   * or cannot be done on this system throws; it never answers [] by guess. Missing account: not_found.
+   */
   listEntitlements(accountId: string): Promise<string[]>;
-  /** Idempotent: granting a held entitlement succeeds. */
+  /** Idempotent: granting a held entitlement succeeds. Missing account: not_found; unknown entitlement: an error. */
   grantEntitlement(accountId: string, entitlement: string): Promise<void>;
-  /** Idempotent: revoking an entitlement not held succeeds. */
+  /** Idempotent: revoking an entitlement not held succeeds. Missing account: not_found; unknown entitlement: an error. */
   revokeEntitlement(accountId: string, entitlement: string): Promise<void>;
   createAccount?(input: NewAccount): Promise<Account>;
+  /** Missing account: not_found. */
   enableAccount?(accountId: string): Promise<void>;
-  /** Ends every session and revokes tokens the system issued to the account. */
+  /** Ends every session and revokes tokens the system issued to the account. Missing account: not_found. */
   killSessions?(accountId: string): Promise<void>;
 }
 

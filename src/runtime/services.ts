@@ -40,16 +40,16 @@ export async function openServices(config: AppConfig, log: Logger, options: { pg
   const db = await openDatabase(url ? { url } : { dataDir: options.pgliteDir ?? join(config.env.JML_DATA_DIR, 'pgdata') });
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, 'database migrated');
-  return createServices(db, config);
+  return createServices(db, config, log);
 }
 
 /** Services over an open, migrated database (tests bring their own schema). */
-export function createServices(db: Database, config: AppConfig): Services {
+export function createServices(db: Database, config: AppConfig, log?: Logger): Services {
   return {
     db,
     evidence: new EvidenceStore(db),
     approvals: new ApprovalStore(db),
-    connectors: createConnectors(config.file.systems, config.secrets),
+    connectors: createConnectors(config.file.systems, config.secrets, log ? { log } : {}),
     ...(config.env.SLACK_BOT_TOKEN ? { slack: new SlackApi({ token: config.env.SLACK_BOT_TOKEN, apiUrl: config.env.SLACK_API_URL }) } : {}),
     directory: createHrDirectory({ bamboohr: bambooHrClient(config), workday: workdayClient(config) }),
     watermarks: new WatermarkStore(db),

@@ -157,6 +157,7 @@ describe('preview', () => {
 
     const leaver = (await get('/api/employees/951/preview?event=terminate')).body as unknown as EmployeePreview;
     expect(bySystem(leaver.systems).okta).toMatchObject({ killSessions: true, disableAccount: true, revokes: ['group:hand-made', 'group:staff'] });
+    // SCIM has no session kill: access ends when the account is disabled.
     expect(bySystem(leaver.systems).aws).toMatchObject({ killSessions: false, disableAccount: true, revokes: ['group:engineering'] });
 
     expect(targets.writeCount()).toBe(writesBefore);

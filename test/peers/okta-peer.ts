@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PeerRequest } from './request-log';
+import { groupSearch, oktaPage } from './okta-query';
 
 export type OktaUserStatus =
   | 'STAGED' | 'PROVISIONED' | 'ACTIVE' | 'RECOVERY' | 'PASSWORD_EXPIRED' | 'LOCKED_OUT' | 'SUSPENDED' | 'DEPROVISIONED';
@@ -17,7 +18,7 @@ export interface OktaPeerOptions {
   token: string;
   /** Added before every API response (benchmarks use 150 ms). */
   latencyMs?: number;
-  /** Page size of paginated lists (users' groups, groups without `q`). */
+  /** Default page size of paginated lists (users, users' groups, group listings and searches). */
   pageLimit?: number;
   /** Requests per minute before Okta's own 429 (default 10 000). */
   rateLimitPerMinute?: number;
@@ -56,6 +57,9 @@ export interface OktaPeer {
   seedGroup(group: { name: string; type?: OktaGroupType; description?: string }): { id: string; name: string };
   user(login: string): OktaUserView | undefined;
   sessionsOf(login: string): number;
+  /** Removes a user outright (as a deactivate-then-delete would), memberships included. */
+  deleteUser(login: string): void;
+  deleteGroup(name: string): void;
   /** Mutating requests (POST, PUT, PATCH, DELETE) in arrival order. */
   writes(): PeerRequest[];
   requests(): PeerRequest[];
@@ -149,20 +153,7 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
     res.set({ 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': String(resetAt) });
     oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.');
   };
-  /** One page of `items` after the `after` cursor, with Okta's Link headers. */
-  const page = <T extends { id: string }>(req: Request, res: Response, items: T[]): T[] => {
-    const limit = Math.max(1, Math.min(Number(req.query.limit ?? pageLimit) || pageLimit, 10_000));
-    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
-    const from = after ? items.findIndex((i) => i.id === after) + 1 : 0;
-    const slice = items.slice(from, from + limit);
-    // Links name the host the client called, as Okta's name the org domain.
-    const self = `${req.protocol}://${req.get('host') ?? new URL(baseUrl).host}${req.baseUrl}${req.path}`;
-    const links = [`<${self}?limit=${limit}>; rel="self"`];
-    const last = slice.at(-1);
-    if (from + limit < items.length && last) links.push(`<${self}?after=${last.id}&limit=${limit}>; rel="next"`);
-    res.set('Link', links.join(', '));
-    return slice;
-  };
+  const page = <T extends { id: string }>(req: Request, res: Response, items: T[]): T[] => oktaPage(req, res, items, pageLimit, new URL(baseUrl).host);
 
   const app = express();
   app.disable('x-powered-by');
@@ -274,9 +265,15 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
   });
   api.get('/groups', (req, res) => {
     const all = [...groups.values()];
+    if (typeof req.query.search === 'string') {
+      const predicate = groupSearch(req.query.search);
+      if (!predicate) return oktaError(res, 400, 'E0000031', 'Invalid search criteria.');
+      return res.json(page(req, res, all.filter(predicate)).map(groupJson));
+    }
     if (typeof req.query.q === 'string') {
+      // Okta: a name-prefix query, capped at 300 results, and it cannot be paged.
       const q = req.query.q.toLowerCase();
-      const limit = Math.min(Number(req.query.limit ?? 300) || 300, 10_000);
+      const limit = Math.min(Number(req.query.limit ?? 300) || 300, 300);
       return res.json(all.filter((g) => g.profile.name.toLowerCase().startsWith(q)).slice(0, limit).map(groupJson));
     }
     res.json(page(req, res, all).map(groupJson));
@@ -362,6 +359,17 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
       return { id: u.id, login: u.profile.login, email: u.profile.email, status: u.status, groups: names, sessions: u.sessions, oauthTokens: u.oauthTokens };
     },
     sessionsOf: (login) => byLogin(login)?.sessions ?? 0,
+    deleteUser(login) {
+      const u = byLogin(login);
+      if (!u) throw new Error(`okta peer: no user ${login}`);
+      users.delete(u.id);
+      for (const g of groups.values()) g.members.delete(u.id);
+    },
+    deleteGroup(name) {
+      const g = groupByName(name);
+      if (!g) throw new Error(`okta peer: no group ${name}`);
+      groups.delete(g.id);
+    },
     writes: () => log.filter((r) => r.method !== 'GET' && r.method !== 'HEAD').map((r) => ({ ...r })),
     requests: () => log.map((r) => ({ ...r })),
     failNext(n, status) {

@@ -1,13 +1,18 @@
 /**
  * A real SCIM 2.0 service provider for tests: scimmy parses filters, patches and messages and
  * scimmy-routers serves RFC 7644 endpoints; this file only adds in-memory storage, Bearer auth
- * and test controls (seeding, request log, latency, failure and 429 injection).
+ * and test controls (seeding, request log, latency, failure and 429 injection). With `profile`
+ * it speaks a real server's dialect in front of scimmy, refusing what that server refuses
+ * (scim-aws-dialect.ts, scim-entra-dialect.ts).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PeerRequest } from './request-log';
+import { awsDialect } from './scim-aws-dialect';
+import type { DialectStore } from './scim-dialect-kit';
+import { entraDialect } from './scim-entra-dialect';
 import SCIMMY from 'scimmy';
 import SCIMMYRouters from 'scimmy-routers';
 
@@ -17,6 +22,10 @@ export interface ScimPeerOptions {
   latencyMs?: number;
   /** false: refuse `members` filters on /Groups (400 invalidFilter), as some providers do. */
   memberFilter?: boolean;
+  /** Which server to be (default rfc7644: scimmy as it is). */
+  profile?: 'rfc7644' | 'aws-identity-center' | 'entra-id';
+  /** aws-identity-center: accept `members.value eq` on /Groups, as the guide's current edition does. */
+  membersValueFilter?: boolean;
 }
 
 export interface ScimUserView {
@@ -31,9 +40,12 @@ export interface ScimUserView {
 export type { PeerRequest } from './request-log';
 
 export interface ScimPeer {
-  /** SCIM base URL, including /scim/v2. */
+  /** SCIM base URL, including its version path (/scim/v2, or /rp/scim for entra-id). */
   url: string;
   close(): Promise<void>;
+  /** Removes a user outright, memberships included. */
+  deleteUser(userName: string): void;
+  deleteGroup(displayName: string): void;
   seedUser(user: { userName: string; email?: string; givenName?: string; familyName?: string; active?: boolean; groups?: string[] }): { id: string; userName: string };
   seedGroup(group: { displayName: string; members?: string[] }): { id: string; displayName: string };
   user(userName: string): ScimUserView | undefined;
@@ -68,10 +80,22 @@ interface StoredGroup {
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 /** Per-peer storage; scimmy's resource registry is process-wide, so each request carries its store as context. */
-class ScimStore {
+class ScimStore implements DialectStore {
   readonly users = new Map<string, StoredUser>();
   readonly groups = new Map<string, StoredGroup>();
   constructor(readonly memberFilter: boolean) {}
+
+  hasUser(id: string): boolean {
+    return this.users.has(id);
+  }
+
+  hasGroup(id: string): boolean {
+    return this.groups.has(id);
+  }
+
+  isMember(groupId: string, userId: string): boolean {
+    return this.groups.get(groupId)?.members.has(userId) ?? false;
+  }
 
   userOut(u: StoredUser): Record<string, unknown> {
     const groups = [...this.groups.values()]
@@ -207,6 +231,13 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
 
   const app = express();
   app.disable('x-powered-by');
+  // scimmy pages only when startIndex and count are numbers; express 5 re-parses req.query on every
+  // read, so the cast scimmy-routers makes is lost unless the parser itself does it.
+  app.set('query parser', (qs: string) => {
+    const query: Record<string, string | number> = Object.fromEntries(new URLSearchParams(qs));
+    for (const key of ['startIndex', 'count']) if (typeof query[key] === 'string' && /^\d+$/.test(query[key])) query[key] = Number(query[key]);
+    return query;
+  });
   app.use((req, res, next) => {
     const entry: PeerRequest = { method: req.method, path: req.path, query: req.originalUrl.split('?')[1] ?? '', body: undefined, at: Date.now(), status: 0 };
     log.push(entry);
@@ -234,7 +265,15 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
     },
     context: () => store,
   });
-  app.use('/scim/v2', scim as unknown as express.Router);
+  const base = options.profile === 'entra-id' ? '/rp/scim' : '/scim/v2';
+  const json = express.json({ type: ['application/scim+json', 'application/json'] });
+  // A dialect answers only once the caller has authenticated, as the real servers do.
+  const bearer = (req: Request, res: Response, next: NextFunction) =>
+    req.header('authorization') === `Bearer ${options.token}` ? next() : fail(res, 401, 'Authorization header is invalid or missing');
+  if (options.profile && options.profile !== 'rfc7644') app.use(base, bearer);
+  if (options.profile === 'aws-identity-center') app.use(base, json, awsDialect(store, { membersValueFilter: options.membersValueFilter }));
+  if (options.profile === 'entra-id') app.use(base, json, entraDialect(store));
+  app.use(base, scim as unknown as express.Router);
   app.use((_err: Error, _req: Request, res: Response, _next: NextFunction) => {
     if (!res.headersSent) fail(res, 500, 'Internal error');
   });
@@ -242,7 +281,7 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scim/v2`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${base}`;
   const byUserName = (userName: string) => [...store.users.values()].find((u) => u.userName.toLowerCase() === userName.toLowerCase());
   const now = () => new Date().toISOString();
 
@@ -283,6 +322,17 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
       return { id: user.id, userName: user.userName };
     },
     seedGroup,
+    deleteUser(userName) {
+      const u = byUserName(userName);
+      if (!u) throw new Error(`scim peer: no user ${userName}`);
+      store.users.delete(u.id);
+      for (const g of store.groups.values()) g.members.delete(u.id);
+    },
+    deleteGroup(displayName) {
+      const g = [...store.groups.values()].find((x) => x.displayName === displayName);
+      if (!g) throw new Error(`scim peer: no group ${displayName}`);
+      store.groups.delete(g.id);
+    },
     user(userName) {
       const u = byUserName(userName);
       if (!u) return undefined;

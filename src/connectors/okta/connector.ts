@@ -3,10 +3,11 @@ import type { z } from 'zod';
 import type { Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';
-import { JsonHttpClient, type HttpMethod, type JsonResponse } from '../http';
+import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
 import {
   OKTA_DISABLED_STATUSES,
   groupEntitlement,
+  isOktaNotFound,
   nextLink,
   oktaErrorCauses,
   oktaErrorCode,
@@ -29,6 +30,12 @@ export interface OktaConnectorOptions {
   token: string;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  maxRetryAfterMs?: number;
+  log?: ConnectorLog;
+  /** Page size for group searches and a user's groups (Okta recommends at most 200). */
+  pageLimit?: number;
+  /** Pages a listing may take before it is an error rather than a silently shortened list. */
+  maxPages?: number;
 }
 
 /**
@@ -46,7 +53,9 @@ export class OktaConnector implements Connector {
   readonly id: string;
   readonly location: string;
   private readonly http: JsonHttpClient;
-  /** Group name -> id; names are looked up once per connector instance. */
+  private readonly pageLimit: number;
+  private readonly maxPages: number;
+  /** Group name -> id, learnt from searches and from users' group listings. */
   private readonly groupIds = new Map<string, string>();
 
   constructor(options: OktaConnectorOptions) {
@@ -58,10 +67,25 @@ export class OktaConnector implements Connector {
       mediaType: 'application/json',
       retryAfterMs: oktaRetryAfterMs,
       vendorMessage: oktaErrorMessage,
+      isVendorNotFound: (body) => isOktaNotFound(404, body),
       timeoutMs: options.timeoutMs,
       fetch: options.fetch,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      log: options.log,
     });
     this.location = this.http.location;
+    this.pageLimit = options.pageLimit ?? 200;
+    this.maxPages = options.maxPages ?? 1000;
+  }
+
+  /**
+   * GET /api/v1/users?limit=1: documented, read-only and cheap, and it needs the same permission
+   * (okta.users.read) every lookup here needs, for API tokens and OAuth service apps alike
+   * (/users/me needs a person behind the token). Only a JSON array of users counts as Okta answering.
+   */
+  async checkAccess(): Promise<void> {
+    const res = await this.http.get(USERS, { query: { limit: 1 } });
+    this.parse(oktaUserListSchema, res, 'GET', USERS);
   }
 
   async checkAccess(): Promise<void> {
@@ -76,46 +100,45 @@ export class OktaConnector implements Connector {
       const match = this.parse(oktaUserListSchema, res, 'GET', USERS).find((u) => sameLogin(u.profile.login, login));
       return match ? toAccount(match) : null;
     }
-    const user = await this.readUser(login);
+    const user = await this.readUser(login, '/{login}');
     // Okta also resolves a login's short name; only an exact login (or ID) match is this person.
     if (!user || !(sameLogin(user.profile.login, login) || user.id === login)) return null;
     return toAccount(user);
   }
 
   async disableAccount(accountId: string): Promise<void> {
-    const suspendPath = `${this.userPath(accountId)}/lifecycle/suspend`;
-    const suspended = await this.lifecycle(suspendPath, {});
-    if (suspended === 'gone') return;
-    let user = await this.readUser(accountId);
-    if (!user || OKTA_DISABLED_STATUSES.has(user.status)) return;
+    const suspended = await this.lifecycle(accountId, 'suspend', {});
+    let user = await this.requireUser(accountId);
+    if (OKTA_DISABLED_STATUSES.has(user.status)) return;
     if (suspended === 'refused' && user.status !== 'ACTIVE') {
       // Okta suspends only ACTIVE users. Any other live status (pending activation, locked out,
       // password expired, in recovery) can still lead to a sign-in, so deactivation is the way to end it.
-      await this.lifecycle(`${this.userPath(accountId)}/lifecycle/deactivate`, { sendEmail: false });
-      user = await this.readUser(accountId);
-      if (!user || OKTA_DISABLED_STATUSES.has(user.status)) return;
+      await this.lifecycle(accountId, 'deactivate', { sendEmail: false });
+      user = await this.requireUser(accountId);
+      if (OKTA_DISABLED_STATUSES.has(user.status)) return;
     }
     throw new ConnectorError('converging', `${this.id}: user ${accountId} is still ${describeStatus(user)} after suspension`, this.id);
   }
 
   async killSessions(accountId: string): Promise<void> {
     // oauthTokens=true also revokes the OIDC/OAuth refresh and access tokens Okta issued to the user.
-    await this.http.request('DELETE', `${this.userPath(accountId)}/sessions`, { query: { oauthTokens: true }, accept: [404] });
+    const path = `${this.userPath(accountId)}/sessions`;
+    const res = await this.http.request('DELETE', path, { query: { oauthTokens: true }, accept: [404] });
+    if (res.status === 404) throw this.missingOr(res, 'DELETE', path, accountId);
+    this.expectNoContent(res, 'DELETE', path);
   }
 
   async enableAccount(accountId: string): Promise<void> {
-    const user = await this.readUser(accountId);
-    if (!user) throw this.missing(accountId);
+    const user = await this.requireUser(accountId);
     // A refusal means the status moved under us; the fresh read below decides.
     if (user.status === 'SUSPENDED') {
-      await this.lifecycle(`${this.userPath(accountId)}/lifecycle/unsuspend`, {});
+      await this.lifecycle(accountId, 'unsuspend', {});
     } else if (user.status === 'STAGED' || user.status === 'DEPROVISIONED') {
-      await this.lifecycle(`${this.userPath(accountId)}/lifecycle/activate`, { sendEmail: false });
+      await this.lifecycle(accountId, 'activate', { sendEmail: false });
     } else {
       return;
     }
-    const after = await this.readUser(accountId);
-    if (!after) throw this.missing(accountId);
+    const after = await this.requireUser(accountId);
     if (OKTA_DISABLED_STATUSES.has(after.status) || after.status === 'STAGED') {
       throw new ConnectorError('converging', `${this.id}: user ${accountId} is still ${describeStatus(after)} after enabling`, this.id);
     }
@@ -133,38 +156,53 @@ export class OktaConnector implements Connector {
   }
 
   async listEntitlements(accountId: string): Promise<string[]> {
-    const groups = await this.listAll(`${this.userPath(accountId)}/groups`);
+    const path = `${this.userPath(accountId)}/groups`;
+    const first = await this.http.get(path, { query: { limit: this.pageLimit }, accept: [404] });
+    if (first.status === 404) throw this.missingOr(first, 'GET', path, accountId);
+    const groups = await this.allPages(path, first);
     // BUILT_IN (Everyone) and APP_GROUP memberships are not ours to grant or revoke.
-    return groups.filter((g) => g.type === 'OKTA_GROUP').map(groupEntitlement).sort();
+    const managed = groups.filter((g) => g.type === 'OKTA_GROUP');
+    for (const g of managed) this.groupIds.set(g.profile.name, g.id);
+    return managed.map(groupEntitlement).sort();
   }
 
   async grantEntitlement(accountId: string, entitlement: string): Promise<void> {
-    const name = groupNameOf(this.id, entitlement);
-    let groupId = await this.groupId(name);
-    if (!groupId) throw new ConnectorError('bad_request', `${this.id}: no Okta group named "${name}"`, this.id);
-    let res = await this.putMember(groupId, accountId);
-    if (res.status === 404) {
-      // The cached ID may belong to a group that was deleted and recreated under the same name.
-      this.groupIds.delete(name);
-      const fresh = await this.groupId(name);
-      if (!fresh) throw new ConnectorError('bad_request', `${this.id}: no Okta group named "${name}"`, this.id);
-      if (fresh !== groupId) res = await this.putMember((groupId = fresh), accountId);
-      if (res.status === 404) throw this.http.toError('PUT', memberPath(groupId, accountId), res);
-    }
+    await this.changeMembership('PUT', accountId, groupNameOf(this.id, entitlement));
   }
 
   async revokeEntitlement(accountId: string, entitlement: string): Promise<void> {
-    const name = groupNameOf(this.id, entitlement);
-    const groupId = await this.groupId(name);
-    if (!groupId) return; // no such group: nobody holds it
-    const res = await this.http.request('DELETE', memberPath(groupId, accountId), { accept: [404] });
-    if (res.status === 404) this.groupIds.delete(name);
+    // Removing a user who is not a member answers 204: revoking what is not held succeeds.
+    await this.changeMembership('DELETE', accountId, groupNameOf(this.id, entitlement));
+  }
+
+  /** PUT (add) or DELETE (remove) a membership. A 404 is told apart by re-reading the user, then the group. */
+  private async changeMembership(method: 'PUT' | 'DELETE', accountId: string, name: string): Promise<void> {
+    const groupId = await this.requireGroupId(name);
+    const res = await this.http.request(method, memberPath(groupId, accountId), { accept: [404] });
+    if (res.status !== 404) return this.expectNoContent(res, method, memberPath(groupId, accountId));
+    if (!this.http.isVendorNotFound(res)) throw this.http.toError(method, memberPath(groupId, accountId), res);
+    await this.requireUser(accountId);
+    // The user is there, so the group went away; the name may now belong to a recreated group.
+    this.groupIds.delete(name);
+    const fresh = await this.requireGroupId(name);
+    const retry = fresh === groupId ? res : await this.http.request(method, memberPath(fresh, accountId), { accept: [404] });
+    if (retry.status === 404) {
+      throw new ConnectorError('unavailable', `${this.id}: group "${name}" (${fresh}) answered 404 to a membership change although a search still finds it`, this.id, 404);
+    }
+    this.expectNoContent(retry, method, memberPath(fresh, accountId));
+  }
+
+  /** Okta answers these calls 204 with no body; anything else (a 200 page from a proxy) did not do them. */
+  private expectNoContent(res: JsonResponse, method: HttpMethod, path: string): void {
+    if (res.body === undefined) return;
+    throw new ConnectorError('unavailable', `${this.id}: ${method} ${path} answered ${res.status} with a body where Okta sends none`, this.id, res.status);
   }
 
   /** POSTs a lifecycle operation; Okta refusing it for the user's current status is an answer, not an error. */
-  private async lifecycle(path: string, query: Record<string, boolean>): Promise<'done' | 'refused' | 'gone'> {
+  private async lifecycle(accountId: string, op: string, query: Record<string, boolean>): Promise<'done' | 'refused'> {
+    const path = `${this.userPath(accountId)}/lifecycle/${op}`;
     const res = await this.http.request('POST', path, { query, accept: [400, 403, 404] });
-    if (res.status === 404) return 'gone';
+    if (res.status === 404) throw this.missingOr(res, 'POST', path, accountId);
     if (res.status === 400 || res.status === 403) {
       const code = oktaErrorCode(res.body);
       if (code && (WRONG_STATE.has(code) || code === E_ALREADY_ACTIVE)) return 'refused';
@@ -173,20 +211,31 @@ export class OktaConnector implements Connector {
     return 'done';
   }
 
-  private missing(accountId: string): ConnectorError {
+  /** not_found when Okta itself said the user is missing; otherwise the outage the 404 stands for. */
+  private missingOr(res: JsonResponse, method: HttpMethod, path: string, accountId: string): ConnectorError {
+    if (!this.http.isVendorNotFound(res)) return this.http.toError(method, path, res);
     return new ConnectorError('not_found', `${this.id}: user ${accountId} not found`, this.id, 404);
   }
 
-  private putMember(groupId: string, accountId: string): Promise<JsonResponse> {
-    return this.http.request('PUT', memberPath(groupId, accountId), { accept: [404] });
+  private async requireGroupId(name: string): Promise<string> {
+    const id = await this.groupId(name);
+    if (!id) throw new ConnectorError('bad_request', `${this.id}: no Okta group named "${name}"`, this.id);
+    return id;
   }
 
-  /** Exact-name lookup among Okta's `q` (name prefix) matches; undefined when there is none. */
+  /**
+   * Exact-name look-up with `search=profile.name eq "…"`, every page followed. Not `q`: that is a
+   * name-prefix match capped at 300 results without paging, so a group among many with a shared
+   * prefix can be missed. Search values are case-insensitive; an exact-case match is preferred.
+   */
   private async groupId(name: string): Promise<string | undefined> {
     const cached = this.groupIds.get(name);
     if (cached) return cached;
-    const res = await this.http.get(GROUPS, { query: { q: name } });
-    const group = this.parse(oktaGroupListSchema, res, 'GET', GROUPS).find((g) => g.profile.name === name);
+    const first = await this.http.get(GROUPS, { query: { search: `profile.name eq ${oktaQuoted(name)}`, limit: this.pageLimit } });
+    const found = (await this.allPages(GROUPS, first)).filter((g) => g.profile.name.toLowerCase() === name.toLowerCase());
+    const exact = found.filter((g) => g.profile.name === name);
+    const candidates = exact.length > 0 ? exact : found;
+    const group = candidates.find((g) => g.type === 'OKTA_GROUP') ?? candidates[0];
     if (!group) return undefined;
     if (group.type !== 'OKTA_GROUP') {
       throw new ConnectorError('bad_request', `${this.id}: group "${name}" is ${group.type}; only OKTA_GROUP memberships can be managed`, this.id);
@@ -195,21 +244,36 @@ export class OktaConnector implements Connector {
     return group.id;
   }
 
-  private async readUser(idOrLogin: string): Promise<OktaUser | null> {
+  /** The user, or null only when Okta itself answered "not found". */
+  private async readUser(idOrLogin: string, label?: string): Promise<OktaUser | null> {
     const path = this.userPath(idOrLogin);
-    const res = await this.http.get(path, { accept: [404] });
-    return res.status === 404 ? null : this.parse(oktaUserSchema, res, 'GET', path);
+    const res = await this.http.get(path, { accept: [404], ...(label ? { label: `${USERS}${label}` } : {}) });
+    if (res.status === 404) {
+      if (this.http.isVendorNotFound(res)) return null;
+      throw this.http.toError('GET', label ? `${USERS}${label}` : path, res);
+    }
+    return this.parse(oktaUserSchema, res, 'GET', label ? `${USERS}${label}` : path);
   }
 
-  private async listAll(path: string): Promise<OktaGroup[]> {
+  private async requireUser(accountId: string): Promise<OktaUser> {
+    const user = await this.readUser(accountId);
+    if (!user) throw new ConnectorError('not_found', `${this.id}: user ${accountId} not found`, this.id, 404);
+    return user;
+  }
+
+  /** Every page from `first` on, following Link rel="next"; more than maxPages is an error, never a short list. */
+  private async allPages(path: string, first: JsonResponse): Promise<OktaGroup[]> {
     const out: OktaGroup[] = [];
-    let next: string | undefined = path;
-    for (let page = 0; next && page < 1000; page++) {
-      const res = await this.http.get(next);
+    let res = first;
+    for (let page = 1; ; page++) {
       out.push(...this.parse(oktaGroupListSchema, res, 'GET', path));
-      next = nextLink(res.headers);
+      const next = nextLink(res.headers);
+      if (!next) return out;
+      if (page >= this.maxPages) {
+        throw new ConnectorError('unavailable', `${this.id}: GET ${path} still had more after ${this.maxPages} pages; refusing a partial list`, this.id);
+      }
+      res = await this.http.get(next);
     }
-    return out;
   }
 
   private userPath(idOrLogin: string): string {
@@ -231,7 +295,6 @@ function sameLogin(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-function describeStatus(user: OktaUser | null): string {
-  if (!user) return 'missing';
+function describeStatus(user: OktaUser): string {
   return user.transitioningToStatus ? `${user.status} (transitioning to ${user.transitioningToStatus})` : user.status;
 }

@@ -57,6 +57,17 @@ export function groupEntitlement(group: OktaGroup): string {
   return `group:${group.profile.name}`;
 }
 
+/** Okta's "Not found: Resource not found" error code. */
+export const E_NOT_FOUND = 'E0000007';
+
+/**
+ * A 404 Okta itself gave (its JSON error body with E0000007), as opposed to a proxy, a wrong base
+ * URL or a gateway answering 404 with a page of its own.
+ */
+export function isOktaNotFound(status: number, body: unknown): boolean {
+  return status === 404 && oktaErrorCode(body) === E_NOT_FOUND;
+}
+
 export function oktaErrorCode(body: unknown): string | undefined {
   const parsed = oktaErrorSchema.safeParse(body);
   return parsed.success ? parsed.data.errorCode : undefined;
@@ -100,7 +111,7 @@ export function nextLink(headers: Headers): string | undefined {
   return undefined;
 }
 
-/** Okta filter string literal: backslash and double quote escaped. */
+/** Okta filter and search string literal: backslash and double quote escaped. */
 export function oktaQuoted(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }

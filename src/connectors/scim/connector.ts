@@ -1,24 +1,32 @@
-/** SCIM 2.0 service provider connector: Users (active flag) and Groups (members). */
+/**
+ * SCIM 2.0 service provider connector: Users (active flag) and Groups (members). What differs
+ * between servers (paths, paging, member look-ups, PATCH forms) comes from the system's profile.
+ * SCIM has no sessions resource, so there is no session kill: deactivating the user is how a SCIM
+ * service provider ends access, and the leaver does that as this system's disable step.
+ */
 import type { z } from 'zod';
+import type { ScimProfileName } from '../../config/file';
 import type { Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';
-import { JsonHttpClient, type HttpMethod, type JsonResponse } from '../http';
+import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
 import {
   SCIM_MEDIA_TYPE,
   isActive,
+  isScimNotFound,
   newUserBody,
-  patchOp,
   scimErrorMessage,
   scimErrorType,
   scimGroupSchema,
-  scimListSchema,
   scimQuoted,
   scimRetryAfterMs,
   scimUserSchema,
   toAccount,
+  type ScimGroup,
   type ScimUser,
 } from './convert';
+import { listPageOf, type PagingLimits } from './paging';
+import { createScimProfile, type ScimApi, type ScimProfile } from './profiles';
 
 export interface ScimConnectorOptions {
   id: string;
@@ -26,24 +34,30 @@ export interface ScimConnectorOptions {
   baseUrl: string;
   /** Bearer token. */
   token: string;
+  /** Which server's documented dialect to speak (default rfc7644). */
+  profile?: ScimProfileName;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  maxRetryAfterMs?: number;
+  log?: ConnectorLog;
+  /** Results asked for per page (default 100). */
+  pageSize?: number;
+  /** Pages a listing may take before it is an error rather than a silently shortened list (default 1000). */
+  maxPages?: number;
 }
-
-const PAGE_SIZE = 100;
-const MAX_PAGES = 1000;
 
 export class ScimConnector implements Connector {
   readonly type = 'scim';
   readonly id: string;
   readonly location: string;
+  readonly profile: ScimProfile;
   private readonly http: JsonHttpClient;
+  private readonly api: ScimApi;
   private readonly groupIds = new Map<string, string>();
-  /** Cleared after the server refuses `members.value` filters; we then read the user's `groups` instead. */
-  private memberFilterWorks = true;
 
   constructor(options: ScimConnectorOptions) {
     this.id = options.id;
+    this.profile = createScimProfile(options.profile ?? 'rfc7644');
     this.http = new JsonHttpClient({
       system: options.id,
       baseUrl: options.baseUrl,
@@ -51,10 +65,30 @@ export class ScimConnector implements Connector {
       mediaType: SCIM_MEDIA_TYPE,
       retryAfterMs: scimRetryAfterMs,
       vendorMessage: scimErrorMessage,
+      isVendorNotFound: isScimNotFound,
       timeoutMs: options.timeoutMs,
       fetch: options.fetch,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      log: options.log,
     });
     this.location = this.http.location;
+    const limits: PagingLimits = { pageSize: options.pageSize ?? 100, maxPages: options.maxPages ?? 1000 };
+    this.api = {
+      http: this.http,
+      limits,
+      requireUser: (accountId) => this.requireUser(accountId),
+      parseGroup: (item, path) => this.parse(scimGroupSchema, { status: 200, headers: new Headers(), body: item }, 'GET', path),
+    };
+  }
+
+  /**
+   * GET /Users?count=1: it needs the bearer token (RFC 7644 lets /ServiceProviderConfig go without
+   * one) and only a real SCIM server answers it with a ListResponse.
+   */
+  async checkAccess(): Promise<void> {
+    const path = this.profile.usersPath;
+    const res = await this.http.get(path, { query: { count: 1 } });
+    listPageOf(this.id, res, path);
   }
 
   async checkAccess(): Promise<void> {
@@ -63,7 +97,9 @@ export class ScimConnector implements Connector {
   }
 
   async findAccount(login: string): Promise<Account | null> {
-    const users = await this.listAll('/Users', scimUserSchema, { filter: `userName eq ${scimQuoted(login)}` });
+    const path = this.profile.usersPath;
+    const items = await this.profile.list(this.api, path, { filter: `userName eq ${scimQuoted(login)}` });
+    const users = items.map((item) => this.parse(scimUserSchema, { status: 200, headers: new Headers(), body: item }, 'GET', path));
     // userName is case-insensitive in RFC 7643; guard against servers that answer looser matches.
     const user = users.find((u) => u.userName.toLowerCase() === login.toLowerCase());
     return user ? toAccount(user) : null;
@@ -78,83 +114,67 @@ export class ScimConnector implements Connector {
   }
 
   async createAccount(input: NewAccount): Promise<Account> {
-    const res = await this.http.request('POST', '/Users', { body: newUserBody(input) });
+    const path = this.profile.usersPath;
+    const res = await this.http.request('POST', path, { body: newUserBody(input) });
     if (res.body === undefined) {
       const found = await this.findAccount(input.login);
       if (found) return found;
     }
-    return toAccount(this.parse(scimUserSchema, res, 'POST', '/Users'));
+    return toAccount(this.parse(scimUserSchema, res, 'POST', path));
   }
 
   async listEntitlements(accountId: string): Promise<string[]> {
-    if (this.memberFilterWorks) {
-      const groups = await this.listAll('/Groups', scimGroupSchema, {
-        filter: `members.value eq ${scimQuoted(accountId)}`,
-        attributes: 'displayName',
-      }, [400, 501]);
-      if (groups) return entitlementsOf(groups.map((g) => g.displayName));
-      this.memberFilterWorks = false;
-    }
-    return entitlementsOf(await this.groupNamesFromUser(accountId));
+    const groups = await this.profile.groupsOf(this.api, accountId);
+    for (const g of groups) this.groupIds.set(g.displayName, g.id);
+    return [...new Set(groups.map((g) => g.displayName))].map((name) => `group:${name}`).sort();
   }
 
   async grantEntitlement(accountId: string, entitlement: string): Promise<void> {
-    const name = groupNameOf(this.id, entitlement);
-    const add = patchOp([{ op: 'add', path: 'members', value: [{ value: accountId }] }]);
-    let groupId = await this.requireGroupId(name);
-    let res = await this.http.request('PATCH', groupPath(groupId), { body: add, accept: [404] });
-    if (res.status === 404) {
-      // The cached ID may belong to a group that was deleted and recreated under the same name.
-      this.groupIds.delete(name);
-      const fresh = await this.requireGroupId(name);
-      if (fresh !== groupId) res = await this.http.request('PATCH', groupPath((groupId = fresh)), { body: add, accept: [404] });
-      if (res.status === 404) throw this.http.toError('PATCH', groupPath(groupId), res);
-    }
+    await this.changeMembership('add', accountId, groupNameOf(this.id, entitlement));
   }
 
   async revokeEntitlement(accountId: string, entitlement: string): Promise<void> {
-    const name = groupNameOf(this.id, entitlement);
-    const groupId = await this.groupId(name);
-    if (!groupId) return; // no such group: nobody holds it
-    const remove = patchOp([{ op: 'remove', path: `members[value eq ${scimQuoted(accountId)}]` }]);
-    const path = groupPath(groupId);
-    const res = await this.http.request('PATCH', path, { body: remove, accept: [400, 404] });
-    if (res.status === 404) this.groupIds.delete(name);
-    // RFC 7644 3.5.2: a remove whose filter matches nothing is answered 400 noTarget, i.e. not a member.
-    if (res.status === 400 && scimErrorType(res.body) !== 'noTarget') throw this.http.toError('PATCH', path, res);
+    await this.changeMembership('remove', accountId, groupNameOf(this.id, entitlement));
+    // Servers answer a removal with 204 whether or not the member existed: only a fresh read of
+    // the account tells "not held" from "no such account".
+    await this.requireUser(accountId);
   }
 
-  /** PATCH `active`, then confirm with a fresh read; a missing user counts as disabled. */
-  private async setActive(accountId: string, active: boolean): Promise<void> {
-    const path = userPath(accountId);
-    const body = patchOp([{ op: 'replace', path: 'active', value: active }]);
-    const patched = await this.http.request('PATCH', path, { body, accept: [404] });
-    const user = patched.status === 404 ? null : await this.readUser(accountId);
-    if (!user) {
-      if (!active) return;
-      throw new ConnectorError('not_found', `${this.id}: user ${accountId} not found`, this.id, 404);
+  /** PATCH a group's members. A 404 or 400 is told apart by re-reading the user, then the group. */
+  private async changeMembership(op: 'add' | 'remove', accountId: string, name: string): Promise<void> {
+    const body = op === 'add' ? this.profile.addMemberBody(accountId) : this.profile.removeMemberBody(accountId);
+    const groupId = await this.requireGroupId(name);
+    const res = await this.patchGroup(groupId, body);
+    if (res.status < 300) return;
+    // RFC 7644 3.5.2.2: a remove whose filter matches nothing is 400 noTarget, i.e. not a member.
+    if (res.status === 400 && op === 'remove' && scimErrorType(res.body) === 'noTarget') return;
+    if (res.status === 404 && !this.http.isVendorNotFound(res)) throw this.http.toError('PATCH', this.groupPath(groupId), res);
+    // A 400 may be the server refusing an unknown member: a missing account is not_found.
+    await this.requireUser(accountId);
+    if (res.status === 400) throw this.http.toError('PATCH', this.groupPath(groupId), res);
+    // The account is there, so the group went away; the name may now belong to a recreated group.
+    this.groupIds.delete(name);
+    const fresh = await this.requireGroupId(name);
+    const retry = fresh === groupId ? res : await this.patchGroup(fresh, body);
+    if (retry.status >= 300 && !(retry.status === 400 && op === 'remove' && scimErrorType(retry.body) === 'noTarget')) {
+      throw new ConnectorError('unavailable', `${this.id}: group "${name}" (${fresh}) refused a membership change although a search still finds it`, this.id, retry.status);
     }
+  }
+
+  private patchGroup(groupId: string, body: Record<string, unknown>): Promise<JsonResponse> {
+    return this.http.request('PATCH', this.groupPath(groupId), { body, accept: [400, 404] });
+  }
+
+  /** PATCH `active`, then confirm with a fresh read. */
+  private async setActive(accountId: string, active: boolean): Promise<void> {
+    const path = this.userPath(accountId);
+    const patched = await this.http.request('PATCH', path, { body: this.profile.activeBody(active), accept: [404] });
+    if (patched.status === 404) throw this.missingOr(patched, 'PATCH', path, accountId);
+    const user = await this.requireUser(accountId);
     if (isActive(user) !== active) {
       const state = active ? 'inactive' : 'active';
       throw new ConnectorError('converging', `${this.id}: user ${accountId} still reads as ${state}`, this.id);
     }
-  }
-
-  private async groupNamesFromUser(accountId: string): Promise<string[]> {
-    const user = await this.readUser(accountId);
-    if (!user) throw new ConnectorError('not_found', `${this.id}: user ${accountId} not found`, this.id, 404);
-    // Indirect memberships come through nested groups; they are not grants we can revoke here.
-    const direct = (user.groups ?? []).filter((g) => g.type === undefined || g.type.toLowerCase() === 'direct');
-    const names: string[] = [];
-    for (const ref of direct) {
-      if (ref.display) {
-        names.push(ref.display);
-        continue;
-      }
-      const res = await this.http.get(groupPath(ref.value), { query: { attributes: 'displayName' }, accept: [404] });
-      if (res.status !== 404) names.push(this.parse(scimGroupSchema, res, 'GET', groupPath(ref.value)).displayName);
-    }
-    return names;
   }
 
   private async requireGroupId(name: string): Promise<string> {
@@ -166,36 +186,33 @@ export class ScimConnector implements Connector {
   private async groupId(name: string): Promise<string | undefined> {
     const cached = this.groupIds.get(name);
     if (cached) return cached;
-    const groups = await this.listAll('/Groups', scimGroupSchema, {
-      filter: `displayName eq ${scimQuoted(name)}`,
-      excludedAttributes: 'members',
-    });
+    const path = this.profile.groupsPath;
+    const items = await this.profile.list(this.api, path, this.profile.groupByNameQuery(name));
+    const groups: ScimGroup[] = items.map((item) => this.api.parseGroup(item, path));
     const group = groups.find((g) => g.displayName === name) ?? groups.find((g) => g.displayName.toLowerCase() === name.toLowerCase());
     if (group) this.groupIds.set(name, group.id);
     return group?.id;
   }
 
-  private async readUser(accountId: string): Promise<ScimUser | null> {
-    const path = userPath(accountId);
+  private async requireUser(accountId: string): Promise<ScimUser> {
+    const path = this.userPath(accountId);
     const res = await this.http.get(path, { accept: [404] });
-    return res.status === 404 ? null : this.parse(scimUserSchema, res, 'GET', path);
+    if (res.status === 404) throw this.missingOr(res, 'GET', path, accountId);
+    return this.parse(scimUserSchema, res, 'GET', path);
   }
 
-  /** Every page of a list query; with `refuse`, answers with those statuses yield undefined. */
-  private listAll<S extends z.ZodType>(path: string, schema: S, query: Record<string, string>): Promise<z.infer<S>[]>;
-  private listAll<S extends z.ZodType>(path: string, schema: S, query: Record<string, string>, refuse: number[]): Promise<z.infer<S>[] | undefined>;
-  private async listAll<S extends z.ZodType>(path: string, schema: S, query: Record<string, string>, refuse: number[] = []): Promise<z.infer<S>[] | undefined> {
-    const out: z.infer<S>[] = [];
-    for (let page = 0, startIndex = 1; page < MAX_PAGES; page++) {
-      const res = await this.http.get(path, { query: { ...query, startIndex, count: PAGE_SIZE }, accept: refuse });
-      if (refuse.includes(res.status)) return undefined;
-      const list = this.parse(scimListSchema, res, 'GET', path);
-      const items = (list.Resources ?? []).map((item) => this.parse(schema, { ...res, body: item }, 'GET', path));
-      out.push(...items);
-      if (items.length === 0 || startIndex - 1 + items.length >= list.totalResults) break;
-      startIndex += items.length;
-    }
-    return out;
+  /** not_found when the server itself said the user is missing; otherwise the outage the 404 stands for. */
+  private missingOr(res: JsonResponse, method: HttpMethod, path: string, accountId: string): ConnectorError {
+    if (!this.http.isVendorNotFound(res)) return this.http.toError(method, path, res);
+    return new ConnectorError('not_found', `${this.id}: user ${accountId} not found`, this.id, 404);
+  }
+
+  private userPath(id: string): string {
+    return `${this.profile.usersPath}/${encodeURIComponent(id)}`;
+  }
+
+  private groupPath(id: string): string {
+    return `${this.profile.groupsPath}/${encodeURIComponent(id)}`;
   }
 
   private parse<S extends z.ZodType>(schema: S, res: JsonResponse, method: HttpMethod, path: string): z.infer<S> {
@@ -203,16 +220,4 @@ export class ScimConnector implements Connector {
     if (parsed.success) return parsed.data;
     throw new ConnectorError('unavailable', `${this.id}: ${method} ${path} answered ${res.status} with an unexpected body`, this.id, res.status);
   }
-}
-
-function entitlementsOf(groupNames: string[]): string[] {
-  return [...new Set(groupNames)].map((name) => `group:${name}`).sort();
-}
-
-function userPath(id: string): string {
-  return `/Users/${encodeURIComponent(id)}`;
-}
-
-function groupPath(id: string): string {
-  return `/Groups/${encodeURIComponent(id)}`;
 }

@@ -5,6 +5,8 @@ import { msUntilHttpDate, serverNow } from '../http';
 
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const SCIM_PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const SCIM_LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const SCIM_MEDIA_TYPE = 'application/scim+json';
 
 const email = z.object({ value: z.string(), primary: z.boolean().optional() });
@@ -24,18 +26,54 @@ export type ScimUser = z.infer<typeof scimUserSchema>;
 export const scimGroupSchema = z.object({ id: z.string().min(1), displayName: z.string() });
 export type ScimGroup = z.infer<typeof scimGroupSchema>;
 
-export const scimListSchema = z.object({
-  totalResults: z.coerce.number().int().nonnegative(),
-  Resources: z.array(z.unknown()).optional(),
+const count = z.coerce.number().int().nonnegative();
+const listEnvelope = z.object({
+  schemas: z.array(z.string()),
+  totalResults: count.optional(),
+  startIndex: count.optional(),
+  itemsPerPage: count.optional(),
+  nextCursor: z.string().optional(),
 });
 
+/** One page of a SCIM list query, as every profile's paging reads it. */
+export interface ScimListPage {
+  resources: unknown[];
+  totalResults?: number;
+  startIndex?: number;
+  nextCursor?: string;
+}
+
+/**
+ * A ListResponse (RFC 7644 3.4.2), or undefined when the body is not one. It must name the
+ * ListResponse schema, so a gateway's JSON cannot pass for "no results". Attribute names are
+ * case-insensitive (RFC 7643 2.1): Entra ID sends `resources`. An omitted list is RFC 7644's
+ * way of saying "no results" and only counts as empty when totalResults says 0 or paging says done.
+ */
+export function readListPage(body: unknown): ScimListPage | undefined {
+  const parsed = listEnvelope.safeParse(body);
+  if (!parsed.success || !parsed.data.schemas.includes(SCIM_LIST_RESPONSE)) return undefined;
+  const key = Object.keys(body as object).find((k) => k.toLowerCase() === 'resources');
+  const resources = key === undefined ? [] : (body as Record<string, unknown>)[key];
+  if (!Array.isArray(resources)) return undefined;
+  const { totalResults, startIndex, nextCursor } = parsed.data;
+  return { resources, totalResults, startIndex, ...(nextCursor ? { nextCursor } : {}) };
+}
+
 const scimErrorSchema = z.object({
+  schemas: z.array(z.string()).optional(),
   status: z.union([z.string(), z.number()]).optional(),
   scimType: z.string().optional(),
   detail: z.string().optional(),
 });
 
-/** Some providers (Entra-style) send "False"/"True" strings; RFC 7643 says boolean. */
+/** A 404 in RFC 7644's error form (status "404" or the Error schema), as opposed to a proxy's page. */
+export function isScimNotFound(body: unknown): boolean {
+  const parsed = scimErrorSchema.safeParse(body);
+  if (!parsed.success || typeof body !== 'object' || body === null) return false;
+  return String(parsed.data.status) === '404' || (parsed.data.schemas ?? []).includes(SCIM_ERROR);
+}
+
+/** Some providers (apps built for Entra provisioning) send "False"/"True" strings; RFC 7643 says boolean. */
 export function isActive(user: ScimUser): boolean {
   return user.active === undefined ? true : String(user.active).toLowerCase() === 'true';
 }

@@ -27,6 +27,7 @@ function clientWith(answers: (Response | Error)[], overrides: Partial<JsonHttpCl
     mediaType: 'application/scim+json',
     retryAfterMs: (headers) => (headers.get('retry-after') ? Number(headers.get('retry-after')) * 1000 : undefined),
     vendorMessage: (body) => (body && typeof body === 'object' && 'detail' in body ? String(body.detail) : undefined),
+    isVendorNotFound: (body) => !!body && typeof body === 'object' && 'status' in body && String(body.status) === '404',
     fetch: fetchFn as typeof fetch,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -81,9 +82,26 @@ describe('JsonHttpClient', () => {
   });
 
   it('returns accepted error statuses instead of throwing', async () => {
-    const { client } = clientWith([json(404, { detail: 'gone' })]);
+    const { client } = clientWith([json(404, { status: '404', detail: 'gone' })]);
     const res = await client.get('/Users/1', { accept: [404] });
     expect(res.status).toBe(404);
+    expect(client.isVendorNotFound(res)).toBe(true);
+  });
+
+  it("treats a 404 without the vendor's error body as an outage, not as not_found", async () => {
+    const page = new Response('<html><body>Not Found</body></html>', { status: 404, headers: { 'content-type': 'text/html' } });
+    const { client } = clientWith([page, json(404, { status: '404', detail: 'no such user' })]);
+    const gateway = await client.get('/Users/1').catch((e: unknown) => e);
+    expect(gateway).toMatchObject({ code: 'unavailable', status: 404, retryable: true });
+    const vendor = await client.get('/Users/1').catch((e: unknown) => e);
+    expect(vendor).toMatchObject({ code: 'not_found', status: 404 });
+  });
+
+  it('names a path it was given a label for instead of the real one (no logins in messages)', async () => {
+    const { client } = clientWith([json(503, {})]);
+    const error = (await client.get('/users/ann%40acme.test', { label: '/users/{login}' }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain('GET /scim/v2/users/{login}');
+    expect(error.message).not.toContain('ann');
   });
 
   it('never puts the token in a message, even when the vendor echoes it', async () => {
@@ -117,6 +135,34 @@ describe('JsonHttpClient', () => {
     expect(error).toMatchObject({ code: 'rate_limited', retryAfterMs: 30_000 });
     expect(calls).toHaveLength(1);
     expect(sleeps).toEqual([]);
+  });
+
+  it('caps a long Retry-After at 5 minutes by default and logs it once, without personal data', async () => {
+    const warnings: { obj: object; msg?: string }[] = [];
+    const log = { warn: (obj: object, msg?: string) => void warnings.push({ obj, msg }) };
+    const { client, calls, sleeps } = clientWith([json(429, {}, { 'retry-after': '3600' })], { log });
+    const error = await client.get('/Users', { query: { filter: 'userName eq "ann@acme.test"' } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'rate_limited', retryAfterMs: 300_000, retryable: true });
+    expect((error as Error).message).toContain('retry after 300000 ms');
+    expect(calls).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.obj).toEqual({ system: 'sys', method: 'GET', askedMs: 3_600_000, cappedMs: 300_000 });
+    expect(JSON.stringify(warnings)).not.toMatch(/ann|acme|filter|Users/);
+  });
+
+  it('takes the cap from configuration, and waits inline when the capped wait is short', async () => {
+    const warnings: object[] = [];
+    const log = { warn: (obj: object) => void warnings.push(obj) };
+    const { client, sleeps } = clientWith([json(429, {}, { 'retry-after': '600' }), json(200, { ok: 1 })], { log, maxRetryAfterMs: 2_000 });
+    await client.get('/Users');
+    expect(sleeps).toEqual([2_000]);
+    expect(warnings).toEqual([{ system: 'sys', method: 'GET', askedMs: 600_000, cappedMs: 2_000 }]);
+
+    const quiet: object[] = [];
+    const { client: within } = clientWith([json(429, {}, { 'retry-after': '30' })], { log: { warn: (obj: object) => void quiet.push(obj) } });
+    await expect(within.get('/Users')).rejects.toMatchObject({ retryAfterMs: 30_000 });
+    expect(quiet).toEqual([]);
   });
 
   it('pauses briefly on a 429 that gives no wait', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { systemSchema, type SystemConfig } from '../../../src/config/file';
 import { UnsupportedError } from '../../../src/connectors/errors';
 import { createConnectors, requireAbility } from '../../../src/connectors/registry';
+import { ScimConnector } from '../../../src/connectors/scim/connector';
 import type { Connector } from '../../../src/connectors/types';
 
 const systems: SystemConfig[] = [
@@ -21,6 +22,18 @@ describe('createConnectors', () => {
   it('names the system and type it has no connector for', () => {
     const github = systemSchema.parse({ id: 'gh', type: 'github', baseUrl: 'https://api.github.com', org: 'acme', tokenEnv: 'GITHUB_TOKEN' });
     expect(() => createConnectors([github], { GITHUB_TOKEN: 'x' })).toThrow(/system "gh".*type "github"/);
+  });
+
+  it('passes each system its SCIM profile and rate-limit cap', () => {
+    const aws = systemSchema.parse({ id: 'aws', type: 'scim', baseUrl: 'https://scim.example/scim/v2', tokenEnv: 'T', profile: 'aws-identity-center', maxRetryAfter: '90s' });
+    const plain = systemSchema.parse({ id: 'apps', type: 'scim', baseUrl: 'https://apps.example/scim/v2', tokenEnv: 'T' });
+    expect(aws).toMatchObject({ profile: 'aws-identity-center', maxRetryAfter: 90_000 });
+    expect(plain).toMatchObject({ profile: 'rfc7644', maxRetryAfter: 300_000 });
+    const connectors = createConnectors([aws, plain], { T: 'secret' });
+    expect((connectors.get('aws') as ScimConnector).profile.name).toBe('aws-identity-center');
+    expect((connectors.get('apps') as ScimConnector).profile.name).toBe('rfc7644');
+    expect(() => systemSchema.parse({ id: 'x', type: 'scim', baseUrl: 'https://x.example', tokenEnv: 'T', profile: 'okta' })).toThrow();
+    expect(() => systemSchema.parse({ id: 'o', type: 'okta', baseUrl: 'https://x.okta.com', tokenEnv: 'T', profile: 'entra-id' })).toThrow();
   });
 
   it('names the system and variable when a token is missing', () => {
