@@ -64,6 +64,10 @@ export interface OktaPeer {
   writes(): PeerRequest[];
   requests(): PeerRequest[];
   failNext(n: number, status: number): void;
+  /** An outage: every API request answers `status` until `ms` from now. */
+  failFor(ms: number, status: number): void;
+  /** The user signs in (a session opens); refused, as Okta refuses it, unless the user is ACTIVE. */
+  signIn(login: string): boolean;
   rateLimitNext(n: number, resetSeconds: number): void;
   setLatency(ms: number): void;
 }
@@ -100,6 +104,7 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
   const perMinute = options.rateLimitPerMinute ?? 10_000;
   const window = { start: 0, used: 0 };
   const failures: number[] = [];
+  const outage = { until: 0, status: 503 };
   const rateLimits: number[] = [];
   let baseUrl = '';
 
@@ -189,7 +194,7 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
       (res.locals.entry as PeerRequest).retryAt = resetAt * 1000;
       return tooMany(res, resetAt);
     }
-    const failure = failures.shift();
+    const failure = failures.shift() ?? (Date.now() < outage.until ? outage.status : undefined);
     if (failure !== undefined) return oktaError(res, failure, failure >= 500 ? 'E0000009' : 'E0000001', failure >= 500 ? 'Internal Server Error' : 'Api validation failed');
     next();
   });
@@ -374,6 +379,15 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
     requests: () => log.map((r) => ({ ...r })),
     failNext(n, status) {
       for (let i = 0; i < n; i++) failures.push(status);
+    },
+    failFor(ms, status) {
+      Object.assign(outage, { until: Date.now() + ms, status });
+    },
+    signIn(login) {
+      const u = byLogin(login);
+      if (!u || u.status !== 'ACTIVE') return false;
+      u.sessions += 1;
+      return true;
     },
     rateLimitNext(n, resetSeconds) {
       for (let i = 0; i < n; i++) rateLimits.push(resetSeconds);

@@ -53,6 +53,13 @@ export interface ScimPeer {
   writes(): PeerRequest[];
   requests(): PeerRequest[];
   failNext(n: number, status: number): void;
+  /** An outage: every request answers `status` until `ms` from now. */
+  failFor(ms: number, status: number): void;
+  /**
+   * Holds the next request with this method whose path contains `pathPrefix` (a change in
+   * flight at the server) until released; `reached()` tells whether it has arrived.
+   */
+  holdNext(method: string, pathPrefix: string): { reached(): boolean; release(): void };
   /** The next n requests get 429 with Retry-After as delay-seconds or as an HTTP-date. */
   rateLimitNext(n: number, retryAfterSeconds: number, format?: 'seconds' | 'http-date'): void;
   setLatency(ms: number): void;
@@ -223,6 +230,8 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
   const store = new ScimStore(options.memberFilter ?? true);
   const log: PeerRequest[] = [];
   const failures: number[] = [];
+  const outage = { until: 0, status: 503 };
+  const holds: { method: string; prefix: string; parked?: () => void; released: boolean }[] = [];
   const rateLimits: { seconds: number; format: 'seconds' | 'http-date' }[] = [];
   let latencyMs = options.latencyMs ?? 0;
 
@@ -253,8 +262,13 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
       res.set('Retry-After', header);
       return setTimeout(() => fail(res, 429, 'Too many requests'), latencyMs);
     }
-    const failure = failures.shift();
+    const failure = failures.shift() ?? (Date.now() < outage.until ? outage.status : undefined);
     if (failure !== undefined) return setTimeout(() => fail(res, failure, 'Injected failure'), latencyMs);
+    const hold = holds.find((h) => !h.parked && !h.released && h.method === req.method && req.path.includes(h.prefix));
+    if (hold) {
+      hold.parked = () => setTimeout(next, latencyMs);
+      return;
+    }
     setTimeout(next, latencyMs);
   });
   const scim = new SCIMMYRouters({
@@ -344,6 +358,20 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
     requests: () => log.map((r) => ({ ...r })),
     failNext(n, status) {
       for (let i = 0; i < n; i++) failures.push(status);
+    },
+    failFor(ms, status) {
+      Object.assign(outage, { until: Date.now() + ms, status });
+    },
+    holdNext(method, pathPrefix) {
+      const hold: (typeof holds)[number] = { method, prefix: pathPrefix, released: false };
+      holds.push(hold);
+      return {
+        reached: () => hold.parked !== undefined,
+        release() {
+          hold.released = true;
+          hold.parked?.();
+        },
+      };
     },
     rateLimitNext(n, seconds, format = 'seconds') {
       for (let i = 0; i < n; i++) rateLimits.push({ seconds, format });

@@ -88,11 +88,6 @@ export class OktaConnector implements Connector {
     this.parse(oktaUserListSchema, res, 'GET', USERS);
   }
 
-  async checkAccess(): Promise<void> {
-    const res = await this.http.get(USERS, { query: { limit: 1 } });
-    this.parse(oktaUserListSchema, res, 'GET', USERS);
-  }
-
   async findAccount(login: string): Promise<Account | null> {
     // Okta cannot take a login containing "/" in the path; such logins are looked up by filter.
     if (login.includes('/')) {

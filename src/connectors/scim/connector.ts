@@ -91,11 +91,6 @@ export class ScimConnector implements Connector {
     listPageOf(this.id, res, path);
   }
 
-  async checkAccess(): Promise<void> {
-    const res = await this.http.get('/Users', { query: { count: 1 } });
-    this.parse(scimListSchema, res, 'GET', '/Users');
-  }
-
   async findAccount(login: string): Promise<Account | null> {
     const path = this.profile.usersPath;
     const items = await this.profile.list(this.api, path, { filter: `userName eq ${scimQuoted(login)}` });
