@@ -76,7 +76,7 @@ export interface ReportWindow {
   asOf: string;
 }
 
-const perSystemActions = new Set(['sessions.kill', 'account.disable', 'entitlement.revoke']);
+const perSystemActions = new Set(['sessions.kill', 'account.disable', 'entitlement.revoke', 'entitlements.revoke_all']);
 
 export function buildOffboardingReport(events: readonly EvidenceRecord[], window: ReportWindow): OffboardingReport {
   const runs = new Map<string, EvidenceRecord[]>();

@@ -96,6 +96,12 @@ export function utc(value: string): string | undefined {
 }
 
 /** A time for plain fallback text: `YYYY-MM-DD HH:MM UTC`, a bare date as is, else the escaped value. */
+/** A moment to the second, `HH:MM:SS UTC` (for SLA timings on the day of the message); unparseable text is escaped. */
+export function clockTime(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? esc(value, 100) : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
 export function plainTime(value: string): string {
   if (isoDate.test(value)) return value;
   return utc(value) ?? esc(value, 100);

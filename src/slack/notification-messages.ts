@@ -1,5 +1,5 @@
 import type { MessageContent } from './approval-messages';
-import { code, context, esc, fallback, header, listOf, oneLine, plainTime, secondsBetween, seconds, section, sections, when } from './mrkdwn';
+import { clockTime, code, context, esc, fallback, header, listOf, oneLine, plainTime, secondsBetween, seconds, section, sections, when } from './mrkdwn';
 
 /** success | failure | skipped | not_found for each step of a leaver in one system. */
 export interface LeaverSystemOutcome {
@@ -75,7 +75,7 @@ export function leaverFinishedMessage(input: LeaverFinishedInput): MessageConten
     `*SLA:* ${budget(input.slaSeconds)} — ${input.withinSla ? '✅ met' : '❌ missed'}`,
   ];
   const systemLines = input.systems.map((s) => {
-    const ended = s.sessionsEndedBy && s.sessionsEndedAt ? ` (${esc(s.sessionsEndedBy, 30)} at ${plainTime(s.sessionsEndedAt)})` : '';
+    const ended = s.sessionsEndedBy && s.sessionsEndedAt ? ` (${esc(s.sessionsEndedBy, 30)} at ${clockTime(s.sessionsEndedAt)})` : '';
     const vanished = s.vanished ? ' · ⚠️ an account the engine knew of is gone: check it was not renamed or moved' : '';
     return `*${esc(s.system, 100)}*: sessions ${outcome(s.sessions)}${ended} · account disabled ${outcome(s.disabled)} · entitlements ${outcome(s.entitlements)}${vanished}`;
   });

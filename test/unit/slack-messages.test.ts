@@ -308,6 +308,22 @@ describe('leaver and joiner notifications', () => {
     expect(allText(missed)).toContain('❌ missed');
   });
 
+  it('leaver message says how and when each system ended its sessions, and flags an account that vanished', () => {
+    const m = leaverFinishedMessage({
+      ...leaver,
+      systems: [
+        { system: 'okta', sessions: 'success', disabled: 'success', entitlements: 'success', sessionsEndedBy: 'killed', sessionsEndedAt: '2026-12-01T18:00:01.200Z' },
+        { system: 'aws', sessions: 'not_found', disabled: 'not_found', entitlements: 'not_found', sessionsEndedBy: 'not_found', sessionsEndedAt: '2026-12-01T18:00:02Z', vanished: true },
+      ],
+    });
+    const lines = allText(m).split('\n');
+    expect(lines.find((l) => l.includes('*okta*'))).toBe('*okta*: sessions ✅ (killed at 18:00:01 UTC) · account disabled ✅ · entitlements ✅');
+    const aws = lines.find((l) => l.includes('*aws*'));
+    expect(aws).toContain('sessions ∅ (not_found at 18:00:02 UTC)');
+    expect(aws).toContain('an account the engine knew of is gone');
+    expect(allText(m)).toContain('∅ no account');
+  });
+
   it('SLA breach alert names the budget and the pending systems', () => {
     const m = slaBreachAlert({ employeeId: 'E1042', hrSource: 'workday', budgetMs: 60_000, clockStartAt: leaver.clockStartAt, at: '2026-12-01T18:01:00Z', pendingSystems: ['okta', 'github'] });
     expect(m.text).toMatch(/^🚨 Leaver SLA breach: sessions for employee E1042 \(workday\) not killed within 60 s/);

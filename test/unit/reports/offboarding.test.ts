@@ -202,6 +202,53 @@ describe('buildOffboardingReport', () => {
   });
 });
 
+describe('per-system pipelines', () => {
+  it('says how each system ended its sessions, and takes the last system as the leaver\'s moment', () => {
+    const events = leaver({ id: 'p' });
+    const ctx = { workflowId: 'leaver-p' };
+    events.push(event('sessions.kill', t(4), ctx, { system: 'okta', employeeId: 'p' }));
+    // No session call: disabling ended SCIM's sessions, 70 s in (its system was down a while).
+    events.push(event('account.disable', t(2), { ...ctx, reason: 'unavailable: 503' }, { system: 'aws', outcome: 'failure', employeeId: 'p' }));
+    events.push(event('account.disable', t(70), ctx, { system: 'aws', employeeId: 'p' }));
+    events.push(event('account.disable', t(5), { ...ctx, reason: 'no account in this system' }, { system: 'github', outcome: 'not_found', employeeId: 'p' }));
+    events.push(event('leaver.sla_breach', t(60), ctx, { outcome: 'sla_breach', employeeId: 'p' }));
+    events.push(event('leaver.sessions_killed', t(71), { ...ctx, sessionsKilledAt: t(70) }, { employeeId: 'p' }));
+    const [row] = buildOffboardingReport(events, window).leavers;
+    expect(row?.systems).toEqual({
+      aws: { sessionsKilledAt: t(70), disabledAt: t(70), outcome: 'disabled' },
+      github: { sessionsKilledAt: t(5), disabledAt: null, outcome: 'not_found' },
+      okta: { sessionsKilledAt: t(4), disabledAt: null, outcome: 'killed' },
+    });
+    expect(row).toMatchObject({ sessionsKilledAt: t(70), secondsToSessionsKilled: 70, withinSla: false });
+  });
+
+  it('counts a system whose step is still failing, or whose account cannot be looked for, as failed', () => {
+    const events = leaver({ id: 'f' });
+    const ctx = { workflowId: 'leaver-f' };
+    events.push(event('sessions.kill', t(1), ctx, { system: 'okta', employeeId: 'f' }));
+    events.push(event('entitlements.revoke_all', t(3), { ...ctx, reason: 'unavailable' }, { system: 'okta', outcome: 'failure', employeeId: 'f' }));
+    events.push(event('account.disable', t(1), { ...ctx, reason: 'HR record has no work email to match accounts by' }, { system: 'github', outcome: 'skipped', employeeId: 'f' }));
+    const [row] = buildOffboardingReport(events, window).leavers;
+    expect(row?.systems.okta).toMatchObject({ outcome: 'failed', sessionsKilledAt: t(1) });
+    expect(row?.systems.github).toMatchObject({ outcome: 'failed', sessionsKilledAt: null });
+  });
+
+  it('takes the clock from a termination that brought the leaver forward', () => {
+    const events = leaver({ id: 'moved', effective: 7 * 86_400 });
+    events.push(
+      event('leaver.rescheduled', t(100), { workflowId: 'leaver-moved', terminationEffectiveAt: t(90), hrEventReceivedAt: t(100) }, { employeeId: 'moved' }),
+      event('sessions.kill', t(103), { workflowId: 'leaver-moved' }, { system: 'okta', employeeId: 'moved' }),
+      event('leaver.sessions_killed', t(103), { workflowId: 'leaver-moved', sessionsKilledAt: t(103) }, { employeeId: 'moved' }),
+    );
+    const [row] = buildOffboardingReport(events, window).leavers;
+    expect(row).toMatchObject({ terminationEffectiveAt: t(90), hrEventReceivedAt: t(100), secondsToSessionsKilled: 3, withinSla: true });
+    // Picked by the moved date: a window ending before the original date still finds it.
+    const narrow = { from: t(0), to: t(3600) };
+    expect(leaverRunsInWindow(events, narrow)).toEqual(['leaver-moved']);
+    expect(leaverRunsInWindow(events.filter((e) => e.action !== 'leaver.rescheduled'), narrow)).toEqual([]);
+  });
+});
+
 describe('CSV', () => {
   it('quotes per RFC 4180', () => {
     expect(csvCell('plain')).toBe('plain');
