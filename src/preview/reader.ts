@@ -47,6 +47,8 @@ export async function readSystems(connectors: ReadonlyMap<string, Connector>, lo
       if (!login) return { ...base, state: 'no_login' };
       try {
         const account = await connector.findAccount(login);
+        // "No account" is shown only once the system has proven reachable and authorised.
+        if (!account) await connector.checkAccess();
         const entitlements = account ? await connector.listEntitlements(account.id) : [];
         return { ...base, state: 'read', account: account ? { id: account.id, status: account.status } : null, entitlements };
       } catch (err) {

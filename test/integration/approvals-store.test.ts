@@ -114,7 +114,7 @@ describe('ApprovalStore', () => {
     const { approvalId } = await store.request(request(1));
     await expect(
       store.decide(approvalId, { status: 'pending' as 'approved', decidedBy: 'api:admin', decidedAt: '2026-01-05T10:00:00.000Z' }),
-    ).rejects.toThrow(/approved, rejected or expired/);
+    ).rejects.toThrow(/approved, rejected, expired or cancelled/);
     expect((await store.get(approvalId))?.status).toBe('pending');
   });
 
