@@ -14,19 +14,7 @@ export function createHrEventActivities(deps: ActivityDeps) {
 
     /** Evidence that an event was received but deliberately not applied, and why. */
     async recordHrEventSkipped(input: { event: HrEvent; reason: string }): Promise<void> {
-      const run = currentRun();
-      const { event } = input;
-      await deps.evidence.append({
-        stepKey: `hr_event_skipped:${event.eventId}`,
-        employeeId: event.employeeId,
-        hrSource: event.source,
-        actorType: 'engine',
-        actorId: 'jml-engine',
-        action: 'hr_event.skipped',
-        occurredAt: (deps.now?.() ?? new Date()).toISOString(),
-        outcome: 'skipped',
-        context: { workflowId: run.workflowId, runId: run.runId, hrEventId: event.eventId, kind: event.kind, reason: input.reason, occurredAtHr: event.occurredAt },
-      });
+      await recordSkipped(deps, input.event, input.reason);
     },
 
     /** Evidence that the engine took an HR event into the worker's workflow, once per event. */
@@ -58,3 +46,19 @@ export function createHrEventActivities(deps: ActivityDeps) {
 }
 
 export type HrEventActivities = ReturnType<typeof createHrEventActivities>;
+
+/** hr_event.skipped, once per HR event: it was received but deliberately not applied, and why. */
+export async function recordSkipped(deps: ActivityDeps, event: HrEvent, reason: string): Promise<void> {
+  const run = currentRun();
+  await deps.evidence.append({
+    stepKey: `hr_event_skipped:${event.eventId}`,
+    employeeId: event.employeeId,
+    hrSource: event.source,
+    actorType: 'engine',
+    actorId: 'jml-engine',
+    action: 'hr_event.skipped',
+    occurredAt: (deps.now?.() ?? new Date()).toISOString(),
+    outcome: 'skipped',
+    context: { workflowId: run.workflowId, runId: run.runId, hrEventId: event.eventId, kind: event.kind, reason, occurredAtHr: event.occurredAt },
+  });
+}

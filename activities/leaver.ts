@@ -1,6 +1,7 @@
 import type { HrEvent } from '../src/hris/hr-event';
 import { workerTimeZone, terminationTakesEffectAt } from '../src/leaver/timing';
 import type { ActivityDeps } from './deps';
+import { recordSkipped } from './hr-events';
 import { currentRun } from './step';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
 
@@ -125,17 +126,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
         });
         return { plan: moved, moved: true };
       }
-      await deps.evidence.append({
-        stepKey: `hr_event_skipped:${event.eventId}`,
-        employeeId: event.employeeId,
-        hrSource: event.source,
-        actorType: 'engine',
-        actorId: 'jml-engine',
-        action: 'hr_event.skipped',
-        occurredAt: at.toISOString(),
-        outcome: 'skipped',
-        context: { ...context, kind: event.kind, reason: `a termination taking effect no later (${plan.terminationEffectiveAt}) is already scheduled` },
-      });
+      await recordSkipped(deps, event, `a termination taking effect no later (${plan.terminationEffectiveAt}) is already scheduled`);
       const waitMs = Math.max(0, Date.parse(plan.terminationEffectiveAt) - at.getTime());
       const lateBy = Math.max(0, at.getTime() - Date.parse(plan.clockStartAt));
       return { plan: { ...plan, waitMs, sessionKillBudgetMs: Math.max(0, deps.leaver.sessionKillSlaMs - lateBy) }, moved: false };

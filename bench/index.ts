@@ -14,6 +14,10 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'webhook POST -> accounts created and entitlements granted in every system, against direct calls to the same systems',
     load: async () => (await import('./joiner')).joinerBenchmark,
   },
+  outage: {
+    summary: 'leavers while one system answers 503 for a minute -> the other system killed and revoked, the first once it is back',
+    load: async () => (await import('./outage')).outageBenchmark,
+  },
   reconcile: {
     summary: 'N terminations whose webhooks never came -> caught by one triggered poll, all offboarded',
     load: async () => (await import('./reconcile')).reconcileBenchmark,

@@ -1,8 +1,8 @@
-import { CancellationScope, isCancellation, log, patched, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LeaverPlan, StepResult } from '../activities/leaver';
 import { SlaStatus } from '../src/temporal/search-attributes';
 import { quietly } from './notify';
-import { elapsedMs, milestones, securityChannel as notify, stepFor, systemSteps } from './leaver-steps';
+import { elapsedMs, milestones, securityChannel as notify, stepFor, systemSteps, watchSla } from './leaver-steps';
 import type { LeaverResult } from './leaver';
 
 /**
@@ -14,26 +14,11 @@ export async function legacyLeaverSteps(leaver: LeaverPlan): Promise<LeaverResul
   const steps = (system: string) => stepFor(leaver, system);
   const notices: Promise<void>[] = [];
   const notifies = patched('leaver-notifications');
-  let slaBreached = false;
-  const slaWatch = new CancellationScope();
-  const slaTimer = slaWatch
-    .run(async () => {
-      await sleep(Math.max(1, leaver.sessionKillBudgetMs), { summary: 'session-kill SLA' });
-      slaBreached = true;
-      upsertSearchAttributes([{ key: SlaStatus, value: 'breached' }]);
-      const breachAt = await milestones.recordLeaverMilestone({ action: 'leaver.sla_breach', plan: leaver, detail: { budgetMs: leaver.sessionKillBudgetMs } });
-      if (notifies) {
-        const alert = { employeeId: leaver.employeeId, hrSource: leaver.source, budgetMs: leaver.sessionKillBudgetMs, clockStartAt: leaver.clockStartAt, at: breachAt };
-        notices.push(quietly(notify.alertSlaBreach(alert), 'sla breach'));
-      }
-    })
-    .catch((err: unknown) => {
-      if (!isCancellation(err)) throw err;
-    });
+  const sla = watchSla(leaver, { alert: notifies }, notices);
 
   const sessions = await Promise.all(leaver.systems.map((s) => systemSteps(`kill sessions: ${s}`).killSessions(steps(s))));
-  if (!slaBreached) slaWatch.cancel();
-  await slaTimer;
+  await sla.settle();
+  const slaBreached = sla.breached();
   const sessionsKilledAt = await milestones.recordLeaverMilestone({
     action: 'leaver.sessions_killed',
     plan: leaver,

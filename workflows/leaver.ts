@@ -1,22 +1,11 @@
-import {
-  CancellationScope,
-  condition,
-  getExternalWorkflowHandle,
-  isCancellation,
-  log,
-  patched,
-  setHandler,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { LeaverPlan, LeaverPipeline, StepResult } from '../activities/leaver';
 import type { HrEvent } from '../src/hris/hr-event';
 import { leaverEffectiveSignal, othersStoppedSignal, rescheduleLeaverSignal, rescindLeaverSignal } from '../src/temporal/messages';
 import { SlaStatus } from '../src/temporal/search-attributes';
 import { legacyLeaverSteps } from './leaver-legacy';
 import { runPipeline, whenReady, type PipelineResult, type SessionEnd } from './leaver-pipeline';
-import { elapsedMs, milestones, planning, rescheduling, securityChannel as notify, stepFor } from './leaver-steps';
+import { elapsedMs, milestones, planning, rescheduling, securityChannel as notify, stepFor, watchSla } from './leaver-steps';
 import { quietly } from './notify';
 
 export interface LeaverInput {
@@ -117,27 +106,13 @@ async function runSystems(
 ): Promise<LeaverResult> {
   const notices: Promise<void>[] = [];
   const ended = new Map<string, StepResult>();
-  let slaBreached = false;
-  const slaWatch = new CancellationScope();
-  const slaTimer = slaWatch
-    .run(async () => {
-      await sleep(Math.max(1, leaver.sessionKillBudgetMs), { summary: 'session-kill SLA' });
-      slaBreached = true;
-      upsertSearchAttributes([{ key: SlaStatus, value: 'breached' }]);
-      const pendingSystems = pipelines.map((p) => p.system).filter((system) => !ended.has(system));
-      const breachAt = await milestones.recordLeaverMilestone({ action: 'leaver.sla_breach', plan: leaver, detail: { budgetMs: leaver.sessionKillBudgetMs, pendingSystems } });
-      const alert = { employeeId: leaver.employeeId, hrSource: leaver.source, budgetMs: leaver.sessionKillBudgetMs, clockStartAt: leaver.clockStartAt, at: breachAt, pendingSystems };
-      notices.push(quietly(notify.alertSlaBreach(alert), 'sla breach'));
-    })
-    .catch((err: unknown) => {
-      if (!isCancellation(err)) throw err;
-    });
+  const sla = watchSla(leaver, { alert: true, pendingSystems: () => pipelines.map((p) => p.system).filter((system) => !ended.has(system)) }, notices);
 
   const running = Promise.all(pipelines.map((p) => runPipeline(p, stepFor(leaver, p.system), (system, r) => ended.set(system, r), othersStopped)));
   // The SLA is met when every system's sessions have ended, whatever its later steps still do.
   await Promise.race([condition(() => ended.size === pipelines.length), running]);
-  if (!slaBreached) slaWatch.cancel();
-  await slaTimer;
+  await sla.settle();
+  const slaBreached = sla.breached();
   const sessionsKilledAt = [...ended.values()].map((r) => r.at).sort().at(-1) ?? leaver.clockStartAt;
   const endedBy = Object.fromEntries([...ended].map(([system, r]) => [system, { outcome: r.outcome, at: r.at }]));
   await milestones.recordLeaverMilestone({ action: 'leaver.sessions_killed', plan: leaver, detail: { systems: endedBy, sessionsKilledAt, slaBreached } });
