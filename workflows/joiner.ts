@@ -81,6 +81,9 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
   await r.settleApprovals(changes, () => gate.withdrawn !== undefined);
   if (gate.withdrawn) return withdrawn(r, [...r.approvals.values()].map((a) => a.done));
   await told;
+  // A change that arrived while the joiner was finishing still re-plans it.
+  if (changes.length > 0) await r.settleApprovals(changes, () => gate.withdrawn !== undefined);
+  if (gate.withdrawn) return withdrawn(r, [...r.approvals.values()].map((a) => a.done));
   await planning.recordJoinerMilestone({ action: 'joiner.completed', plan: r.plan });
   return result;
 }

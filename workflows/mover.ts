@@ -66,64 +66,69 @@ export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
   const approvals: Promise<void>[] = [];
 
   let revokeAfterMs = 0;
-  while (changed && !gate.withdrawn) {
-    changed = false;
-    result.passes += 1;
-    const plan = await planning.planMoverGrants({ event: latest, pass: result.passes });
-    revokeAfterMs = plan.revokeOldAccessAfterMs;
-    const step = (system: string): SystemStep => ({ system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId });
-    await Promise.all(
-      plan.systems.map(async (s) => {
-        const acts = steps(`grant: ${s.system}`);
-        if (!s.hasAccount) {
-          const created = await gate.run(() => acts.ensureAccount({ ...step(s.system), firstName: plan.firstName, lastName: plan.lastName, active: true }));
-          if (!created) return;
-          result.created.push(created);
-        }
-        for (const grant of s.grants.filter((g) => !g.approvalRequired)) {
-          const granted = await gate.run(() => acts.grantEntitlement({ ...step(s.system), grant }));
-          if (!granted) return;
-          result.granted.push(granted);
-        }
-      }),
-    );
-    plan.systems.forEach((s) =>
-      s.grants.forEach((grant, index) => {
-        if (!grant.approvalRequired) return;
-        const request = { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index), worker: plan.worker, hrEvent: plan.hrEvent };
-        approvals.push(runApproval(book, request, result, { cancelled, gate }));
-      }),
-    );
-    if (revokeAfterMs > 0) await condition(() => changed || gate.withdrawn !== undefined, revokeAfterMs, { summary: 'grace period before old access is revoked' });
-  }
-  if (gate.withdrawn) {
+  let revokes: Awaited<ReturnType<typeof planning.planMoverRevokes>> = [];
+  for (;;) {
+    while (changed && !gate.withdrawn) {
+      changed = false;
+      result.passes += 1;
+      const plan = await planning.planMoverGrants({ event: latest, pass: result.passes });
+      revokeAfterMs = plan.revokeOldAccessAfterMs;
+      const step = (system: string): SystemStep => ({ system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId });
+      await Promise.all(
+        plan.systems.map(async (s) => {
+          const acts = steps(`grant: ${s.system}`);
+          if (!s.hasAccount) {
+            const created = await gate.run(() => acts.ensureAccount({ ...step(s.system), firstName: plan.firstName, lastName: plan.lastName, active: true }));
+            if (!created) return;
+            result.created.push(created);
+          }
+          for (const grant of s.grants.filter((g) => !g.approvalRequired)) {
+            const granted = await gate.run(() => acts.grantEntitlement({ ...step(s.system), grant }));
+            if (!granted) return;
+            result.granted.push(granted);
+          }
+        }),
+      );
+      plan.systems.forEach((s) =>
+        s.grants.forEach((grant, index) => {
+          if (!grant.approvalRequired) return;
+          const request = { ...step(s.system), grant, approvalId: approvalIdFor(plan, s.system, index), worker: plan.worker, hrEvent: plan.hrEvent };
+          approvals.push(runApproval(book, request, result, { cancelled, gate }));
+        }),
+      );
+      if (revokeAfterMs > 0) await condition(() => changed || gate.withdrawn !== undefined, revokeAfterMs, { summary: 'grace period before old access is revoked' });
+    }
+    if (gate.withdrawn) {
+      await Promise.all(approvals);
+      await condition(allHandlersFinished);
+      const w = gate.withdrawn;
+      await planning.recordJoinerMilestone({
+        action: 'mover.withdrawn',
+        plan: { employeeId: latest.employeeId, source: latest.source, hrEventId: latest.eventId },
+        detail: { reason: w.reason, byHrEvent: w.hrEventId, passes: result.passes },
+      });
+      return { ...result, withdrawn: 'worker_left' };
+    }
+    revokes = await planning.planMoverRevokes({ worker: latest.worker, previous: input.previous });
+    for (const r of revokes) {
+      const revoked = await gate.run(() =>
+        steps(`revoke: ${r.system}`).revokeEntitlement({
+          system: r.system,
+          login: latest.worker.workEmail?.toLowerCase(),
+          employeeId: latest.employeeId,
+          source: latest.source,
+          hrEventId: latest.eventId,
+          entitlement: r.entitlement,
+          previousRules: r.previousRules,
+        }),
+      );
+      if (revoked) result.revoked.push(revoked);
+    }
     await Promise.all(approvals);
-    await condition(allHandlersFinished);
-    const w = gate.withdrawn;
-    await planning.recordJoinerMilestone({
-      action: 'mover.withdrawn',
-      plan: { employeeId: latest.employeeId, source: latest.source, hrEventId: latest.eventId },
-      detail: { reason: w.reason, byHrEvent: w.hrEventId, passes: result.passes },
-    });
-    return { ...result, withdrawn: 'worker_left' };
+    // A change that came after the grace period (while revoking or waiting for approvals) gets a
+    // pass of its own; a withdrawal meanwhile ends it as withdrawn.
+    if (!changed && !gate.withdrawn) break;
   }
-
-  const revokes = await planning.planMoverRevokes({ worker: latest.worker, previous: input.previous });
-  for (const r of revokes) {
-    const revoked = await gate.run(() =>
-      steps(`revoke: ${r.system}`).revokeEntitlement({
-        system: r.system,
-        login: latest.worker.workEmail?.toLowerCase(),
-        employeeId: latest.employeeId,
-        source: latest.source,
-        hrEventId: latest.eventId,
-        entitlement: r.entitlement,
-        previousRules: r.previousRules,
-      }),
-    );
-    if (revoked) result.revoked.push(revoked);
-  }
-  await Promise.all(approvals);
   await planning.recordJoinerMilestone({
     action: 'mover.completed',
     plan: { employeeId: latest.employeeId, source: latest.source, hrEventId: latest.eventId },
