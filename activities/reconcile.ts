@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { employeeWorkflowId, type HrSource } from '../src/hris/hr-event';
 import { acceptEvents } from '../src/intake/accept';
 import { createDispatcher } from '../src/intake/dispatch';
+import { InboxDispatcher } from '../src/intake/dispatcher';
 import type { Inbox } from '../src/intake/inbox';
 import type { HrisPollers, KnownWorker } from '../src/reconcile/poller';
 import type { WatermarkStore } from '../src/reconcile/watermarks';
@@ -60,9 +61,13 @@ export function createReconcileActivities(deps: ActivityDeps) {
         }
       };
       const events = await poller({ from, through }, { known, receivedAt: now.toISOString(), heartbeat: () => context.heartbeat() });
-      const dispatch = createDispatcher(client, context.info.taskQueue, { eventsPerRun: r.eventsPerRun });
-      const delivered = await acceptEvents({ inbox: r.inbox, dispatch, log: deps.log }, events, { deliveryId: `poll:${input.source}:${now.toISOString()}` });
+      const delivered = await acceptEvents({ inbox: r.inbox, handOver: () => undefined, log: deps.log }, events, { deliveryId: `poll:${input.source}:${now.toISOString()}` });
       await r.watermarks.advance(input.source, through, events.length);
+      // Temporal is up (this runs in a worker), so the found events are handed over here and now,
+      // through the same ordered claims as the API's dispatcher: a worker's events still wait
+      // behind an older one of theirs that is not handed over yet (the API's dispatcher has it).
+      const dispatch = createDispatcher(client, context.info.taskQueue, { eventsPerRun: r.eventsPerRun });
+      await new InboxDispatcher({ inbox: r.inbox, dispatch, log: deps.log, lanes: 8, maxBackoffMs: 5_000 }).drainDue();
       const duplicates = delivered.filter((d) => d.duplicate).length;
       if (events.length > 0) deps.log.info({ source: input.source, found: events.length, duplicates }, 'reconciliation found changes');
       return { source: input.source, from: from.toISOString(), through: through.toISOString(), found: events.length, accepted: delivered.length - duplicates, duplicates };

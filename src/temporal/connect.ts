@@ -31,6 +31,17 @@ export async function connectClient(target: TemporalTarget, dataConverter?: Data
   return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 
+/**
+ * A client that does not wait for Temporal: the connection is made on first use and remade
+ * by gRPC whenever Temporal comes back. `jml server` uses it so that it starts, and takes
+ * webhooks, while Temporal is unreachable.
+ */
+export function lazyClient(target: TemporalTarget, dataConverter?: DataConverter): Client {
+  const { tls, apiKey, metadata } = target.options;
+  const connection = Connection.lazy({ address: target.address, tls, apiKey, metadata });
+  return new Client({ connection, namespace: target.namespace, dataConverter });
+}
+
 export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
   return NativeConnection.connect({ ...target.options, address: target.address });
 }

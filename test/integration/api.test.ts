@@ -19,7 +19,7 @@ describe('HTTP API', () => {
   it('reports health of Temporal and the database', async () => {
     const res = await call('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, checks: { database: { ok: true }, temporal: { ok: true } } });
+    expect(await res.json()).toEqual({ status: 'ok', checks: { database: { ok: true }, temporal: { ok: true } } });
   });
 
   it.each(['/api/reports/offboarding?from=2026-01-01&to=2026-01-31', '/api/employees/42/evidence', '/api/evidence/verify'])(
