@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { IntakeLogger } from '../intake/accept';
+import { safeError } from '../intake/safe-error';
 
 /**
  * What every HR webhook answers when it refuses a delivery: a code, a clear message and the
@@ -44,7 +45,8 @@ export async function inboxCall<T>(log: IntakeLogger, fn: () => Promise<T>): Pro
   try {
     return await fn();
   } catch (err) {
-    log.error({ err }, 'inbox unavailable; asking the HRIS to retry');
+    // A database error carries the row it refused: only its SQLSTATE is logged.
+    log.error({ err: safeError(err) }, 'inbox unavailable; asking the HRIS to retry');
     throw new WebhookRejection('inbox_unavailable', 'the event could not be stored; retry later');
   }
 }

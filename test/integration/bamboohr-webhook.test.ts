@@ -8,6 +8,7 @@ import { BambooHrClient } from '../../src/hris/bamboohr/client';
 import { bambooReceiver, type BambooReceiverOptions } from '../../src/hris/bamboohr/receiver';
 import { signBambooBody } from '../../src/hris/bamboohr/signature';
 import type { HrEvent } from '../../src/hris/hr-event';
+import type { IntakeLogger } from '../../src/intake/accept';
 import { InboxDispatcher } from '../../src/intake/dispatcher';
 import { Inbox } from '../../src/intake/inbox';
 import { openTestDatabase } from '../harness/db';
@@ -34,14 +35,15 @@ async function dispatch(event: HrEvent): Promise<string[]> {
 }
 
 /** A real express app on an ephemeral port with the real router; returns its webhook URL. */
-async function serve(overrides: Partial<BambooReceiverOptions> & { inbox?: Inbox } = {}, mountAt?: string): Promise<string> {
+async function serve(overrides: Partial<BambooReceiverOptions> & { inbox?: Inbox; logger?: IntakeLogger } = {}, mountAt?: string): Promise<string> {
   const app = express();
-  const { inbox: useInbox = inbox, ...receiver } = overrides;
+  const { inbox: useInbox = inbox, logger, ...receiver } = overrides;
   const router = webhookRouter({
     receivers: [bambooReceiver({ secret, windowMs: 300_000, client, ...receiver })],
     inbox: useInbox,
     handOver: () => dispatcher.wake(),
     now: () => clock,
+    ...(logger ? { logger } : {}),
   });
   if (mountAt) app.use(mountAt, router);
   else app.use(router);
@@ -291,6 +293,55 @@ describe('POST /webhooks/bamboohr', () => {
     await handedOver('115');
     expect(dispatched).toHaveLength(1);
     expect(await rowsFor('115')).toEqual([expect.objectContaining({ status: 'dispatched', attempts: 2, last_error: null })]);
+  });
+
+  it('refuses the one employee of three whose field holds a NUL: the other two are stored, the answer names the field, the log names no one', async () => {
+    const lines: string[] = [];
+    const record = (level: string) => (obj: object, msg?: string) => void lines.push(`${level} ${msg ?? ''} ${JSON.stringify(obj)}`);
+    const logged = await serve({ logger: { info: record('info'), warn: record('warn'), error: record('error') } });
+    const entry = (id: string, lastName: string) => ({
+      action: 'Updated',
+      changedFields: ['Department', 'Last Name'],
+      fields: { 'Work Email': `ivy.${id}@acme.test`, 'First Name': 'Ivy', 'Last Name': lastName, Status: 'Active', 'Hire Date': '2020-01-06', Department: 'Sales' },
+      id,
+      timestamp: '2026-03-10T08:59:00+0000',
+    });
+    const res = await post(logged, { employees: [entry('121', 'Nulled'), entry('122', 'Poi\u0000son'), entry('123', 'Clean')] });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 2, duplicates: 0, ignored: 0, refused: [{ employeeId: '122', field: 'employees[1].fields.Last Name', reason: 'contains a NUL character' }] });
+    expect((res.body.events as { employeeId: string }[]).map((e) => e.employeeId)).toEqual(['121', '123']);
+    await handedOver('121');
+    await handedOver('123');
+    expect(await rowsFor('122')).toHaveLength(0);
+    expect(dispatched.map((e) => e.employeeId).sort()).toEqual(['121', '123']);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).not.toMatch(/acme\.test|Ivy|Poi|Nulled|Clean/);
+    }
+  });
+
+  it('answers 400 naming the field when the only employee of a delivery cannot be stored (a lone surrogate)', async () => {
+    const raw = JSON.stringify(departmentChange('124')).replace('"Engineering"', '"Engin\\ud800eering"');
+    const res = await post(url, raw);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      error: 'invalid_payload',
+      field: 'employees[0].fields.Department',
+      employeeId: '124',
+      refused: [{ employeeId: '124', field: 'employees[0].fields.Department' }],
+    });
+    expect(String(res.body.message)).toMatch(/unpaired UTF-16 surrogate/);
+    expect(await rowsFor('124')).toHaveLength(0);
+    expect(dispatched).toHaveLength(0);
+  });
+
+  it('refuses a thin payload whose record from the BambooHR API holds a control character, naming the worker field', async () => {
+    peer.setEmployee('125', { workEmail: 'bel@acme.test', firstName: 'Be\u0007l', status: 'Active', hireDate: '2020-01-06', terminationDate: '2026-03-31' });
+    const res = await post(url, { type: 'employee.updated', timestamp: '2026-03-10T08:59:00+0000', data: { employeeId: '125', changedFields: ['terminationDate', 'firstName'] } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_payload', field: 'worker.firstName', employeeId: '125' });
+    expect(JSON.stringify(res.body)).not.toContain('bel@acme.test');
+    expect(await rowsFor('125')).toHaveLength(0);
   });
 
   it('serves the same route when mounted under /webhooks/bamboohr', async () => {

@@ -30,7 +30,9 @@ const startTemporal = async () => (temporal = await startDevServer({ binary, por
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jml-outage-'));
-  binary = (await resolveTemporalCli({ log: () => undefined })).path;
+  const cli = await resolveTemporalCli({ log: () => undefined });
+  if (cli.source === 'sdk-download') throw new Error('this test restarts a Temporal dev server and needs the Temporal CLI');
+  binary = cli.path;
   port = await freePort();
   await startTemporal();
   targets = await startTargets();

@@ -56,7 +56,7 @@ const toEvent: WorkdayReceiverOptions['toEvent'] = async (n, context) => {
     immediate: false,
     receivedAt: context.receivedAt,
     changedFields: [],
-    worker: { workEmail: `w${n.workerId}@acme.test` },
+    worker: { workEmail: `w${n.workerId}@acme.test`, ...(n.workerId === '21016' ? { lastName: 'Con\u0001trol' } : {}) },
     via: 'webhook',
     ...(context.sourceIp ? { sourceIp: context.sourceIp } : {}),
   };
@@ -306,6 +306,22 @@ describe('POST /webhooks/workday', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('30');
     expect(res.body).toMatchObject({ error: 'inbox_unavailable' });
+    expect(dispatched).toHaveLength(0);
+  });
+
+  it('answers 400 naming the field when the notification holds a NUL, reading nothing back', async () => {
+    const res = await post(url, notification('21015', 'Hire\u0000Employee'));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_payload', field: 'businessProcessType', employeeId: '21015' });
+    await expectUntouched('21015');
+  });
+
+  it('answers 400 naming the worker field when the worker read back from Workday holds a control character, storing nothing', async () => {
+    const res = await post(url, notification('21016'));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_payload', field: 'worker.lastName', employeeId: '21016', refused: [{ employeeId: '21016', field: 'worker.lastName' }] });
+    expect(String(res.body.message)).toContain('U+0001');
+    expect(await rowsFor('21016')).toHaveLength(0);
     expect(dispatched).toHaveLength(0);
   });
 

@@ -1,9 +1,10 @@
 import { WebhookRejection } from '../../api/webhook-errors';
 import type { HrEvent } from '../hr-event';
-import { parseJson, type HrReceiver, type ReceiveContext, type Received, type ReceiverLogger } from '../receiver';
+import { parseJson, type HrReceiver, type ReceiveContext, type Received, type ReceiverLogger, type RefusedEmployee } from '../receiver';
+import { findUnstorableText, unstorableField } from '../storable-text';
 import { BambooHrClientError, type BambooHrClient } from './client';
 import { bambooChanges, missingFields, normalizeBambooChange, type BambooChange } from './normalize';
-import { parseBambooPayload, type BambooFieldValues } from './payload';
+import { parseBambooPayload, type BambooFieldValues, type BambooPayload } from './payload';
 import { verifyBambooSignature } from './signature';
 
 /**
@@ -58,10 +59,21 @@ export function bambooReceiver(options: BambooReceiverOptions): HrReceiver {
 }
 
 async function bambooEvents(options: BambooReceiverOptions, raw: Buffer, context: ReceiveContext): Promise<Received> {
-  const parsed = parseBambooPayload(parseJson(raw));
+  const json = parseJson(raw);
+  const parsed = parseBambooPayload(json);
   if (!parsed.ok) throw new WebhookRejection('invalid_payload', `${parsed.path}: ${parsed.message}`, { field: parsed.path });
 
-  const changes = uniqueBy(bambooChanges(parsed.payload), (c) => c.eventId);
+  // An employee with text Postgres cannot store is refused; the rest of the delivery is taken.
+  const refused = new Map<string, RefusedEmployee>();
+  const refuse = (employeeId: string, found: { path: string; reason: string }) => {
+    if (!refused.has(employeeId)) refused.set(employeeId, { employeeId, field: found.path, reason: found.reason });
+  };
+  for (const entry of rawEntries(json, parsed.payload)) {
+    const found = findUnstorableText(entry.value, entry.path);
+    if (found) refuse(entry.employeeId, found);
+  }
+
+  const changes = uniqueBy(bambooChanges(parsed.payload), (c) => c.eventId).filter((c) => !refused.has(c.employeeId));
   // A redelivery of stored events needs no API call: the stored copy is what counts.
   const known = await context.stored(changes.map((c) => c.eventId));
   const thin = changes.filter((c) => !known.has(c.eventId) && missingFields(c).length > 0);
@@ -76,10 +88,23 @@ async function bambooEvents(options: BambooReceiverOptions, raw: Buffer, context
       (gone.has(change.employeeId) && missingFields(change).length > 0
         ? undefined // deleted meanwhile: its own deleted event follows
         : normalizeBambooChange(change, normalizeContext, records.get(change.employeeId)));
-    if (event) events.push(event);
-    else ignored += 1;
+    if (!event) {
+      ignored += 1;
+      continue;
+    }
+    // What the API filled in is checked too (as worker.*: it is not in the payload).
+    const found = unstorableField(event);
+    if (found) refuse(event.employeeId, found);
+    else events.push(event);
   }
-  return { events, ignored, refused: [] };
+  return { events: events.filter((e) => !refused.has(e.employeeId)), ignored, refused: [...refused.values()] };
+}
+
+/** Each employee's part of the JSON as sent, with its path, for the text check. */
+function rawEntries(json: unknown, payload: BambooPayload): { employeeId: string; path: string; value: unknown }[] {
+  if (payload.format === 'event') return [{ employeeId: payload.body.data.employeeId, path: '', value: json }];
+  const entries = (json as { employees: unknown[] }).employees;
+  return payload.body.employees.map((entry, i) => ({ employeeId: entry.id, path: `employees[${i}]`, value: entries[i] }));
 }
 
 /** Fetches each thin change's employee once, a few at a time; 404 marks the employee gone. */

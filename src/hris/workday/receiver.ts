@@ -1,6 +1,7 @@
 import { WebhookRejection } from '../../api/webhook-errors';
 import type { HrEvent } from '../hr-event';
 import { parseJson, type HrReceiver, type ReceiveContext, type Received } from '../receiver';
+import { findUnstorableText, unstorableField } from '../storable-text';
 import { parseWorkdayNotification, workdayEventId, type WorkdayNotification } from './notification';
 import { verifyWorkdayBasic, verifyWorkdaySignature } from './signature';
 
@@ -70,6 +71,10 @@ async function workdayEvents(options: WorkdayReceiverOptions, raw: Buffer, conte
   const parsed = parseWorkdayNotification(parseJson(raw));
   if (!parsed.ok) throw new WebhookRejection('invalid_payload', `${parsed.path}: ${parsed.message}`, { field: parsed.path });
   const notification = parsed.notification;
+  const bad = findUnstorableText(notification);
+  if (bad) {
+    throw new WebhookRejection('invalid_payload', `${bad.path}: ${bad.reason} (employee ${notification.workerId})`, { field: bad.path, employeeId: notification.workerId });
+  }
   const eventId = workdayEventId(notification.transactionLogWid);
   const logged = { eventId, businessProcessType: notification.businessProcessType };
 
@@ -80,6 +85,9 @@ async function workdayEvents(options: WorkdayReceiverOptions, raw: Buffer, conte
     context.log.info({ ...logged, ignored: 1 }, 'Workday notification has nothing to act on; ignored');
     return { events: [], ignored: 1, refused: [], logged };
   }
+  // Workday's own record may hold text Postgres cannot store: refused, naming the field.
+  const found = unstorableField(event);
+  if (found) return { events: [], ignored: 0, refused: [{ employeeId: event.employeeId, field: found.path, reason: found.reason }], logged };
   return { events: [event], ignored: 0, refused: [], logged: { ...logged, kind: event.kind } };
 }
 
