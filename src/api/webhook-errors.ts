@@ -21,6 +21,8 @@ export const statusByCode = {
   invalid_json: 400,
   invalid_payload: 400,
   thin_payload: 400,
+  /** The HRIS's own record does not bear the notification out (Workday: Get_Workers); nothing was done. */
+  unconfirmed: 409,
   hris_unavailable: 503,
   /** The HRIS answered, but with an error a retry of the same call will not cure (e.g. refused credentials). */
   hris_error: 502,

@@ -81,6 +81,7 @@ export async function startApi(options: {
       auth: workdaySettings?.webhookAuth ?? 'signature',
       basicUsername: workdaySettings?.webhookUsername ?? 'workday',
       windowMs: workdaySettings?.signatureWindow ?? 300_000,
+      evidence: services.evidence,
       toEvent: workday
         ? workdayReadBack(workday, workdayProcesses(workdaySettings?.businessProcesses))
         : async () => {

@@ -1,8 +1,11 @@
 import { WebhookRejection } from '../../api/webhook-errors';
+import type { EvidenceStore } from '../../evidence/store';
 import type { HrEvent } from '../hr-event';
 import { parseJson, type HrReceiver, type ReceiveContext, type Received } from '../receiver';
+import { safeError } from '../../intake/safe-error';
 import { findUnstorableText, unstorableField } from '../storable-text';
 import { parseWorkdayNotification, workdayEventId, type WorkdayNotification } from './notification';
+import { WorkdayUnconfirmed } from './read-back';
 import { verifyWorkdayBasic, verifyWorkdaySignature } from './signature';
 
 /**
@@ -33,6 +36,8 @@ export interface WorkdayReceiverOptions {
   toEvent: (notification: WorkdayNotification, context: { receivedAt: string; sourceIp?: string }) => Promise<HrEvent | undefined>;
   /** Largest accepted body; default 64 kB (a notification is a few hundred bytes). */
   maxBodyBytes?: number;
+  /** Where a notification Workday does not confirm is recorded (hr_event.unconfirmed). */
+  evidence?: Pick<EvidenceStore, 'append'>;
 }
 
 export const workdayWebhookPath = '/webhooks/workday';
@@ -97,6 +102,7 @@ async function readBack(options: WorkdayReceiverOptions, context: ReceiveContext
     return await options.toEvent(notification, { receivedAt: context.receivedAt.toISOString(), ...(context.sourceIp ? { sourceIp: context.sourceIp } : {}) });
   } catch (err) {
     if (err instanceof WebhookRejection) throw err;
+    if (err instanceof WorkdayUnconfirmed) await refuseUnconfirmed(options, context, err);
     const retryable = !(typeof err === 'object' && err !== null && 'retryable' in err && err.retryable === false);
     const code = errorCode(err, retryable ? 'workday_unavailable' : 'workday_error');
     if (retryable) {
@@ -106,6 +112,34 @@ async function readBack(options: WorkdayReceiverOptions, context: ReceiveContext
     context.log.error({ eventId, code, err: errorText(err) }, 'Workday refused the read-back; check the Workday API settings');
     throw new WebhookRejection('hris_error', `Workday refused the worker read-back (${code}); the engine's Workday API settings need attention`);
   }
+}
+
+/**
+ * Workday's record does not bear the notification out (a made-up or mistyped transaction, a
+ * process Workday logged as another): recorded as evidence, refused with 409, nothing stored.
+ * Workday is not asked to retry (a 4xx), and a real transaction is still caught by the poll.
+ */
+async function refuseUnconfirmed(options: WorkdayReceiverOptions, context: ReceiveContext, err: WorkdayUnconfirmed): Promise<never> {
+  const { workerId, businessProcessType, transactionLogWid } = err.notification;
+  context.log.warn({ employeeId: workerId, transactionLogWid, businessProcessType, why: err.why }, 'Workday does not confirm the notification; refused');
+  try {
+    await options.evidence?.append({
+      stepKey: `hr_event.unconfirmed:workday:${transactionLogWid}`,
+      employeeId: workerId,
+      hrSource: 'workday',
+      actorType: 'hr',
+      actorId: 'workday',
+      action: 'hr_event.unconfirmed',
+      occurredAt: context.receivedAt.toISOString(),
+      ...(context.sourceIp ? { where: context.sourceIp } : {}),
+      outcome: 'failure',
+      context: { transactionLogWid, businessProcessType, why: err.why, ...(err.loggedType ? { loggedBusinessProcessType: err.loggedType } : {}) },
+    });
+  } catch (e) {
+    context.log.error({ employeeId: workerId, err: safeError(e) }, 'could not record an unconfirmed Workday notification');
+    throw new WebhookRejection('inbox_unavailable', 'the refusal could not be recorded; retry later');
+  }
+  throw new WebhookRejection('unconfirmed', `${err.message}; nothing was done`, { why: err.why, transactionLogWid });
 }
 
 function errorCode(err: unknown, fallback: string): string {
