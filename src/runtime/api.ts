@@ -96,7 +96,7 @@ export async function startApi(options: {
         check: async () => void (await client.connection.withDeadline(Date.now() + 2000, () => client.connection.workflowService.getSystemInfo({}))),
       },
     ],
-    metrics: createMetrics(),
+    metrics: createMetrics({ inboxPending: () => inbox.countPending() }),
     log,
     approvals: { approvals: services.approvals, decide },
     employees: { client, connectors: services.connectors, policy: config.file.policy },

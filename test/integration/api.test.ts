@@ -56,6 +56,7 @@ describe('HTTP API', () => {
     await postBambooWebhook(engine.url, {}, { signature: '0'.repeat(64) });
     const text = await (await call('/metrics')).text();
     expect(text).toMatch(/jml_webhook_deliveries_total\{source="bamboohr",status="401"\} 1/);
+    expect(text).toMatch(/^jml_inbox_pending \d+$/m);
   });
 
   it('answers unknown routes with JSON 404', async () => {
