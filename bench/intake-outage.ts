@@ -101,7 +101,7 @@ async function run(args: string[]): Promise<void> {
       temporalRestartMs: answering - restartBegan,
       handedOverAfterRestartMs: handedOverMs,
       allSessionsKilledAfterRestartMs: allSessionsKilledMs,
-      handOver: 'production defaults: 4 lanes, 10 s per hand-over, backoff 250 ms doubling to 30 s; the first success after failures makes all failed events due',
+      handOver: 'production defaults: 8 lanes, 10 s per hand-over, backoff 250 ms doubling to 30 s; the first success after failures makes all failed events due',
       measuredWith: {
         database,
         temporal: `temporal dev server (CLI ${temporalCliVersion}, from ${cli.source}), SQLite file, restarted`,

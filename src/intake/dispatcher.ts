@@ -23,7 +23,7 @@ export interface DispatcherOptions {
   inbox: Inbox;
   dispatch: (event: HrEvent) => Promise<string[]>;
   log: IntakeLogger;
-  /** Hand-overs in flight at once (default 4). */
+  /** Hand-overs in flight at once (default 8). */
   lanes?: number;
   /** Longest sleep of an idle lane (default 1 s). */
   idleMs?: number;
@@ -51,7 +51,7 @@ export class InboxDispatcher {
   private failing = false;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.lanes = Math.max(1, options.lanes ?? 4);
+    this.lanes = Math.max(1, options.lanes ?? 8);
     this.idleMs = options.idleMs ?? 1000;
     this.initialBackoffMs = options.initialBackoffMs ?? 250;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;

@@ -64,26 +64,11 @@ export class Inbox {
   /** Stores a delivery's events in one transaction; existing event IDs are reported as duplicates. */
   async record(events: readonly HrEvent[], options: { deliveryId?: string } = {}): Promise<RecordResult[]> {
     if (events.length === 0) return [];
+    // One event (most webhooks) needs no transaction: its INSERT is atomic, one round trip.
+    if (events.length === 1) return [await recordOne(this.db, events[0]!, options)];
     return this.db.transaction(async (tx) => {
       const results: RecordResult[] = [];
-      for (const event of events) {
-        const inserted = await tx.query<{ status: string }>(
-          `INSERT INTO hr_inbox (event_id, source, employee_id, kind, payload, delivery_id, received_at)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::timestamptz)
-           ON CONFLICT (event_id) DO NOTHING
-           RETURNING status`,
-          [event.eventId, event.source, event.employeeId, event.kind, JSON.stringify(event), options.deliveryId ?? null, event.receivedAt],
-        );
-        if (inserted.rows.length > 0) {
-          results.push({ event, duplicate: false, status: 'received', workflowIds: [] });
-          continue;
-        }
-        const existing = await selectOne(tx, event.eventId);
-        if (!existing) throw new Error(`hr_inbox: ${event.eventId} conflicted but cannot be read`);
-        // The HRIS sent it again before it was handed over: no reason to wait out the backoff.
-        if (existing.status !== 'dispatched') await tx.query(`UPDATE hr_inbox SET next_attempt_at = now() WHERE event_id = $1 AND status <> 'dispatched'`, [event.eventId]);
-        results.push({ event: existing.event, duplicate: true, status: existing.status, workflowIds: existing.workflowIds });
-      }
+      for (const event of events) results.push(await recordOne(tx, event, options));
       return results;
     });
   }
@@ -169,6 +154,22 @@ export class Inbox {
     const { rows } = await this.db.query<Row>(`SELECT ${columns} FROM hr_inbox WHERE event_id = ANY($1::text[])`, [[...eventIds]]);
     return new Map(rows.map((row) => [row.event_id, toInboxRow(row)]));
   }
+}
+
+async function recordOne(db: Queryable, event: HrEvent, options: { deliveryId?: string }): Promise<RecordResult> {
+  const inserted = await db.query<{ status: string }>(
+    `INSERT INTO hr_inbox (event_id, source, employee_id, kind, payload, delivery_id, received_at)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::timestamptz)
+     ON CONFLICT (event_id) DO NOTHING
+     RETURNING status`,
+    [event.eventId, event.source, event.employeeId, event.kind, JSON.stringify(event), options.deliveryId ?? null, event.receivedAt],
+  );
+  if (inserted.rows.length > 0) return { event, duplicate: false, status: 'received', workflowIds: [] };
+  const existing = await selectOne(db, event.eventId);
+  if (!existing) throw new Error(`hr_inbox: ${event.eventId} conflicted but cannot be read`);
+  // The HRIS sent it again before it was handed over: no reason to wait out the backoff.
+  if (existing.status !== 'dispatched') await db.query(`UPDATE hr_inbox SET next_attempt_at = now() WHERE event_id = $1 AND status <> 'dispatched'`, [event.eventId]);
+  return { event: existing.event, duplicate: true, status: existing.status, workflowIds: existing.workflowIds };
 }
 
 async function selectOne(db: Queryable, eventId: string): Promise<InboxRow | undefined> {
