@@ -1,6 +1,7 @@
 /**
  * Intake during a Temporal outage: how fast a webhook is answered while Temporal is down, and
- * how fast the stored events reach Temporal once it is back. The engine (API + worker, as
+ * how fast the stored events reach Temporal once it is back. For comparison, the same number of
+ * webhooks is first posted with Temporal up. The engine (API + worker, as
  * `jml dev` wires them, production hand-over settings) runs on a Temporal dev server with a
  * SQLite file; the benchmark stops it, posts N signed BambooHR termination webhooks one at a
  * time (each a different worker) and times each answer, then starts Temporal again on the same
@@ -45,8 +46,10 @@ async function run(args: string[]): Promise<void> {
   let engine: TestEngine | undefined;
   try {
     targets = await startTargets({ latencyMs });
-    const workers = Array.from({ length: n }, (_, i) => ({ employeeId: String(810_001 + i), login: `outage.${810_001 + i}@acme.test` }));
-    for (const w of workers) targets.seedWorker(w.login, []);
+    const worker = (base: number, prefix: string) => (_: unknown, i: number) => ({ employeeId: String(base + i), login: `${prefix}.${base + i}@acme.test` });
+    const workers = Array.from({ length: n }, worker(810_001, 'outage'));
+    const upWorkers = Array.from({ length: n }, worker(820_001, 'up'));
+    for (const w of [...workers, ...upWorkers]) targets.seedWorker(w.login, []);
     log('starting the engine (API + worker; the worker bundles the workflows)');
     engine = await startEngine({
       yaml: `${targets.systemsYaml}\nsla: { leaverSessionKill: 60s }\n`,
@@ -56,18 +59,35 @@ async function run(args: string[]): Promise<void> {
     });
     const database = await databaseInfo(engine.db);
 
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const postAll = async (list: typeof workers) => {
+      const answerMs: number[] = [];
+      for (const w of list) {
+        const started = performance.now();
+        const res = await postBambooWebhook(engine!.url, terminationDelivery(w.employeeId, w.login, yesterday));
+        answerMs.push(performance.now() - started);
+        if (res.status !== 202) throw new Error(`webhook for ${w.employeeId} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      }
+      return summarise(answerMs.map((ms) => Math.round(ms * 10) / 10));
+    };
+    const offboarded = async (list: typeof workers, since: number) => {
+      while (!list.every((w) => targets!.okta.sessionsOf(w.login) === 0 && targets!.scim.user(w.login)?.active === false)) {
+        if (Date.now() - since > 30 * 60_000) throw new Error('not offboarded within 30 minutes');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return Date.now() - since;
+    };
+
+    log(`posting ${n} webhooks with Temporal up, for comparison`);
+    const upBegan = Date.now();
+    const answersUp = await postAll(upWorkers);
+    const upOffboardedMs = await offboarded(upWorkers, upBegan);
+    log(`with Temporal up: p50 ${answersUp.p50} ms, p95 ${answersUp.p95} ms, p99 ${answersUp.p99} ms; all offboarded ${upOffboardedMs} ms after the first POST`);
+
     log('stopping Temporal');
     await temporal.stop();
     temporal = undefined;
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const answerMs: number[] = [];
-    for (const w of workers) {
-      const started = performance.now();
-      const res = await postBambooWebhook(engine.url, terminationDelivery(w.employeeId, w.login, yesterday));
-      answerMs.push(performance.now() - started);
-      if (res.status !== 202) throw new Error(`webhook for ${w.employeeId} answered ${res.status}: ${JSON.stringify(res.body)}`);
-    }
-    const answers = summarise(answerMs.map((ms) => Math.round(ms * 10) / 10));
+    const answers = await postAll(workers);
     log(`${n} webhooks answered with Temporal down: p50 ${answers.p50} ms, p95 ${answers.p95} ms, p99 ${answers.p99} ms`);
     // Let the hand-over fail and back off for a while, as it would in a real outage.
     await new Promise((r) => setTimeout(r, 30_000));
@@ -77,27 +97,25 @@ async function run(args: string[]): Promise<void> {
     temporal = await startTemporal();
     const answering = Date.now();
     let handedOverMs = 0;
-    for (;;) {
-      const now = Date.now();
-      if (!handedOverMs) {
-        const { rows } = await engine.db.query<{ n: string }>(`SELECT count(*) AS n FROM hr_inbox WHERE status <> 'dispatched'`);
-        if (Number(rows[0]!.n) === 0) handedOverMs = now - answering;
-      }
-      if (handedOverMs && workers.every((w) => targets!.okta.sessionsOf(w.login) === 0 && targets!.scim.user(w.login)?.active === false)) break;
-      if (now - answering > 30 * 60_000) throw new Error('not caught up within 30 minutes of Temporal coming back');
-      await new Promise((r) => setTimeout(r, 20));
+    while (!handedOverMs) {
+      const { rows } = await engine.db.query<{ n: string }>(`SELECT count(*) AS n FROM hr_inbox WHERE status <> 'dispatched'`);
+      if (Number(rows[0]!.n) === 0) handedOverMs = Date.now() - answering;
+      else if (Date.now() - answering > 30 * 60_000) throw new Error('not handed over within 30 minutes of Temporal coming back');
+      else await new Promise((r) => setTimeout(r, 20));
     }
-    const allSessionsKilledMs = Date.now() - answering;
+    const allSessionsKilledMs = await offboarded(workers, answering);
     log(`Temporal answering ${answering - restartBegan} ms after its restart began; all ${n} handed over ${handedOverMs} ms later, all sessions killed after ${allSessionsKilledMs} ms`);
 
     const path = await writeResult('intake-outage', {
       benchmark: 'intake-outage',
       definition:
-        'with Temporal stopped, N signed BambooHR termination webhooks posted one at a time (different workers): time from the start of each POST to its 202; then Temporal started again on the same port and SQLite file: time from it answering to every event handed over (hr_inbox all dispatched) and to every worker without sessions (Okta) and deactivated (SCIM)',
+        'with Temporal stopped, N signed BambooHR termination webhooks posted one at a time (different workers): time from the start of each POST to its 202; then Temporal started again on the same port and SQLite file: time from it answering to every event handed over (hr_inbox all dispatched) and to every worker without sessions (Okta) and deactivated (SCIM). First, for comparison, N others posted the same way with Temporal up (answerMsWithTemporalUp)',
       n,
       peerLatencyMs: latencyMs,
       outageBeforeRestartMs: 30_000,
       answerMs: answers,
+      answerMsWithTemporalUp: answersUp,
+      offboardedWithTemporalUpMs: upOffboardedMs,
       temporalRestartMs: answering - restartBegan,
       handedOverAfterRestartMs: handedOverMs,
       allSessionsKilledAfterRestartMs: allSessionsKilledMs,
@@ -113,9 +131,10 @@ async function run(args: string[]): Promise<void> {
     console.log(
       [
         '',
-        '| webhooks | answer p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | all handed over after restart (ms) | all sessions killed after restart (ms) |',
-        '|---:|---:|---:|---:|---:|---:|---:|',
-        `| ${n} | ${answers.p50} | ${answers.p95} | ${answers.p99} | ${answers.max} | ${handedOverMs} | ${allSessionsKilledMs} |`,
+        '| Temporal | webhooks | answer p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | all handed over (ms) | all sessions killed (ms) |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|',
+        `| up | ${n} | ${answersUp.p50} | ${answersUp.p95} | ${answersUp.p99} | ${answersUp.max} | - | ${upOffboardedMs} after the first POST |`,
+        `| down | ${n} | ${answers.p50} | ${answers.p95} | ${answers.p99} | ${answers.max} | ${handedOverMs} after restart | ${allSessionsKilledMs} after restart |`,
         '',
         `written to ${path}`,
       ].join('\n'),
