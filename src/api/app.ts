@@ -20,8 +20,8 @@ export interface AppDeps {
   db: Database;
   evidence: EvidenceStore;
   inbox: Inbox;
-  /** Wakes the inbox dispatcher once a delivery is stored. */
-  handOver: () => void;
+  /** Wakes the inbox dispatcher once a delivery is stored (with the number of events waiting). */
+  handOver: (waiting: number) => void;
   tokens: ReadonlyMap<string, Role>;
   bamboohr: { secret: string | undefined; windowMs: number; client: BambooHrClient | undefined };
   workday: WorkdayReceiverOptions;

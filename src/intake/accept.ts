@@ -21,8 +21,8 @@ export interface IntakeLogger {
 
 export interface IntakeDeps {
   inbox: Inbox;
-  /** Told that events were stored: the dispatcher hands them over now rather than at its next look. */
-  handOver: () => void;
+  /** Told how many stored events wait: the dispatcher hands them over now rather than at its next look. */
+  handOver: (waiting: number) => void;
   log: IntakeLogger;
 }
 
@@ -34,7 +34,8 @@ export interface IntakeDeps {
  */
 export async function acceptEvents(deps: IntakeDeps, events: readonly HrEvent[], options: { deliveryId?: string } = {}): Promise<DeliveredEvent[]> {
   const stored = await deps.inbox.record(events, options);
-  if (stored.some((s) => s.status !== 'dispatched')) deps.handOver();
+  const waiting = stored.filter((s) => s.status !== 'dispatched').length;
+  if (waiting > 0) deps.handOver(waiting);
   return stored.map(({ event, duplicate, status }) => ({
     eventId: event.eventId,
     employeeId: event.employeeId,

@@ -43,10 +43,10 @@ export class InboxDispatcher {
   private readonly leaseMs: number;
   private running = false;
   private lanesDone: Promise<void> = Promise.resolve();
-  private wakeUp: () => void = () => undefined;
-  /** Counts wake-ups, so that a lane that found nothing just before one does not sleep through it. */
-  private wakes = 0;
-  private woken: Promise<void> = this.newWakeSignal();
+  /** Idle lanes, each waiting to be woken. */
+  private readonly sleepers: (() => void)[] = [];
+  /** Wake-ups nobody was asleep for: a lane that has just found nothing goes round once more. */
+  private unheard = 0;
   /** A hand-over failed since the last success: the next success means Temporal is back. */
   private failing = false;
 
@@ -66,9 +66,20 @@ export class InboxDispatcher {
     return this;
   }
 
-  /** Events were stored: idle lanes look now. */
-  wake(): void {
-    this.wakeUp();
+  /**
+   * `count` events were stored: as many idle lanes look now (one claim query each, so a webhook
+   * does not set every lane on the database at once).
+   */
+  wake(count = 1): void {
+    for (let i = 0; i < count; i += 1) {
+      const sleeper = this.sleepers.shift();
+      if (sleeper) sleeper();
+      else this.unheard = Math.min(this.lanes, this.unheard + 1);
+    }
+  }
+
+  private wakeAll(): void {
+    this.wake(this.lanes);
   }
 
   /** Hands over everything due now, then returns (for a caller with no dispatcher running, such as the poll). */
@@ -78,23 +89,12 @@ export class InboxDispatcher {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp();
+    this.wakeAll();
     await this.lanesDone;
-  }
-
-  private newWakeSignal(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wakeUp = () => {
-        this.wakes += 1;
-        resolve();
-        this.woken = this.newWakeSignal();
-      };
-    });
   }
 
   private async lane(untilIdle: boolean): Promise<void> {
     while (untilIdle || this.running) {
-      const wakes = this.wakes;
       let row: InboxRow | undefined;
       try {
         row = await this.options.inbox.claim(this.claimant, this.leaseMs);
@@ -109,7 +109,8 @@ export class InboxDispatcher {
         continue;
       }
       if (untilIdle) return;
-      if (this.wakes === wakes) await this.sleep(this.idleMs);
+      if (this.unheard > 0) this.unheard -= 1;
+      else await this.sleep(this.idleMs);
     }
   }
 
@@ -134,12 +135,20 @@ export class InboxDispatcher {
       this.failing = false;
       const due = await inbox.retryFailedNow().catch(() => 0);
       if (due > 0) log.info({ due }, 'Temporal answers again; failed hand-overs are due now');
-      this.wakeUp();
+      this.wake(Math.min(this.lanes, due));
     }
   }
 
   private sleep(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([this.woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const at = this.sleepers.indexOf(done);
+        if (at !== -1) this.sleepers.splice(at, 1);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.push(done);
+    });
   }
 }

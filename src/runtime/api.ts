@@ -73,7 +73,7 @@ export async function startApi(options: {
     db: services.db,
     evidence: services.evidence,
     inbox,
-    handOver: () => dispatcher.wake(),
+    handOver: (waiting) => dispatcher.wake(waiting),
     tokens: env.JML_API_TOKENS,
     bamboohr: { secret: env.BAMBOOHR_WEBHOOK_SECRET, windowMs: config.file.hris.bamboohr?.signatureWindow ?? 300_000, client: bambooClient },
     workday: {

@@ -41,7 +41,7 @@ async function serve(overrides: Partial<BambooReceiverOptions> & { inbox?: Inbox
   const router = webhookRouter({
     receivers: [bambooReceiver({ secret, windowMs: 300_000, client, ...receiver })],
     inbox: useInbox,
-    handOver: () => dispatcher.wake(),
+    handOver: (waiting) => dispatcher.wake(waiting),
     now: () => clock,
     ...(logger ? { logger } : {}),
   });

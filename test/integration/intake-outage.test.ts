@@ -78,8 +78,8 @@ describe('intake while Temporal is down', () => {
     await startTemporal();
     await vi.waitFor(
       async () => {
-        const done = await engine.services.db.query<{ n: string }>(`SELECT count(DISTINCT employee_id) AS n FROM evidence_events WHERE action = 'leaver.completed'`);
-        if (Number(done.rows[0]!.n) < workers) throw new Error(`${done.rows[0]!.n} of ${workers} leavers completed`);
+        const done = await engine.services.db.query<{ n: string }>(`SELECT count(DISTINCT employee_id) AS n FROM evidence_events WHERE action = 'leaver.sessions_killed'`);
+        if (Number(done.rows[0]!.n) < workers) throw new Error(`${done.rows[0]!.n} of ${workers} leavers have killed the sessions`);
       },
       { timeout: 120_000, interval: 500 },
     );

@@ -69,7 +69,7 @@ async function serve(overrides: Partial<WorkdayReceiverOptions> & { inbox?: Inbo
     webhookRouter({
       receivers: [workdayReceiver({ secret, auth: 'signature', basicUsername: 'workday', windowMs: 300_000, toEvent, ...receiver })],
       inbox: useInbox,
-      handOver: () => dispatcher.wake(),
+      handOver: (waiting) => dispatcher.wake(waiting),
       now: () => clock,
     }),
   );
