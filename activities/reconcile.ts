@@ -1,9 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { employeeWorkflowId, type HrSource } from '../src/hris/hr-event';
+import { employeeWorkflowId, type HrEvent, type HrSource } from '../src/hris/hr-event';
+import { unstorableField } from '../src/hris/storable-text';
 import { acceptEvents } from '../src/intake/accept';
 import { createDispatcher } from '../src/intake/dispatch';
+import { InboxDispatcher } from '../src/intake/dispatcher';
 import type { Inbox } from '../src/intake/inbox';
 import type { HrisPollers, KnownWorker } from '../src/reconcile/poller';
 import type { WatermarkStore } from '../src/reconcile/watermarks';
@@ -30,6 +32,8 @@ export interface PollResult {
   found: number;
   accepted: number;
   duplicates: number;
+  /** Records refused as unstorable (evidence hr_event.refused). */
+  refused: number;
 }
 
 export function createReconcileActivities(deps: ActivityDeps) {
@@ -59,13 +63,48 @@ export function createReconcileActivities(deps: ActivityDeps) {
           throw err;
         }
       };
-      const events = await poller({ from, through }, { known, receivedAt: now.toISOString(), heartbeat: () => context.heartbeat() });
+      const found = await poller({ from, through }, { known, receivedAt: now.toISOString(), heartbeat: () => context.heartbeat() });
+      // A record with text Postgres cannot store would fail the whole poll, every time, and hold
+      // the watermark back for good: it is recorded as refused (which field, why; never the
+      // value) and the poll moves on. Its event ID is the record's, so a repeat records nothing new.
+      const events: HrEvent[] = [];
+      for (const event of found) {
+        const poison = unstorableField(event);
+        if (!poison) {
+          events.push(event);
+          continue;
+        }
+        await deps.evidence.append({
+          stepKey: `hr_event.refused:${event.eventId}`,
+          employeeId: event.employeeId,
+          hrSource: event.source,
+          actorType: 'engine',
+          actorId: 'jml-engine',
+          action: 'hr_event.refused',
+          occurredAt: now.toISOString(),
+          outcome: 'failure',
+          context: { hrEventId: event.eventId, kind: event.kind, via: 'poll', field: poison.path, reason: poison.reason },
+        });
+        deps.log.warn({ source: input.source, employeeId: event.employeeId, field: poison.path }, 'reconciliation refused a record it cannot store; recorded as hr_event.refused');
+      }
+      const delivered = await acceptEvents({ inbox: r.inbox, handOver: () => undefined, log: deps.log }, events, { deliveryId: `poll:${input.source}:${now.toISOString()}` });
+      await r.watermarks.advance(input.source, through, found.length);
+      // Temporal is up (this runs in a worker), so the found events are handed over here and now,
+      // through the same ordered claims as the API's dispatcher: a worker's events still wait
+      // behind an older one of theirs that is not handed over yet (the API's dispatcher has it).
       const dispatch = createDispatcher(client, context.info.taskQueue, { eventsPerRun: r.eventsPerRun });
-      const delivered = await acceptEvents({ inbox: r.inbox, dispatch, log: deps.log }, events, { deliveryId: `poll:${input.source}:${now.toISOString()}` });
-      await r.watermarks.advance(input.source, through, events.length);
+      await new InboxDispatcher({ inbox: r.inbox, dispatch, log: deps.log, lanes: 8, maxBackoffMs: 5_000 }).drainDue();
       const duplicates = delivered.filter((d) => d.duplicate).length;
-      if (events.length > 0) deps.log.info({ source: input.source, found: events.length, duplicates }, 'reconciliation found changes');
-      return { source: input.source, from: from.toISOString(), through: through.toISOString(), found: events.length, accepted: delivered.length - duplicates, duplicates };
+      if (found.length > 0) deps.log.info({ source: input.source, found: found.length, duplicates, refused: found.length - events.length }, 'reconciliation found changes');
+      return {
+        source: input.source,
+        from: from.toISOString(),
+        through: through.toISOString(),
+        found: found.length,
+        accepted: delivered.length - duplicates,
+        duplicates,
+        refused: found.length - events.length,
+      };
     },
   };
 }

@@ -22,10 +22,14 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'N terminations whose webhooks never came -> caught by one triggered poll, all offboarded',
     load: async () => (await import('./reconcile')).reconcileBenchmark,
   },
+  'intake-outage': {
+    summary: 'webhooks answered while Temporal is down (p50/p95/p99), and the catch-up once it is back',
+    load: async () => (await import('./intake-outage')).intakeOutageBenchmark,
+  },
 };
 
 function usage(): string {
-  const names = Object.entries(benchmarks).map(([name, b]) => `  ${name.padEnd(10)} ${b.summary}`);
+  const names = Object.entries(benchmarks).map(([name, b]) => `  ${name.padEnd(14)} ${b.summary}`);
   return ['usage: npm run bench [-- <name>... [options]]', '', 'benchmarks:', ...names, '', 'see bench/README.md for options'].join('\n');
 }
 

@@ -3,13 +3,13 @@ import type { Database } from '../db/database';
 import type { EvidenceStore } from '../evidence/store';
 import type { BambooHrClient } from '../hris/bamboohr/client';
 import type { Inbox } from '../intake/inbox';
-import type { HrEvent } from '../hris/hr-event';
 import type { Logger } from '../log';
 import { approvalRouter } from './approval-routes';
 import { auditRouter } from './audit-routes';
 import type { Role } from './auth';
-import { bamboohrWebhookRouter } from './bamboohr-webhook';
-import { workdayWebhookRouter, type WorkdayWebhookDeps } from './workday-webhook';
+import { bambooReceiver } from '../hris/bamboohr/receiver';
+import { workdayReceiver, type WorkdayReceiverOptions } from '../hris/workday/receiver';
+import { webhookRouter } from './webhook-router';
 import { codecRouter, type CodecRouteDeps } from './codec-routes';
 import { employeeRouter, type EmployeeRouteDeps } from './employee-routes';
 import type { ApprovalRouteDeps } from './approval-routes';
@@ -20,10 +20,11 @@ export interface AppDeps {
   db: Database;
   evidence: EvidenceStore;
   inbox: Inbox;
-  dispatch: (event: HrEvent) => Promise<string[]>;
+  /** Wakes the inbox dispatcher once a delivery is stored (with the number of events waiting). */
+  handOver: (waiting: number) => void;
   tokens: ReadonlyMap<string, Role>;
-  bamboohr: { secret?: string; windowMs: number; client?: BambooHrClient };
-  workday: Pick<WorkdayWebhookDeps, 'secret' | 'auth' | 'basicUsername' | 'windowMs' | 'toEvent'>;
+  bamboohr: { secret: string | undefined; windowMs: number; client: BambooHrClient | undefined };
+  workday: WorkdayReceiverOptions;
   health: HealthCheck[];
   metrics: Metrics;
   log: Logger;
@@ -51,28 +52,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRouter(deps.health));
   if (deps.slack) app.use(deps.slack);
   app.use(
-    '/webhooks/bamboohr',
-    (_req, res, next) => {
-      res.on('finish', () => deps.metrics.webhooks.inc({ source: 'bamboohr', status: String(res.statusCode) }));
-      next();
-    },
-    bamboohrWebhookRouter({
-      secret: deps.bamboohr.secret,
-      windowMs: deps.bamboohr.windowMs,
-      client: deps.bamboohr.client,
+    webhookRouter({
+      receivers: [bambooReceiver(deps.bamboohr), workdayReceiver(deps.workday)],
       inbox: deps.inbox,
-      dispatch: deps.dispatch,
+      handOver: deps.handOver,
       now: deps.now ?? (() => new Date()),
       logger: deps.log,
+      onAnswer: (source, status) => deps.metrics.webhooks.inc({ source, status: String(status) }),
     }),
-  );
-  app.use(
-    '/webhooks/workday',
-    (_req, res, next) => {
-      res.on('finish', () => deps.metrics.webhooks.inc({ source: 'workday', status: String(res.statusCode) }));
-      next();
-    },
-    workdayWebhookRouter({ ...deps.workday, inbox: deps.inbox, dispatch: deps.dispatch, now: deps.now ?? (() => new Date()), logger: deps.log }),
   );
   app.use(auditRouter({ db: deps.db, evidence: deps.evidence, tokens: deps.tokens }));
   app.use(approvalRouter({ ...deps.approvals, tokens: deps.tokens }));

@@ -2,25 +2,36 @@ import { Router } from 'express';
 
 export interface HealthCheck {
   name: string;
+  /**
+   * Whether the API can do its work without it. The database is required: without it no
+   * webhook can be made durable. Temporal is not: webhooks are stored and handed over once it
+   * answers again, so the API is degraded, not down.
+   */
+  required: boolean;
   check(): Promise<void>;
 }
 
-/** GET /healthz: 200 when every dependency answers, 503 naming the ones that do not. */
-export function healthRouter(checks: HealthCheck[]): Router {
+/**
+ * GET /healthz: the state of each dependency. 200 `ok` when all answer; 200 `degraded` when only
+ * dependencies the API can do without fail (it still takes webhooks); 503 `unavailable` when a
+ * required one fails (a load balancer should send webhooks elsewhere).
+ */
+export function healthRouter(checks: HealthCheck[], options: { timeoutMs?: number } = {}): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const results = await Promise.all(
       checks.map(async (c) => {
         try {
-          await withTimeout(c.check(), 2000);
-          return [c.name, { ok: true }] as const;
+          await withTimeout(c.check(), options.timeoutMs ?? 2000);
+          return { check: c, result: { ok: true } as const };
         } catch (err) {
-          return [c.name, { ok: false, error: (err as Error).message }] as const;
+          return { check: c, result: { ok: false, error: (err as Error).message } as const };
         }
       }),
     );
-    const ok = results.every(([, r]) => r.ok);
-    res.status(ok ? 200 : 503).json({ ok, checks: Object.fromEntries(results) });
+    const down = results.filter((r) => !r.result.ok);
+    const status = down.length === 0 ? 'ok' : down.some((r) => r.check.required) ? 'unavailable' : 'degraded';
+    res.status(status === 'unavailable' ? 503 : 200).json({ status, checks: Object.fromEntries(results.map((r) => [r.check.name, r.result])) });
   });
   return router;
 }

@@ -1,9 +1,24 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics for GET /metrics; one registry per app so tests stay independent. */
-export function createMetrics() {
+/**
+ * Prometheus metrics for GET /metrics; one registry per app so tests stay independent.
+ * `inboxPending` counts stored events not yet handed to Temporal (read at each scrape).
+ */
+export function createMetrics(options: { inboxPending?: () => Promise<number> } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const inboxPending = options.inboxPending;
+  if (inboxPending) {
+    new Gauge({
+      name: 'jml_inbox_pending',
+      help: 'HR events stored in the inbox and not yet handed over to Temporal',
+      registers: [registry],
+      async collect() {
+        // Without the database the last value stands; /metrics itself keeps answering.
+        this.set(await inboxPending().catch(() => Number.NaN));
+      },
+    });
+  }
   return {
     registry,
     webhooks: new Counter({

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { IntakeLogger } from '../intake/accept';
+import { safeError } from '../intake/safe-error';
 
 /**
  * What every HR webhook answers when it refuses a delivery: a code, a clear message and the
@@ -20,6 +21,8 @@ export const statusByCode = {
   invalid_json: 400,
   invalid_payload: 400,
   thin_payload: 400,
+  /** The HRIS's own record does not bear the notification out (Workday: Get_Workers); nothing was done. */
+  unconfirmed: 409,
   hris_unavailable: 503,
   /** The HRIS answered, but with an error a retry of the same call will not cure (e.g. refused credentials). */
   hris_error: 502,
@@ -44,7 +47,8 @@ export async function inboxCall<T>(log: IntakeLogger, fn: () => Promise<T>): Pro
   try {
     return await fn();
   } catch (err) {
-    log.error({ err }, 'inbox unavailable; asking the HRIS to retry');
+    // A database error carries the row it refused: only its SQLSTATE is logged.
+    log.error({ err: safeError(err) }, 'inbox unavailable; asking the HRIS to retry');
     throw new WebhookRejection('inbox_unavailable', 'the event could not be stored; retry later');
   }
 }

@@ -58,6 +58,18 @@ export function moverWorkflowId(source: HrSource, employeeId: string, eventId: s
   return `mover-${source}-${employeeId}-${shortEventId(eventId)}`;
 }
 
+/**
+ * The workflows an event is handed to: the worker's entity workflow, and for a termination or a
+ * (re)hire the leaver or joiner it starts. A change may join a mover already running, so only
+ * the worker's own ID is certain for it.
+ */
+export function workflowIdsFor(event: Pick<HrEvent, 'source' | 'employeeId' | 'eventId' | 'kind'>): string[] {
+  const entity = employeeWorkflowId(event.source, event.employeeId);
+  if (event.kind === 'terminate') return [entity, leaverWorkflowId(event.source, event.employeeId, event.eventId)];
+  if (event.kind === 'hire' || event.kind === 'rehire') return [entity, joinerWorkflowId(event.source, event.employeeId, event.eventId)];
+  return [entity];
+}
+
 /** The tail of an event ID that is safe and short enough for a workflow ID. */
 export function shortEventId(eventId: string): string {
   const tail = eventId.split(':').pop() ?? eventId;

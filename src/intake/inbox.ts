@@ -18,6 +18,7 @@ export interface InboxRow {
   lastError?: string;
   workflowIds: string[];
   dispatchedAt?: string;
+  nextAttemptAt: string;
 }
 
 export interface RecordResult {
@@ -42,17 +43,20 @@ interface Row {
   last_error: string | null;
   workflow_ids: string[] | null;
   dispatched_at: Date | string | null;
+  next_attempt_at: Date | string;
 }
 
 const columns = `id::text AS id, event_id, source, employee_id, kind, payload, delivery_id, received_at, status,
-  attempts, last_error, workflow_ids, dispatched_at`;
+  attempts, last_error, workflow_ids, dispatched_at, next_attempt_at`;
 
 /** Errors longer than this are cut; the row is a retry aid, not a log. */
 const maxErrorLength = 2000;
 
 /**
  * The durable, deduplicated inbox of HR events (table hr_inbox). An event is stored before the
- * HRIS is answered; its event ID is the dedupe key, so a redelivery finds the first copy.
+ * HRIS is answered; its event ID is the dedupe key, so a redelivery finds the first copy. A
+ * dispatcher (./dispatcher.ts) claims stored events and hands them to Temporal: one worker's
+ * events one at a time and oldest first, a failed hand-over again after a backoff.
  */
 export class Inbox {
   constructor(private readonly db: Database) {}
@@ -60,48 +64,78 @@ export class Inbox {
   /** Stores a delivery's events in one transaction; existing event IDs are reported as duplicates. */
   async record(events: readonly HrEvent[], options: { deliveryId?: string } = {}): Promise<RecordResult[]> {
     if (events.length === 0) return [];
+    // One event (most webhooks) needs no transaction: its INSERT is atomic, one round trip.
+    if (events.length === 1) return [await recordOne(this.db, events[0]!, options)];
     return this.db.transaction(async (tx) => {
       const results: RecordResult[] = [];
-      for (const event of events) {
-        const inserted = await tx.query<{ status: string }>(
-          `INSERT INTO hr_inbox (event_id, source, employee_id, kind, payload, delivery_id, received_at)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::timestamptz)
-           ON CONFLICT (event_id) DO NOTHING
-           RETURNING status`,
-          [event.eventId, event.source, event.employeeId, event.kind, JSON.stringify(event), options.deliveryId ?? null, event.receivedAt],
-        );
-        if (inserted.rows.length > 0) {
-          results.push({ event, duplicate: false, status: 'received', workflowIds: [] });
-          continue;
-        }
-        const existing = await selectOne(tx, event.eventId);
-        if (!existing) throw new Error(`hr_inbox: ${event.eventId} conflicted but cannot be read`);
-        results.push({ event: existing.event, duplicate: true, status: existing.status, workflowIds: existing.workflowIds });
-      }
+      for (const event of events) results.push(await recordOne(tx, event, options));
       return results;
     });
+  }
+
+  /**
+   * Claims the oldest due event whose worker has no older event waiting, for `leaseMs`: until
+   * then no other dispatcher (in this process or another) takes it, nor any later event of the
+   * same worker, so each worker's events go over in the order they were stored. undefined: none due.
+   */
+  async claim(claimant: string, leaseMs: number): Promise<InboxRow | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `WITH next AS (
+         SELECT h.id AS claim_id FROM hr_inbox h
+         WHERE h.status <> 'dispatched' AND h.next_attempt_at <= now()
+           AND (h.claimed_until IS NULL OR h.claimed_until < now())
+           AND NOT EXISTS (SELECT 1 FROM hr_inbox older WHERE older.source = h.source AND older.employee_id = h.employee_id
+                           AND older.status <> 'dispatched' AND older.id < h.id)
+         ORDER BY h.id
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE hr_inbox SET claimed_until = now() + make_interval(secs => $1::double precision / 1000), claimed_by = $2, updated_at = now()
+       FROM next WHERE hr_inbox.id = next.claim_id
+       RETURNING ${columns}`,
+      [leaseMs, claimant],
+    );
+    return rows[0] ? toInboxRow(rows[0]) : undefined;
   }
 
   async markDispatched(eventId: string, workflowIds: readonly string[]): Promise<void> {
     await this.db.query(
       `UPDATE hr_inbox SET status = 'dispatched', workflow_ids = $2::text[], dispatched_at = now(),
-         attempts = attempts + 1, last_error = NULL, updated_at = now()
+         attempts = attempts + 1, last_error = NULL, claimed_until = NULL, claimed_by = NULL, updated_at = now()
        WHERE event_id = $1`,
       [eventId, [...workflowIds]],
     );
   }
 
-  /** Records a failed hand-off; a row already dispatched (e.g. by a drainer meanwhile) stays so. */
-  async markFailed(eventId: string, error: unknown): Promise<void> {
+  /**
+   * Records a failed hand-off, to be tried again in `retryInMs`; a row already dispatched (by
+   * another dispatcher meanwhile) stays so. The error is the hand-over's (Temporal's), not HR data.
+   */
+  async markFailed(eventId: string, error: unknown, retryInMs = 0): Promise<void> {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     await this.db.query(
-      `UPDATE hr_inbox SET status = 'failed', attempts = attempts + 1, last_error = $2, updated_at = now()
+      `UPDATE hr_inbox SET status = 'failed', attempts = attempts + 1, last_error = $2,
+         next_attempt_at = now() + make_interval(secs => $3::double precision / 1000), claimed_until = NULL, claimed_by = NULL, updated_at = now()
        WHERE event_id = $1 AND status <> 'dispatched'`,
-      [eventId, text.slice(0, maxErrorLength)],
+      [eventId, text.slice(0, maxErrorLength), Math.max(0, retryInMs)],
     );
   }
 
-  /** Events not yet handed off (received or failed), oldest first, for a background drainer. */
+  /** Makes every failed event due now (Temporal answers again: no reason to wait out the backoffs). */
+  async retryFailedNow(): Promise<number> {
+    const { rows } = await this.db.query(
+      `UPDATE hr_inbox SET next_attempt_at = now(), updated_at = now() WHERE status = 'failed' AND next_attempt_at > now() RETURNING id`,
+    );
+    return rows.length;
+  }
+
+  /** How many events wait to be handed over. */
+  async countPending(): Promise<number> {
+    const { rows } = await this.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM hr_inbox WHERE status <> 'dispatched'`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Events not yet handed off (received or failed), oldest first. */
   async pending(limit = 100): Promise<InboxRow[]> {
     const { rows } = await this.db.query<Row>(
       `SELECT ${columns} FROM hr_inbox WHERE status IN ('received', 'failed') ORDER BY received_at, id LIMIT $1`,
@@ -120,6 +154,22 @@ export class Inbox {
     const { rows } = await this.db.query<Row>(`SELECT ${columns} FROM hr_inbox WHERE event_id = ANY($1::text[])`, [[...eventIds]]);
     return new Map(rows.map((row) => [row.event_id, toInboxRow(row)]));
   }
+}
+
+async function recordOne(db: Queryable, event: HrEvent, options: { deliveryId?: string }): Promise<RecordResult> {
+  const inserted = await db.query<{ status: string }>(
+    `INSERT INTO hr_inbox (event_id, source, employee_id, kind, payload, delivery_id, received_at)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::timestamptz)
+     ON CONFLICT (event_id) DO NOTHING
+     RETURNING status`,
+    [event.eventId, event.source, event.employeeId, event.kind, JSON.stringify(event), options.deliveryId ?? null, event.receivedAt],
+  );
+  if (inserted.rows.length > 0) return { event, duplicate: false, status: 'received', workflowIds: [] };
+  const existing = await selectOne(db, event.eventId);
+  if (!existing) throw new Error(`hr_inbox: ${event.eventId} conflicted but cannot be read`);
+  // The HRIS sent it again before it was handed over: no reason to wait out the backoff.
+  if (existing.status !== 'dispatched') await db.query(`UPDATE hr_inbox SET next_attempt_at = now() WHERE event_id = $1 AND status <> 'dispatched'`, [event.eventId]);
+  return { event: existing.event, duplicate: true, status: existing.status, workflowIds: existing.workflowIds };
 }
 
 async function selectOne(db: Queryable, eventId: string): Promise<InboxRow | undefined> {
@@ -146,5 +196,6 @@ function toInboxRow(row: Row): InboxRow {
     ...(row.last_error ? { lastError: row.last_error } : {}),
     workflowIds: row.workflow_ids ?? [],
     ...(row.dispatched_at ? { dispatchedAt: iso(row.dispatched_at) } : {}),
+    nextAttemptAt: iso(row.next_attempt_at),
   };
 }

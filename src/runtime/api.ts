@@ -5,13 +5,13 @@ import { createApp } from '../api/app';
 import { createMetrics } from '../api/metrics';
 import type { AppConfig } from '../config/load';
 import { createDispatcher } from '../intake/dispatch';
-import { startDrainer } from '../intake/drainer';
+import { InboxDispatcher, type DispatcherOptions } from '../intake/dispatcher';
 import { Inbox } from '../intake/inbox';
 import type { Logger } from '../log';
 import { codecFor } from '../temporal/codec';
 import { createApprovalDecider } from '../approvals/decide';
 import { slackRouter } from '../slack/app';
-import { ensureReconcileSchedules } from '../temporal/schedules';
+import { ensureSchedulesInBackground } from '../temporal/schedules';
 import { workdayProcesses } from '../hris/workday/normalize';
 import { workdayReadBack } from '../hris/workday/read-back';
 import { bambooHrClient, reconcilePlans, workdayClient, type Services } from './services';
@@ -19,12 +19,23 @@ import { bambooHrClient, reconcilePlans, workdayClient, type Services } from './
 export interface RunningApi {
   url: string;
   port: number;
-  /** The reconciliation schedules this process made sure of. */
+  /** The reconciliation schedules this process makes sure of. */
   schedules: string[];
+  /** Settles once they are in place (they are retried in the background while Temporal is unreachable). */
+  schedulesReady: Promise<void>;
+  /** Hands stored events over to Temporal (the API wakes it for every delivery). */
+  dispatcher: InboxDispatcher;
   close(): Promise<void>;
 }
 
-/** Serves the HTTP API on PORT (0 picks a free one) and drains the inbox into Temporal. */
+/** How the API hands stored events over; the defaults suit production, tests shorten them. */
+export type IntakeOptions = Omit<DispatcherOptions, 'inbox' | 'dispatch' | 'log'> & { dispatchTimeoutMs?: number };
+
+/**
+ * Serves the HTTP API on PORT (0 picks a free one) and hands the inbox over to Temporal. Starts
+ * and serves whether or not Temporal answers: webhooks are answered once stored, the hand-over
+ * and the reconciliation schedules follow when Temporal is reachable.
+ */
 export async function startApi(options: {
   config: AppConfig;
   services: Services;
@@ -33,11 +44,14 @@ export async function startApi(options: {
   host?: string;
   /** `jml dev`: codec requests made on this machine need no token (see codec-routes.ts). */
   codecOpenOnLoopback?: boolean;
+  intake?: IntakeOptions;
 }): Promise<RunningApi> {
   const { config, services, client, log } = options;
   const env = config.env;
   const inbox = new Inbox(services.db);
-  const dispatch = createDispatcher(client, env.TEMPORAL_TASK_QUEUE, { eventsPerRun: env.JML_ENTITY_EVENTS_PER_RUN });
+  const { dispatchTimeoutMs, ...dispatcherOptions } = options.intake ?? {};
+  const dispatch = createDispatcher(client, env.TEMPORAL_TASK_QUEUE, { eventsPerRun: env.JML_ENTITY_EVENTS_PER_RUN, timeoutMs: dispatchTimeoutMs });
+  const dispatcher = new InboxDispatcher({ inbox, dispatch, log, ...dispatcherOptions });
   const bambooClient = bambooHrClient(config);
   const decide = createApprovalDecider(client, services.approvals);
   const workday = workdayClient(config);
@@ -59,7 +73,7 @@ export async function startApi(options: {
     db: services.db,
     evidence: services.evidence,
     inbox,
-    dispatch,
+    handOver: (waiting) => dispatcher.wake(waiting),
     tokens: env.JML_API_TOKENS,
     bamboohr: { secret: env.BAMBOOHR_WEBHOOK_SECRET, windowMs: config.file.hris.bamboohr?.signatureWindow ?? 300_000, client: bambooClient },
     workday: {
@@ -67,6 +81,7 @@ export async function startApi(options: {
       auth: workdaySettings?.webhookAuth ?? 'signature',
       basicUsername: workdaySettings?.webhookUsername ?? 'workday',
       windowMs: workdaySettings?.signatureWindow ?? 300_000,
+      evidence: services.evidence,
       toEvent: workday
         ? workdayReadBack(workday, workdayProcesses(workdaySettings?.businessProcesses))
         : async () => {
@@ -74,30 +89,39 @@ export async function startApi(options: {
           },
     },
     health: [
-      { name: 'database', check: async () => void (await services.db.query('SELECT 1')) },
-      { name: 'temporal', check: async () => void (await client.connection.workflowService.getSystemInfo({})) },
+      { name: 'database', required: true, check: async () => void (await services.db.query('SELECT 1')) },
+      {
+        name: 'temporal',
+        required: false,
+        check: async () => void (await client.connection.withDeadline(Date.now() + 2000, () => client.connection.workflowService.getSystemInfo({}))),
+      },
     ],
-    metrics: createMetrics(),
+    metrics: createMetrics({ inboxPending: () => inbox.countPending() }),
     log,
     approvals: { approvals: services.approvals, decide },
     employees: { client, connectors: services.connectors, policy: config.file.policy },
     slack,
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
   });
-  const schedules = await ensureReconcileSchedules(client, env.TEMPORAL_TASK_QUEUE, reconcilePlans(config, services));
-  if (schedules.length > 0) log.info({ schedules }, 'reconciliation schedules in place');
-  const drainer = startDrainer({ inbox, dispatch, log });
-  const server: Server = await new Promise((resolve, reject) => {
+  const schedules = ensureSchedulesInBackground(client, env.TEMPORAL_TASK_QUEUE, reconcilePlans(config, services), log);
+  const server: Server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(env.PORT, options.host ?? '0.0.0.0', () => resolve(s));
     s.once('error', reject);
+  }).catch((err: unknown) => {
+    schedules.stop();
+    throw err;
   });
+  dispatcher.start();
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    schedules,
+    schedules: schedules.ids,
+    schedulesReady: schedules.ready,
+    dispatcher,
     async close() {
-      await drainer.stop();
+      schedules.stop();
+      await dispatcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
     },

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/load';
 import type { Logger } from '../log';
 import { resolveTemporalCli } from '../temporal/cli-path';
 import { dataConverterFor } from '../temporal/codec';
-import { connectClient, connectWorker, temporalTarget, type TemporalTarget } from '../temporal/connect';
+import { connectClient, connectWorker, lazyClient, temporalTarget, type TemporalTarget } from '../temporal/connect';
 import { startDevServer } from '../temporal/dev-server';
 import { startApi } from './api';
 import { activityDeps, openServices, type Services } from './services';
@@ -13,11 +13,14 @@ import { startWorker } from './worker';
 
 export type Stop = () => Promise<void>;
 
-/** `jml server`: the HTTP API against configured Temporal and Postgres. */
+/**
+ * `jml server`: the HTTP API against configured Temporal and Postgres. It needs the database to
+ * start; Temporal it does not: webhooks are stored and handed over once Temporal answers.
+ */
 export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
   const services = await openServices(config, log);
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
-  const client = await connectClient(target, dataConverterFor(config.env));
+  const client = lazyClient(target, dataConverterFor(config.env));
   const api = await startApi({ config, services, client, log });
   log.info({ url: api.url, temporal: target.address, namespace: target.namespace }, 'jml server listening');
   return async () => {

@@ -24,10 +24,28 @@ export function temporalTarget(defaults: { namespace: string }, address?: string
   };
 }
 
+/**
+ * gRPC waits longer and longer (up to 2 minutes) between reconnection attempts while a server is
+ * away, so after a long Temporal outage the API would go on failing for a while after Temporal is
+ * back. Capped at 2 s, the stored events are handed over within seconds of its return.
+ */
+const reconnectPromptly = { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2000 };
+
 /** `dataConverter`: from `dataConverterFor(env)`, so payloads are encrypted when a key is set. */
 export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
   const { tls, apiKey, metadata } = target.options;
-  const connection = await Connection.connect({ address: target.address, tls, apiKey, metadata });
+  const connection = await Connection.connect({ address: target.address, tls, apiKey, metadata, channelArgs: reconnectPromptly });
+  return new Client({ connection, namespace: target.namespace, dataConverter });
+}
+
+/**
+ * A client that does not wait for Temporal: the connection is made on first use and remade
+ * by gRPC whenever Temporal comes back. `jml server` uses it so that it starts, and takes
+ * webhooks, while Temporal is unreachable.
+ */
+export function lazyClient(target: TemporalTarget, dataConverter?: DataConverter): Client {
+  const { tls, apiKey, metadata } = target.options;
+  const connection = Connection.lazy({ address: target.address, tls, apiKey, metadata, channelArgs: reconnectPromptly });
   return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 

@@ -51,3 +51,53 @@ export async function ensureReconcileSchedules(client: Client, taskQueue: string
   }
   return ensured;
 }
+
+export interface ScheduleKeeper {
+  /** The schedule IDs this deployment's plans give (known before Temporal answers). */
+  ids: string[];
+  /** Settles once the schedules are in place; never rejects (failures are retried). */
+  ready: Promise<void>;
+  stop(): void;
+}
+
+/**
+ * ensureReconcileSchedules in the background, retried until Temporal answers, so that an API
+ * process starts (and takes webhooks) while Temporal is unreachable. Retries back off from
+ * `firstRetryMs` to a minute.
+ */
+export function ensureSchedulesInBackground(
+  client: Client,
+  taskQueue: string,
+  plans: ReconcilePlan[],
+  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void },
+  options: { firstRetryMs?: number; timeoutMs?: number } = {},
+): ScheduleKeeper {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: () => void = () => undefined;
+  const ready = (async () => {
+    for (let attempt = 0; !stopped; attempt += 1) {
+      try {
+        const ensured = await client.withDeadline(Date.now() + (options.timeoutMs ?? 10_000), () => ensureReconcileSchedules(client, taskQueue, plans));
+        if (ensured.length > 0) log.info({ schedules: ensured }, 'reconciliation schedules in place');
+        return;
+      } catch (err) {
+        const retryInMs = Math.min(60_000, (options.firstRetryMs ?? 1000) * 2 ** Math.min(attempt, 10));
+        log.warn({ err: (err as Error).message, retryInMs }, 'reconciliation schedules not in place yet (Temporal unreachable?); retrying');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, retryInMs);
+        });
+      }
+    }
+  })();
+  return {
+    ids: plans.map((p) => reconcileScheduleId(p.source, taskQueue)),
+    ready,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      wake();
+    },
+  };
+}

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EvidenceRecord } from '../../src/evidence/types';
-import { joinerWorkflowId, moverWorkflowId } from '../../src/hris/hr-event';
+import { employeeWorkflowId, joinerWorkflowId, moverWorkflowId } from '../../src/hris/hr-event';
 import { signWorkdayBody } from '../../src/hris/workday/signature';
 import { zonedTimeToUtc } from '../../src/leaver/timing';
 import type { OffboardingReport } from '../../src/reports/offboarding';
@@ -63,7 +64,7 @@ async function notify(body: { workerId: string; businessProcessType: string; eff
     headers: { 'content-type': 'application/json', 'x-workday-timestamp': timestamp, 'x-workday-signature': signWorkdayBody(secret, raw, timestamp) },
     body: raw,
   });
-  return { status: res.status, body: (await res.json()) as { events: { eventId: string; kind: string; workflowIds: string[] }[] } };
+  return { status: res.status, body: (await res.json()) as { events: { eventId: string; kind: string; workflowIds: string[] }[]; error?: string; why?: string } };
 }
 
 function terminated(workerId: string, login: string, transactionWid: string): WorkdayPeerWorker {
@@ -234,5 +235,39 @@ describe('Workday intake', () => {
     expect(received!.context).toMatchObject({ via: 'poll', kind: 'terminate', hrEventId: `workday:${transaction}` });
     // The first test's transaction, delivered by webhook, is in every poll's window since: never applied twice.
     expect((await engine.services.evidence.forEmployee('945')).filter((e) => e.hrSource === 'workday' && e.action === 'leaver.started')).toHaveLength(1);
+  });
+
+  it('a termination Workday does not confirm is refused with 409 and evidence: made-up transaction, or one Workday logged as another process; nothing starts', async () => {
+    const login = 'ann.active@acme.test';
+    targets.seedWorker(login, ['everyone']);
+    const hire = wid();
+    workday.setWorker({
+      workerId: '950',
+      firstName: 'Ann',
+      lastName: 'Active',
+      workEmail: login,
+      active: true,
+      hireDate: '2022-02-01',
+      transactions: [{ wid: hire, type: 'Hire Employee', effectiveMoment: '2022-02-01T00:00:00.000-08:00', enteredMoment: '2022-01-20T10:00:00.000-08:00' }],
+    });
+    const writes = targets.writeCount();
+    const madeUp = wid();
+    const forged = await notify({ workerId: '950', businessProcessType: 'Terminate Employee', effectiveMoment: `${day(-1)}T00:00:00.000-08:00`, transactionLogWid: madeUp });
+    expect(forged.status).toBe(409);
+    expect(forged.body).toMatchObject({ error: 'unconfirmed', why: 'transaction_not_in_log' });
+    const relabelled = await notify({ workerId: '950', businessProcessType: 'Terminate Employee', effectiveMoment: `${day(-1)}T00:00:00.000-08:00`, transactionLogWid: hire });
+    expect(relabelled.status).toBe(409);
+    expect(relabelled.body).toMatchObject({ error: 'unconfirmed', why: 'process_type_differs' });
+
+    const refused = (await engine.services.evidence.forEmployee('950')).filter((e) => e.hrSource === 'workday');
+    expect(refused.map((e) => [e.action, e.outcome, e.context.transactionLogWid, e.context.businessProcessType, e.context.why])).toEqual([
+      ['hr_event.unconfirmed', 'failure', madeUp, 'Terminate Employee', 'transaction_not_in_log'],
+      ['hr_event.unconfirmed', 'failure', hire, 'Terminate Employee', 'process_type_differs'],
+    ]);
+    expect(JSON.stringify(refused)).not.toContain(login);
+    expect((await engine.services.db.query(`SELECT 1 FROM hr_inbox WHERE employee_id = '950'`)).rows).toHaveLength(0);
+    await expect(engine.client.workflow.getHandle(employeeWorkflowId('workday', '950')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(targets.writeCount()).toBe(writes);
+    expect(targets.okta.sessionsOf(login)).toBe(2);
   });
 });

@@ -4,7 +4,7 @@ import { DefaultLogger, Runtime, type NativeConnection } from '@temporalio/worke
 import { parseConfigFile, parseEnv, type AppConfig } from '../../src/config/load';
 import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/log';
-import { startApi, type RunningApi } from '../../src/runtime/api';
+import { startApi, type IntakeOptions, type RunningApi } from '../../src/runtime/api';
 import { activityDeps, createServices, type Services } from '../../src/runtime/services';
 import { startWorker, type RunningWorker } from '../../src/runtime/worker';
 import { dataConverterFor } from '../../src/temporal/codec';
@@ -31,6 +31,8 @@ export interface EngineOptions {
   yaml: string;
   env?: Record<string, string>;
   secrets?: Record<string, string>;
+  /** How the API hands stored events over (shorter backoffs for outage tests). */
+  intake?: IntakeOptions;
 }
 
 /**
@@ -66,7 +68,9 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
       workflowBundlePath: options.workflowBundlePath,
       dataConverter: dataConverterFor(env),
     });
-    api = await startApi({ config, services, client, log, host: '127.0.0.1' });
+    api = await startApi({ config, services, client, log, host: '127.0.0.1', intake: options.intake });
+    // Temporal is up here: tests may look at the schedules at once.
+    await api.schedulesReady;
   } catch (err) {
     await worker?.stop();
     await connection?.close();

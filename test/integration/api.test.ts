@@ -19,7 +19,7 @@ describe('HTTP API', () => {
   it('reports health of Temporal and the database', async () => {
     const res = await call('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, checks: { database: { ok: true }, temporal: { ok: true } } });
+    expect(await res.json()).toEqual({ status: 'ok', checks: { database: { ok: true }, temporal: { ok: true } } });
   });
 
   it.each(['/api/reports/offboarding?from=2026-01-01&to=2026-01-31', '/api/employees/42/evidence', '/api/evidence/verify'])(
@@ -56,6 +56,7 @@ describe('HTTP API', () => {
     await postBambooWebhook(engine.url, {}, { signature: '0'.repeat(64) });
     const text = await (await call('/metrics')).text();
     expect(text).toMatch(/jml_webhook_deliveries_total\{source="bamboohr",status="401"\} 1/);
+    expect(text).toMatch(/^jml_inbox_pending \d+$/m);
   });
 
   it('answers unknown routes with JSON 404', async () => {

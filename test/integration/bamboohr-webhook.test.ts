@@ -1,12 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bamboohrWebhookRouter, type BambooWebhookDeps } from '../../src/api/bamboohr-webhook';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { webhookRouter } from '../../src/api/webhook-router';
 import type { Database } from '../../src/db/database';
 import { BambooHrClient } from '../../src/hris/bamboohr/client';
+import { bambooReceiver, type BambooReceiverOptions } from '../../src/hris/bamboohr/receiver';
 import { signBambooBody } from '../../src/hris/bamboohr/signature';
 import type { HrEvent } from '../../src/hris/hr-event';
+import type { IntakeLogger } from '../../src/intake/accept';
+import { InboxDispatcher } from '../../src/intake/dispatcher';
 import { Inbox } from '../../src/intake/inbox';
 import { openTestDatabase } from '../harness/db';
 import { start as startBambooPeer, type BambooPeer } from '../peers/bamboohr-peer';
@@ -23,6 +26,7 @@ let client: BambooHrClient;
 const servers: Server[] = [];
 let dispatched: HrEvent[] = [];
 let temporalDown = false;
+let dispatcher: InboxDispatcher;
 
 async function dispatch(event: HrEvent): Promise<string[]> {
   if (temporalDown) throw new Error('connect ECONNREFUSED 127.0.0.1:7233');
@@ -31,9 +35,16 @@ async function dispatch(event: HrEvent): Promise<string[]> {
 }
 
 /** A real express app on an ephemeral port with the real router; returns its webhook URL. */
-async function serve(overrides: Partial<BambooWebhookDeps> = {}, mountAt?: string): Promise<string> {
+async function serve(overrides: Partial<BambooReceiverOptions> & { inbox?: Inbox; logger?: IntakeLogger } = {}, mountAt?: string): Promise<string> {
   const app = express();
-  const router = bamboohrWebhookRouter({ secret, windowMs: 300_000, client, inbox, dispatch, now: () => clock, ...overrides });
+  const { inbox: useInbox = inbox, logger, ...receiver } = overrides;
+  const router = webhookRouter({
+    receivers: [bambooReceiver({ secret, windowMs: 300_000, client, ...receiver })],
+    inbox: useInbox,
+    handOver: (waiting) => dispatcher.wake(waiting),
+    now: () => clock,
+    ...(logger ? { logger } : {}),
+  });
   if (mountAt) app.use(mountAt, router);
   else app.use(router);
   const server = await new Promise<Server>((resolve) => {
@@ -61,6 +72,18 @@ async function post(url: string, body: unknown, options: PostOptions = {}) {
   const response = await fetch(url, { method: 'POST', headers, body: raw });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Waits until the dispatcher has handed the worker's events over. */
+async function handedOver(employeeId: string, count = 1) {
+  return vi.waitFor(
+    async () => {
+      const rows = await rowsFor(employeeId);
+      if (rows.filter((r) => r.status === 'dispatched').length < count) throw new Error(`${employeeId} not handed over yet`);
+      return rows;
+    },
+    { timeout: 5000, interval: 20 },
+  );
 }
 
 async function rowsFor(employeeId: string) {
@@ -93,10 +116,13 @@ beforeAll(async () => {
   inbox = new Inbox(db);
   peer = await startBambooPeer({ apiKey });
   client = new BambooHrClient({ apiUrl: peer.url, apiKey, timeoutMs: 2000 });
+  // Failed hand-overs wait a minute unless something makes them due, so each test sees what it caused.
+  dispatcher = new InboxDispatcher({ inbox, dispatch, log: { info: () => undefined, warn: () => undefined, error: () => undefined }, idleMs: 50, initialBackoffMs: 60_000 }).start();
   url = await serve();
 });
 
 afterAll(async () => {
+  await dispatcher.stop();
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   await peer.close();
   await db.close();
@@ -109,14 +135,15 @@ beforeEach(() => {
 });
 
 describe('POST /webhooks/bamboohr', () => {
-  it('stores a signed delivery, dispatches it once and answers 202 with the workflow IDs', async () => {
+  it('stores a signed delivery, answers 202 with the workflow IDs, and hands it over once', async () => {
     const res = await post(url, departmentChange('101'));
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({
       accepted: 1,
       duplicates: 0,
-      events: [{ employeeId: '101', kind: 'change', duplicate: false, status: 'dispatched', workflowIds: ['employee-bamboohr-101'] }],
+      events: [{ employeeId: '101', kind: 'change', duplicate: false, status: 'received', workflowIds: ['employee-bamboohr-101'] }],
     });
+    await handedOver('101');
     expect(dispatched).toHaveLength(1);
     expect(dispatched[0]).toMatchObject({ employeeId: '101', kind: 'change', via: 'webhook', worker: { department: 'Engineering' } });
     expect(dispatched[0]!.sourceIp).toMatch(/127\.0\.0\.1$/);
@@ -127,6 +154,7 @@ describe('POST /webhooks/bamboohr', () => {
   it('answers a redelivery 202 as a duplicate, dispatching nothing and storing one row', async () => {
     const body = departmentChange('102');
     expect((await post(url, body)).status).toBe(202);
+    await handedOver('102');
     const again = await post(url, body);
     expect(again.status).toBe(202);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 1, events: [{ duplicate: true, status: 'dispatched', workflowIds: ['employee-bamboohr-102'] }] });
@@ -138,6 +166,7 @@ describe('POST /webhooks/bamboohr', () => {
     peer.setEmployee('103', { workEmail: 'grace@acme.test', firstName: 'Grace', status: 'Active', hireDate: '2020-01-06', terminationDate: '2026-03-31' });
     const res = await post(url, { type: 'employee.updated', timestamp: '2026-03-10T08:59:00+0000', data: { companyId: '1', employeeId: '103', changedFields: ['terminationDate'] } });
     expect(res.status).toBe(202);
+    await handedOver('103');
     expect(dispatched).toEqual([expect.objectContaining({ employeeId: '103', kind: 'terminate', effectiveDate: '2026-03-31', worker: expect.objectContaining({ workEmail: 'grace@acme.test' }) })]);
     const [request] = peer.requests().filter((r) => r.employeeId === '103');
     expect(request).toMatchObject({ method: 'GET', authorized: true, accept: 'application/json' });
@@ -243,22 +272,76 @@ describe('POST /webhooks/bamboohr', () => {
     expect(dispatched).toHaveLength(0);
   });
 
-  it('still answers 202 when dispatch fails, leaving the row failed for the drainer; a redelivery retries it', async () => {
+  it('answers 202 once stored whether or not Temporal takes it; a failed hand-over waits in the inbox and a redelivery makes it due', async () => {
     temporalDown = true;
     const body = departmentChange('115');
     const res = await post(url, body);
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ accepted: 1, events: [{ status: 'failed', workflowIds: [] }] });
-    const [row] = await rowsFor('115');
+    expect(res.body).toMatchObject({ accepted: 1, events: [{ status: 'received', workflowIds: ['employee-bamboohr-115'] }] });
+    const [row] = await vi.waitFor(async () => {
+      const rows = await rowsFor('115');
+      if (rows[0]?.status !== 'failed') throw new Error('not failed yet');
+      return rows;
+    });
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(row!.last_error).toMatch(/ECONNREFUSED/);
     expect((await inbox.pending(100)).map((r) => r.employeeId)).toContain('115');
 
     temporalDown = false;
     const again = await post(url, body);
-    expect(again.body).toMatchObject({ accepted: 0, duplicates: 1, events: [{ duplicate: true, status: 'dispatched' }] });
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 1, events: [{ duplicate: true, status: 'failed' }] });
+    await handedOver('115');
     expect(dispatched).toHaveLength(1);
     expect(await rowsFor('115')).toEqual([expect.objectContaining({ status: 'dispatched', attempts: 2, last_error: null })]);
+  });
+
+  it('refuses the one employee of three whose field holds a NUL: the other two are stored, the answer names the field, the log names no one', async () => {
+    const lines: string[] = [];
+    const record = (level: string) => (obj: object, msg?: string) => void lines.push(`${level} ${msg ?? ''} ${JSON.stringify(obj)}`);
+    const logged = await serve({ logger: { info: record('info'), warn: record('warn'), error: record('error') } });
+    const entry = (id: string, lastName: string) => ({
+      action: 'Updated',
+      changedFields: ['Department', 'Last Name'],
+      fields: { 'Work Email': `ivy.${id}@acme.test`, 'First Name': 'Ivy', 'Last Name': lastName, Status: 'Active', 'Hire Date': '2020-01-06', Department: 'Sales' },
+      id,
+      timestamp: '2026-03-10T08:59:00+0000',
+    });
+    const res = await post(logged, { employees: [entry('121', 'Nulled'), entry('122', 'Poi\u0000son'), entry('123', 'Clean')] });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 2, duplicates: 0, ignored: 0, refused: [{ employeeId: '122', field: 'employees[1].fields.Last Name', reason: 'contains a NUL character' }] });
+    expect((res.body.events as { employeeId: string }[]).map((e) => e.employeeId)).toEqual(['121', '123']);
+    await handedOver('121');
+    await handedOver('123');
+    expect(await rowsFor('122')).toHaveLength(0);
+    expect(dispatched.map((e) => e.employeeId).sort()).toEqual(['121', '123']);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).not.toMatch(/acme\.test|Ivy|Poi|Nulled|Clean/);
+    }
+  });
+
+  it('answers 400 naming the field when the only employee of a delivery cannot be stored (a lone surrogate)', async () => {
+    const raw = JSON.stringify(departmentChange('124')).replace('"Engineering"', '"Engin\\ud800eering"');
+    const res = await post(url, raw);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      error: 'invalid_payload',
+      field: 'employees[0].fields.Department',
+      employeeId: '124',
+      refused: [{ employeeId: '124', field: 'employees[0].fields.Department' }],
+    });
+    expect(String(res.body.message)).toMatch(/unpaired UTF-16 surrogate/);
+    expect(await rowsFor('124')).toHaveLength(0);
+    expect(dispatched).toHaveLength(0);
+  });
+
+  it('refuses a thin payload whose record from the BambooHR API holds a control character, naming the worker field', async () => {
+    peer.setEmployee('125', { workEmail: 'bel@acme.test', firstName: 'Be\u0007l', status: 'Active', hireDate: '2020-01-06', terminationDate: '2026-03-31' });
+    const res = await post(url, { type: 'employee.updated', timestamp: '2026-03-10T08:59:00+0000', data: { employeeId: '125', changedFields: ['terminationDate', 'firstName'] } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_payload', field: 'worker.firstName', employeeId: '125' });
+    expect(JSON.stringify(res.body)).not.toContain('bel@acme.test');
+    expect(await rowsFor('125')).toHaveLength(0);
   });
 
   it('serves the same route when mounted under /webhooks/bamboohr', async () => {

@@ -144,4 +144,20 @@ describe('BambooHR reconciliation', () => {
     ]);
     expect(changes[1]!.context.changedFields).toEqual(['jobTitle']);
   });
+
+  it('a record with a NUL in a field is recorded once as hr_event.refused, naming the field, and the poll and its watermark move on', async () => {
+    const login = 'pia.poison@acme.test';
+    targets.seedWorker(login, ['everyone']);
+    bamboo.setEmployee('944', record(login, { lastName: 'Poi\u0000son', status: 'Inactive', terminationDate: yesterday() }));
+    const [refused] = await evidence('944', 'hr_event.refused');
+    expect(refused).toMatchObject({ hrSource: 'bamboohr', outcome: 'failure', context: { field: 'worker.lastName', reason: 'contains a NUL character', via: 'poll' } });
+    expect(JSON.stringify(refused)).not.toContain(login);
+    const mark = await engine.services.watermarks.get('bamboohr');
+    await polls(2);
+    expect(Date.parse((await engine.services.watermarks.get('bamboohr'))!.watermark)).toBeGreaterThan(Date.parse(mark!.watermark));
+    const all = await engine.services.evidence.forEmployee('944');
+    expect(all.filter((e) => e.action === 'hr_event.refused')).toHaveLength(1);
+    expect(all.filter((e) => e.action === 'leaver.started')).toHaveLength(0);
+    expect(targets.okta.sessionsOf(login)).toBeGreaterThan(0);
+  });
 });

@@ -1,12 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { workdayWebhookRouter, type WorkdayWebhookDeps } from '../../src/api/workday-webhook';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { webhookRouter } from '../../src/api/webhook-router';
 import type { Database } from '../../src/db/database';
-import type { HrEvent } from '../../src/hris/hr-event';
+import { workflowIdsFor, type HrEvent } from '../../src/hris/hr-event';
 import { effectiveDateOf, type WorkdayNotification } from '../../src/hris/workday/notification';
 import { basicAuthorization, signWorkdayBody } from '../../src/hris/workday/signature';
+import { workdayReceiver, type WorkdayReceiverOptions } from '../../src/hris/workday/receiver';
+import { InboxDispatcher } from '../../src/intake/dispatcher';
 import { Inbox } from '../../src/intake/inbox';
 import { openTestDatabase } from '../harness/db';
 
@@ -20,6 +22,7 @@ const servers: Server[] = [];
 let dispatched: HrEvent[] = [];
 let readBacks: WorkdayNotification[] = [];
 let workday: 'up' | 'down' | 'refusing' = 'up';
+let dispatcher: InboxDispatcher;
 
 class FakeWorkdayError extends Error {
   constructor(
@@ -32,13 +35,13 @@ class FakeWorkdayError extends Error {
 
 async function dispatch(event: HrEvent): Promise<string[]> {
   dispatched.push(event);
-  return [`employee-workday-${event.employeeId}`];
+  return workflowIdsFor(event);
 }
 
 const kinds: Record<string, HrEvent['kind']> = { 'Hire Employee': 'hire', 'Change Job': 'change', 'Terminate Employee': 'terminate' };
 
 /** Stands in for the Workday read-back: the HTTP contract is what this file tests. */
-const toEvent: WorkdayWebhookDeps['toEvent'] = async (n, context) => {
+const toEvent: WorkdayReceiverOptions['toEvent'] = async (n, context) => {
   readBacks.push(n);
   if (workday === 'down') throw new FakeWorkdayError('workday_unavailable', true);
   if (workday === 'refusing') throw new FakeWorkdayError('workday_unauthorized', false);
@@ -53,16 +56,22 @@ const toEvent: WorkdayWebhookDeps['toEvent'] = async (n, context) => {
     immediate: false,
     receivedAt: context.receivedAt,
     changedFields: [],
-    worker: { workEmail: `w${n.workerId}@acme.test` },
+    worker: { workEmail: `w${n.workerId}@acme.test`, ...(n.workerId === '21016' ? { lastName: 'Con\u0001trol' } : {}) },
     via: 'webhook',
     ...(context.sourceIp ? { sourceIp: context.sourceIp } : {}),
   };
 };
 
-async function serve(overrides: Partial<WorkdayWebhookDeps> = {}): Promise<string> {
+async function serve(overrides: Partial<WorkdayReceiverOptions> & { inbox?: Inbox } = {}): Promise<string> {
   const app = express();
+  const { inbox: useInbox = inbox, ...receiver } = overrides;
   app.use(
-    workdayWebhookRouter({ secret, auth: 'signature', basicUsername: 'workday', windowMs: 300_000, toEvent, inbox, dispatch, now: () => clock, ...overrides }),
+    webhookRouter({
+      receivers: [workdayReceiver({ secret, auth: 'signature', basicUsername: 'workday', windowMs: 300_000, toEvent, ...receiver })],
+      inbox: useInbox,
+      handOver: (waiting) => dispatcher.wake(waiting),
+      now: () => clock,
+    }),
   );
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -100,6 +109,18 @@ function notification(workerId: string, businessProcessType = 'Hire Employee') {
   return { workerId, businessProcessType, effectiveMoment: '2026-03-16T09:00:00-08:00', transactionLogWid };
 }
 
+/** Waits until the dispatcher has handed the worker's events over. */
+async function handedOver(employeeId: string) {
+  return vi.waitFor(
+    async () => {
+      const rows = await rowsFor(employeeId);
+      if (!rows.some((r) => r.status === 'dispatched')) throw new Error(`${employeeId} not handed over yet`);
+      return rows;
+    },
+    { timeout: 5000, interval: 20 },
+  );
+}
+
 async function rowsFor(employeeId: string) {
   const { rows } = await db.query<{ event_id: string; status: string; workflow_ids: string[] }>(
     'SELECT event_id, status, workflow_ids FROM hr_inbox WHERE employee_id = $1',
@@ -120,10 +141,12 @@ let url: string;
 beforeAll(async () => {
   db = await openTestDatabase('workday_webhook');
   inbox = new Inbox(db);
+  dispatcher = new InboxDispatcher({ inbox, dispatch, log: { info: () => undefined, warn: () => undefined, error: () => undefined }, idleMs: 50 }).start();
   url = await serve();
 });
 
 afterAll(async () => {
+  await dispatcher.stop();
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   await db.close();
 });
@@ -135,33 +158,36 @@ beforeEach(() => {
 });
 
 describe('POST /webhooks/workday', () => {
-  it('reads the worker back, stores the event, dispatches it once and answers 202 with the workflow IDs', async () => {
+  it('reads the worker back, stores the event, answers 202 with the workflow IDs and hands it over once', async () => {
     const body = notification('21001');
     const res = await post(url, body);
     expect(res.status).toBe(202);
+    const joiner = `joiner-workday-21001-${body.transactionLogWid.slice(0, 16)}`;
     expect(res.body).toEqual({
       accepted: 1,
       duplicates: 0,
       ignored: 0,
       events: [
-        { eventId: `workday:${body.transactionLogWid}`, employeeId: '21001', kind: 'hire', duplicate: false, status: 'dispatched', workflowIds: ['employee-workday-21001'] },
+        { eventId: `workday:${body.transactionLogWid}`, employeeId: '21001', kind: 'hire', duplicate: false, status: 'received', workflowIds: ['employee-workday-21001', joiner] },
       ],
     });
     expect(readBacks).toEqual([body]);
+    await handedOver('21001');
     expect(dispatched).toHaveLength(1);
     expect(dispatched[0]).toMatchObject({ eventId: `workday:${body.transactionLogWid}`, source: 'workday', effectiveDate: '2026-03-16', receivedAt: clock.toISOString() });
     expect(dispatched[0]!.sourceIp).toMatch(/127\.0\.0\.1$/);
-    expect(await rowsFor('21001')).toEqual([{ event_id: `workday:${body.transactionLogWid}`, status: 'dispatched', workflow_ids: ['employee-workday-21001'] }]);
+    expect(await rowsFor('21001')).toEqual([{ event_id: `workday:${body.transactionLogWid}`, status: 'dispatched', workflow_ids: ['employee-workday-21001', joiner] }]);
   });
 
   it('a redelivery reads the worker back again (it may be a rescind) and, unchanged, is a 202 duplicate that starts nothing', async () => {
     const body = notification('21002');
     expect((await post(url, body)).status).toBe(202);
+    await handedOver('21002');
     readBacks = [];
     dispatched = [];
     const again = await post(url, { ...body, transactionLogWid: body.transactionLogWid.toUpperCase() });
     expect(again.status).toBe(202);
-    expect(again.body).toMatchObject({ accepted: 0, duplicates: 1, ignored: 0, events: [{ duplicate: true, status: 'dispatched', workflowIds: ['employee-workday-21002'] }] });
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 1, ignored: 0, events: [{ duplicate: true, status: 'dispatched', workflowIds: ['employee-workday-21002', expect.stringMatching(/^joiner-workday-21002-/)] }] });
     expect(readBacks).toHaveLength(1);
     expect(dispatched).toHaveLength(0);
     expect(await rowsFor('21002')).toHaveLength(1);
@@ -187,6 +213,7 @@ describe('POST /webhooks/workday', () => {
     expect(good.status).toBe(202);
     expect(good.body).toMatchObject({ accepted: 1 });
     expect(await rowsFor('21004')).toHaveLength(1);
+    await handedOver('21004');
 
     dispatched = [];
     readBacks = [];
@@ -279,6 +306,22 @@ describe('POST /webhooks/workday', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('30');
     expect(res.body).toMatchObject({ error: 'inbox_unavailable' });
+    expect(dispatched).toHaveLength(0);
+  });
+
+  it('answers 400 naming the field when the notification holds a NUL, reading nothing back', async () => {
+    const res = await post(url, notification('21015', 'Hire\u0000Employee'));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_payload', field: 'businessProcessType', employeeId: '21015' });
+    await expectUntouched('21015');
+  });
+
+  it('answers 400 naming the worker field when the worker read back from Workday holds a control character, storing nothing', async () => {
+    const res = await post(url, notification('21016'));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_payload', field: 'worker.lastName', employeeId: '21016', refused: [{ employeeId: '21016', field: 'worker.lastName' }] });
+    expect(String(res.body.message)).toContain('U+0001');
+    expect(await rowsFor('21016')).toHaveLength(0);
     expect(dispatched).toHaveLength(0);
   });
 

@@ -64,6 +64,11 @@ export interface WorkdayWorker {
   /** Workday's flag that the most recent termination was involuntary. */
   terminationInvoluntary?: boolean;
   transactions: WorkdayTransaction[];
+  /**
+   * Whether Workday sent the transaction log at all (Transaction_Log_Entry_Data present, if
+   * empty). It leaves the element out when the integration user may not see the log.
+   */
+  transactionLogIncluded?: boolean;
 }
 
 /**
@@ -141,6 +146,7 @@ export function parseWorker(node: XmlNode): WorkdayWorker | undefined {
     workerType: contingent ? 'contingent' : 'employee',
     active: isTrue(textOf(child(status, 'Active'))),
     transactions: transactionsOf(data),
+    transactionLogIncluded: child(data, 'Transaction_Log_Entry_Data') !== undefined,
   };
   const put = <K extends keyof WorkdayWorker>(key: K, value: WorkdayWorker[K] | undefined) => {
     if (value !== undefined) worker[key] = value;

@@ -73,6 +73,7 @@ describe('getWorker', () => {
         { wid: wid('1'), type: 'Hire Employee', effectiveMoment: '2026-03-16T00:00:00.000-08:00', enteredMoment: '2026-03-01T10:00:00.000-08:00', rescinded: false, corrected: false },
         { wid: wid('2'), type: 'Change Job', effectiveMoment: '2026-04-01T00:00:00.000-08:00', enteredMoment: '2026-03-20T09:30:00.000-08:00', rescinded: false, corrected: true },
       ],
+      transactionLogIncluded: true,
     };
     expect(worker).toEqual(expected);
 

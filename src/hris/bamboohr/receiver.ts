@@ -1,0 +1,149 @@
+import { WebhookRejection } from '../../api/webhook-errors';
+import type { HrEvent } from '../hr-event';
+import { parseJson, type HrReceiver, type ReceiveContext, type Received, type ReceiverLogger, type RefusedEmployee } from '../receiver';
+import { findUnstorableText, unstorableField } from '../storable-text';
+import { BambooHrClientError, type BambooHrClient } from './client';
+import { bambooChanges, missingFields, normalizeBambooChange, type BambooChange } from './normalize';
+import { parseBambooPayload, type BambooFieldValues, type BambooPayload } from './payload';
+import { verifyBambooSignature } from './signature';
+
+/**
+ * POST /webhooks/bamboohr as BambooHR sends it: JSON only (a form-encoded webhook is refused
+ * with a hint), X-BambooHR-Signature over the raw body and timestamp, an event-based or
+ * field-based payload. Thin payloads (event-based ones carry no values) are completed by
+ * fetching the employee from the BambooHR API, unless the event is already stored.
+ */
+export interface BambooReceiverOptions {
+  /** BAMBOOHR_WEBHOOK_SECRET; without it every delivery is refused. */
+  secret: string | undefined;
+  /** Accepted clock distance of X-BambooHR-Timestamp (hris.bamboohr.signatureWindow). */
+  windowMs: number;
+  /** Completes thin payloads; without it a thin payload is refused with 400. */
+  client: BambooHrClient | undefined;
+  /** Largest accepted body; default 256 kB. */
+  maxBodyBytes?: number;
+}
+
+export const bambooWebhookPath = '/webhooks/bamboohr';
+
+/** Employees fetched at once while completing thin payloads. */
+const apiConcurrency = 4;
+
+export function bambooReceiver(options: BambooReceiverOptions): HrReceiver {
+  return {
+    source: 'bamboohr',
+    label: 'BambooHR',
+    path: bambooWebhookPath,
+    maxBodyBytes: options.maxBodyBytes ?? 256 * 1024,
+    contentTypeProblem(is) {
+      if (is('application/json')) return undefined;
+      if (is('application/x-www-form-urlencoded')) {
+        return 'form-encoded webhooks are not accepted; choose the JSON format in the BambooHR webhook settings';
+      }
+      return 'Content-Type must be application/json';
+    },
+    authenticate(raw, header, now) {
+      if (!options.secret) throw new WebhookRejection('not_configured', 'the BambooHR webhook secret is not configured; unsigned events are refused');
+      const check = verifyBambooSignature({
+        secret: options.secret,
+        rawBody: raw,
+        signature: header('x-bamboohr-signature'),
+        timestamp: header('x-bamboohr-timestamp'),
+        now,
+        windowMs: options.windowMs,
+      });
+      if (!check.ok) throw new WebhookRejection(check.code, 'request signature rejected');
+    },
+    toEvents: (raw, context) => bambooEvents(options, raw, context),
+  };
+}
+
+async function bambooEvents(options: BambooReceiverOptions, raw: Buffer, context: ReceiveContext): Promise<Received> {
+  const json = parseJson(raw);
+  const parsed = parseBambooPayload(json);
+  if (!parsed.ok) throw new WebhookRejection('invalid_payload', `${parsed.path}: ${parsed.message}`, { field: parsed.path });
+
+  // An employee with text Postgres cannot store is refused; the rest of the delivery is taken.
+  const refused = new Map<string, RefusedEmployee>();
+  const refuse = (employeeId: string, found: { path: string; reason: string }) => {
+    if (!refused.has(employeeId)) refused.set(employeeId, { employeeId, field: found.path, reason: found.reason });
+  };
+  for (const entry of rawEntries(json, parsed.payload)) {
+    const found = findUnstorableText(entry.value, entry.path);
+    if (found) refuse(entry.employeeId, found);
+  }
+
+  const changes = uniqueBy(bambooChanges(parsed.payload), (c) => c.eventId).filter((c) => !refused.has(c.employeeId));
+  // A redelivery of stored events needs no API call: the stored copy is what counts.
+  const known = await context.stored(changes.map((c) => c.eventId));
+  const thin = changes.filter((c) => !known.has(c.eventId) && missingFields(c).length > 0);
+  const { records, gone } = await completeThin(options.client, context.log, thin);
+
+  const normalizeContext = { receivedAt: context.receivedAt.toISOString(), via: 'webhook' as const, ...(context.sourceIp ? { sourceIp: context.sourceIp } : {}) };
+  const events: HrEvent[] = [];
+  let ignored = 0;
+  for (const change of changes) {
+    const event =
+      known.get(change.eventId) ??
+      (gone.has(change.employeeId) && missingFields(change).length > 0
+        ? undefined // deleted meanwhile: its own deleted event follows
+        : normalizeBambooChange(change, normalizeContext, records.get(change.employeeId)));
+    if (!event) {
+      ignored += 1;
+      continue;
+    }
+    // What the API filled in is checked too (as worker.*: it is not in the payload).
+    const found = unstorableField(event);
+    if (found) refuse(event.employeeId, found);
+    else events.push(event);
+  }
+  return { events: events.filter((e) => !refused.has(e.employeeId)), ignored, refused: [...refused.values()] };
+}
+
+/** Each employee's part of the JSON as sent, with its path, for the text check. */
+function rawEntries(json: unknown, payload: BambooPayload): { employeeId: string; path: string; value: unknown }[] {
+  if (payload.format === 'event') return [{ employeeId: payload.body.data.employeeId, path: '', value: json }];
+  const entries = (json as { employees: unknown[] }).employees;
+  return payload.body.employees.map((entry, i) => ({ employeeId: entry.id, path: `employees[${i}]`, value: entries[i] }));
+}
+
+/** Fetches each thin change's employee once, a few at a time; 404 marks the employee gone. */
+async function completeThin(client: BambooHrClient | undefined, log: ReceiverLogger, thin: BambooChange[]) {
+  const records = new Map<string, BambooFieldValues>();
+  const gone = new Set<string>();
+  if (thin.length === 0) return { records, gone };
+  if (!client) {
+    const first = thin[0]!;
+    throw new WebhookRejection(
+      'thin_payload',
+      `employee ${first.employeeId}: the payload lacks ${missingFields(first).join(', ')} and no BambooHR API client is configured ` +
+        '(set BAMBOOHR_API_URL and BAMBOOHR_API_KEY, or post these fields in the webhook)',
+      { employeeId: first.employeeId, missing: missingFields(first) },
+    );
+  }
+  const ids = [...new Set(thin.map((c) => c.employeeId))];
+  for (let i = 0; i < ids.length; i += apiConcurrency) {
+    await Promise.all(
+      ids.slice(i, i + apiConcurrency).map(async (id) => {
+        try {
+          records.set(id, await client.getEmployee(id));
+        } catch (err) {
+          if (err instanceof BambooHrClientError && err.code === 'bamboohr_not_found') {
+            log.warn({ employeeId: id }, 'BambooHR employee not found while completing a webhook; skipped');
+            gone.add(id);
+            return;
+          }
+          const code = err instanceof BambooHrClientError ? err.code : 'bamboohr_unavailable';
+          log.warn({ employeeId: id, code }, 'BambooHR API call failed; asking BambooHR to retry');
+          throw new WebhookRejection('hris_unavailable', `could not complete the payload from the BambooHR API (${code}); retry later`);
+        }
+      }),
+    );
+  }
+  return { records, gone };
+}
+
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => (seen.has(key(item)) ? false : (seen.add(key(item)), true)));
+}
