@@ -1,5 +1,5 @@
 import type { Connector } from '../src/connectors/types';
-import type { EvidenceInput } from '../src/evidence/types';
+import type { EvidenceInput, EvidenceRecord } from '../src/evidence/types';
 import type { Logger } from '../src/log';
 import type { Policy } from '../src/policy';
 import type { ApprovalRecord, ApprovalRequest } from '../src/approvals/types';
@@ -14,6 +14,8 @@ export interface ActivityDeps {
     append(input: EvidenceInput): Promise<unknown>;
     /** Whether the engine found or acted on the worker's account in that system before. */
     accountSeen?(q: { hrSource: string; employeeId: string; system: string }): Promise<boolean>;
+    /** Everything a workflow recorded (the SLA check reads its own steps). */
+    forWorkflows?(workflowIds: readonly string[]): Promise<EvidenceRecord[]>;
   };
   leaver: {
     sessionKillSlaMs: number;

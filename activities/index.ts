@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { createHrEventActivities } from './hr-events';
 import { createJoinerActivities } from './joiner';
 import { createLeaverActivities } from './leaver';
+import { createLeaverSlaActivities } from './leaver-sla';
 import { createMoverActivities } from './mover';
 import { createNotificationActivities } from './notifications';
 import { createReconcileActivities } from './reconcile';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createHrEventActivities(deps),
     ...createLeaverActivities(deps),
+    ...createLeaverSlaActivities(deps),
     ...createJoinerActivities(deps),
     ...createMoverActivities(deps),
     ...createApprovalActivities(deps),

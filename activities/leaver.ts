@@ -34,8 +34,44 @@ export interface LeaverPlan {
   fullRevokeSlaMs: number;
 }
 
+/** A system's remaining leaver steps; `recheck` when a stopped joiner or mover ran beside the leaver. */
+export interface RemoveAccessStep extends SystemStep {
+  killsSessions: boolean;
+  recheck?: boolean;
+  /** The disable that already ended the sessions of a system without a session call. */
+  disabled?: StepResult;
+}
+
 export function createLeaverActivities(deps: ActivityDeps) {
   const { now, record, onAccount, milestone, hrStarted } = createSystemStepTools(deps);
+
+  function killSessions(step: SystemStep): Promise<StepResult> {
+    return onAccount(step, 'sessions.kill', async (connector, accountId, entry) => {
+      if (!connector.killSessions) return record(entry, 'skipped', 'system has no session kill; access ends when the account is disabled');
+      await connector.killSessions(accountId);
+      return record(entry, 'success');
+    });
+  }
+
+  function disableAccount(step: SystemStep): Promise<StepResult> {
+    return onAccount(step, 'account.disable', async (connector, accountId, entry) => {
+      await connector.disableAccount(accountId);
+      return record(entry, 'success');
+    });
+  }
+
+  function revokeEntitlements(step: SystemStep): Promise<StepResult> {
+    return onAccount(step, 'entitlements.revoke_all', async (connector, accountId, entry) => {
+      const held = await connector.listEntitlements(accountId);
+      for (const entitlement of held) {
+        await connector.revokeEntitlement(accountId, entitlement);
+        await record({ ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` }, 'success');
+      }
+      const left = await connector.listEntitlements(accountId);
+      if (left.length > 0) throw new Error(`still holds ${left.length} entitlement(s) after revoke; will re-check`);
+      return record({ ...entry, context: { ...entry.context, revoked: held } }, 'success');
+    });
+  }
 
   /** When a termination takes effect, and the SLA clock and budget that follow from it, as of `at`. */
   function timingOf(event: HrEvent, at: Date) {
@@ -132,47 +168,54 @@ export function createLeaverActivities(deps: ActivityDeps) {
       return { plan: { ...plan, waitMs, sessionKillBudgetMs: Math.max(0, deps.leaver.sessionKillSlaMs - lateBy) }, moved: false };
     },
 
-    async killSessions(step: SystemStep): Promise<StepResult> {
-      return onAccount(step, 'sessions.kill', async (connector, accountId, entry) => {
-        if (!connector.killSessions) return record(entry, 'skipped', 'system has no session kill; access ends when the account is disabled');
-        await connector.killSessions(accountId);
-        return record(entry, 'success');
-      });
+    killSessions,
+    disableAccount,
+    revokeEntitlements,
+
+    /**
+     * A system's steps after its sessions have ended (for a system without a session call that
+     * has not been disabled yet, its whole offboarding: the disable is how its sessions end):
+     * disable, and when a stopped joiner or mover may have acted meanwhile (`recheck`) look the
+     * account up afresh and kill its sessions again; then revoke every entitlement. Each step keeps
+     * its own evidence and idempotency key.
+     */
+    async removeAccess(step: RemoveAccessStep): Promise<{ disabled: StepResult; entitlements: StepResult }> {
+      const { disabled: done, recheck, killsSessions: kills, ...base } = step;
+      const fresh = recheck ? { ...base, accountId: undefined } : base;
+      let disabled: StepResult;
+      if (!done) disabled = await disableAccount(fresh);
+      else disabled = recheck ? await disableAccount({ ...fresh, repeat: 'after-others-stopped' }) : done;
+      const known = disabled.accountId ? { ...base, accountId: disabled.accountId } : fresh;
+      if (recheck && kills && disabled.outcome === 'success') await killSessions({ ...known, repeat: 'after-others-stopped' });
+      const entitlements = await revokeEntitlements(known);
+      return { disabled, entitlements };
     },
 
-    async disableAccount(step: SystemStep): Promise<StepResult> {
-      return onAccount(step, 'account.disable', async (connector, accountId, entry) => {
-        await connector.disableAccount(accountId);
-        return record(entry, 'success');
-      });
+    async recordLeaverMilestone(input: { action: MilestoneAction; plan: LeaverPlan; detail?: Record<string, unknown> }): Promise<string> {
+      return recordMilestone(input.action, input.plan, input.detail);
     },
 
-    async revokeEntitlements(step: SystemStep): Promise<StepResult> {
-      return onAccount(step, 'entitlements.revoke_all', async (connector, accountId, entry) => {
-        const held = await connector.listEntitlements(accountId);
-        for (const entitlement of held) {
-          await connector.revokeEntitlement(accountId, entitlement);
-          await record({ ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` }, 'success');
-        }
-        const left = await connector.listEntitlements(accountId);
-        if (left.length > 0) throw new Error(`still holds ${left.length} entitlement(s) after revoke; will re-check`);
-        return record({ ...entry, context: { ...entry.context, revoked: held } }, 'success');
-      });
-    },
-
-    async recordLeaverMilestone(input: {
-      action: 'leaver.sessions_killed' | 'leaver.completed' | 'leaver.sla_breach' | 'leaver.full_revoke_sla_breach' | 'leaver.rescinded';
-      plan: LeaverPlan;
-      detail?: Record<string, unknown>;
-    }): Promise<string> {
-      const breach = input.action.endsWith('sla_breach');
-      if (breach) {
-        // The alert: an error-level line the log pipeline pages on (Slack alerts use the same event).
-        deps.log.error({ alert: 'sla_breach', action: input.action, employeeId: input.plan.employeeId, workflowId: currentRun().workflowId }, 'leaver SLA breached');
-      }
-      return milestone(input.action, input.plan, breach ? 'sla_breach' : 'success', input.detail);
+    /**
+     * Several milestones in one step (the leaver's closing bookkeeping), each at its own moment:
+     * `occurredAt` when it happened earlier than now (sessions ended before the last revoke).
+     */
+    async recordLeaverMilestones(input: { plan: LeaverPlan; milestones: { action: MilestoneAction; detail?: Record<string, unknown>; occurredAt?: string }[] }): Promise<string[]> {
+      const times: string[] = [];
+      for (const m of input.milestones) times.push(await recordMilestone(m.action, input.plan, m.detail, m.occurredAt));
+      return times;
     },
   };
+
+  async function recordMilestone(action: MilestoneAction, plan: LeaverPlan, detail?: Record<string, unknown>, occurredAt?: string): Promise<string> {
+    const breach = action.endsWith('sla_breach');
+    if (breach) {
+      // The alert: an error-level line the log pipeline pages on (Slack alerts use the same event).
+      deps.log.error({ alert: 'sla_breach', action, employeeId: plan.employeeId, workflowId: currentRun().workflowId }, 'leaver SLA breached');
+    }
+    return milestone(action, plan, breach ? 'sla_breach' : 'success', detail, occurredAt);
+  }
 }
+
+export type MilestoneAction = 'leaver.sessions_killed' | 'leaver.completed' | 'leaver.sla_breach' | 'leaver.full_revoke_sla_breach' | 'leaver.rescinded';
 
 export type LeaverActivities = ReturnType<typeof createLeaverActivities>;

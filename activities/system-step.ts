@@ -110,9 +110,10 @@ export function createSystemStepTools(deps: ActivityDeps) {
     plan: { employeeId: string; source: HrSource; hrEventId: string },
     outcome: Outcome,
     detail: Record<string, unknown> = {},
+    occurredAt?: string,
   ): Promise<string> {
     const run = currentRun();
-    const at = now().toISOString();
+    const at = occurredAt ?? now().toISOString();
     await deps.evidence.append({
       stepKey: `${run.workflowId}:${action}`,
       employeeId: plan.employeeId,

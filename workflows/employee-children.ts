@@ -18,10 +18,10 @@ function childAttributes(event: HrEvent, lifecycle: string, extra: SearchAttribu
   return [{ key: EmployeeId, value: event.employeeId }, { key: HrSource, value: event.source }, { key: Lifecycle, value: lifecycle }, ...extra];
 }
 
-export function startLeaver(event: HrEvent, options: { coordinated?: boolean } = {}) {
+export function startLeaver(event: HrEvent, options: { coordinated?: boolean; othersRunning?: boolean } = {}) {
   return startChild(leaverWorkflow, {
     workflowId: leaverWorkflowId(event.source, event.employeeId, event.eventId),
-    args: [options.coordinated ? { event, coordinated: true } : { event }],
+    args: [options.coordinated ? { event, coordinated: true, othersRunning: options.othersRunning === true } : { event }],
     parentClosePolicy: ParentClosePolicy.ABANDON,
     staticSummary: 'leaver: kill sessions, disable accounts, revoke access',
     typedSearchAttributes: childAttributes(event, 'leaver', [{ key: SlaStatus, value: 'pending' }]),

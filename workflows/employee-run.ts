@@ -1,9 +1,10 @@
-import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { HrEventActivities } from '../activities/hr-events';
 import type { HrEvent } from '../src/hris/hr-event';
 import {
   joinerChangeSignal,
   leaverEffectiveSignal,
+  leaverWaitingSignal,
   moverChangeSignal,
   othersStoppedSignal,
   rescheduleLeaverSignal,
@@ -11,19 +12,21 @@ import {
   rescindLeaverSignal,
   withdrawSignal,
 } from '../src/temporal/messages';
-import { setLifecycle, startJoiner, startLeaver, startMover } from './employee-children';
+import { startJoiner, startLeaver, startMover } from './employee-children';
+import { Lifecycle } from '../src/temporal/search-attributes';
 import type { EmployeeInput, EmployeeLifecycle, EmployeeState } from './employee-state';
 import type { employeeWorkflow } from './employee';
 
 /** Applied events per run before continue-as-new (the server may suggest it sooner). */
 export const defaultEventsPerRun = 200;
 
-/** How long an idle worker's run lasts before it continues as new (its history starts afresh). */
+/** How long an idle worker's run lasts before it continues as new (runs that began before this course). */
 export const idleTimeout = '7 days';
 
-const hr = proxyActivities<HrEventActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' },
+// Bookkeeping with no retries of its own worth a separate task: local activities.
+const hr = proxyLocalActivities<HrEventActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
   summary: 'record HR event',
 });
 
@@ -40,6 +43,8 @@ interface Lane {
 }
 
 interface LeaverLane extends Lane {
+  /** The leaver said it waits for a later effective moment: joiners and movers may run meanwhile. */
+  waiting: boolean;
   /** The leaver said its termination took effect. */
   effective: boolean;
   /** It was told nothing else runs for the worker any more. */
@@ -83,12 +88,23 @@ export async function runEntity(state: EmployeeState, input: EmployeeInput): Pro
   setHandler(leaverEffectiveSignal, ({ leaverWorkflowId }) => {
     if (leaver?.workflowId === leaverWorkflowId) leaver.effective = true;
   });
+  setHandler(leaverWaitingSignal, ({ leaverWorkflowId }) => {
+    if (leaver?.workflowId === leaverWorkflowId) leaver.waiting = true;
+  });
 
+  // The search attribute follows the state, except for the moment a leaver that takes effect at
+  // once is running (each upsert is a billed Action; the status query always says offboarding).
+  let published = state.lifecycle;
   const show = () => {
     const next: EmployeeLifecycle = leaver ? 'offboarding' : lifecycle?.kind === 'joiner' ? 'joining' : lifecycle?.kind === 'mover' ? 'moving' : base;
+    state.lifecycle = next;
     state.current = leaver?.event ?? lifecycle?.event;
     state.running = ([leaver, lifecycle] as (Lane | undefined)[]).filter((l): l is Lane => l !== undefined).map((l) => ({ kind: l.kind, eventId: l.event.eventId, workflowId: l.workflowId }));
-    if (next !== state.lifecycle) setLifecycle(state, next);
+    const worthShowing = next !== 'offboarding' || leaver?.waiting === true || leaver?.effective === true;
+    if (next !== published && worthShowing) {
+      upsertSearchAttributes([{ key: Lifecycle, value: next }]);
+      published = next;
+    }
   };
   const leaverGone = () => base === 'terminated' || leaver?.effective === true;
   /** Something a lane needs from this workflow now. */
@@ -99,14 +115,16 @@ export async function runEntity(state: EmployeeState, input: EmployeeInput): Pro
   const control = () => state.hasPendingOf('terminate') || state.hasPendingOf('rescind');
   const relayable = () =>
     !!lifecycle && !lifecycle.withdrawn && !lifecycle.done && !leaverGone() && state.hasPendingOf('change', lifecycle.kind === 'mover' ? lifecycle.event : undefined);
-  const startable = () => !lifecycle && !(leaver?.effective ?? false) && state.hasPending();
+  // While a leaver has not said it waits, it may take effect any moment: nothing new starts beside it.
+  const startable = () => !lifecycle && (!leaver || (leaver.waiting && !leaver.effective)) && state.hasPending();
   const anything = () => laneAttention() || control() || relayable() || startable();
   const idle = () => !leaver && !lifecycle && !state.hasPending();
 
   for (;;) {
     if (idle()) {
       if (workflowInfo().continueAsNewSuggested || state.appliedThisRun >= (input.eventsPerRun ?? defaultEventsPerRun)) break;
-      if (!(await condition(() => !idle(), idleTimeout))) break;
+      // An idle worker's run just waits (no timer: its history does not grow while idle).
+      await condition(() => !idle());
       continue;
     }
     await condition(anything);
@@ -133,7 +151,7 @@ export async function runEntity(state: EmployeeState, input: EmployeeInput): Pro
     } else if (control()) {
       const event = state.takeFirstOf(state.hasPendingOf('terminate') ? 'terminate' : 'rescind') as HrEvent;
       await hr.recordHrEvent(event);
-      if (event.kind === 'terminate') leaver = await terminate(state, event, leaver);
+      if (event.kind === 'terminate') leaver = await terminate(state, event, leaver, !!lifecycle && !lifecycle.done);
       else await rescind(event, leaver, lifecycle);
     } else if (relayable() && lifecycle) {
       const event = state.takeFirstOf('change', lifecycle.kind === 'mover' ? lifecycle.event : undefined) as HrEvent;
@@ -159,7 +177,7 @@ export async function runEntity(state: EmployeeState, input: EmployeeInput): Pro
 }
 
 /** A termination: starts the leaver, or hands it to the one waiting (it takes the earlier moment). */
-async function terminate(state: EmployeeState, event: HrEvent, leaver: LeaverLane | undefined): Promise<LeaverLane> {
+async function terminate(state: EmployeeState, event: HrEvent, leaver: LeaverLane | undefined, othersRunning: boolean): Promise<LeaverLane> {
   const merged = state.absorb(event).event;
   state.markApplied(event);
   if (leaver && !leaver.effective) {
@@ -172,8 +190,8 @@ async function terminate(state: EmployeeState, event: HrEvent, leaver: LeaverLan
     await hr.recordHrEventSkipped({ event, reason: 'a termination is already being carried out' });
     return leaver;
   }
-  const handle = await startLeaver(merged, { coordinated: true });
-  return watch<LeaverLane>({ kind: 'leaver', event, workflowId: handle.workflowId, handle: handle as ChildWorkflowHandle<never>, done: false, effective: false, told: false, stoppedOthers: 0 });
+  const handle = await startLeaver(merged, { coordinated: true, othersRunning });
+  return watch<LeaverLane>({ kind: 'leaver', event, workflowId: handle.workflowId, handle: handle as ChildWorkflowHandle<never>, done: false, waiting: false, effective: false, told: false, stoppedOthers: 0 });
 }
 
 /** A rescind: withdraws a termination not yet in effect, else a hire before its start. */

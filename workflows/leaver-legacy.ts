@@ -1,16 +1,36 @@
-import { log, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, log, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LeaverPlan, StepResult } from '../activities/leaver';
+import { rescindLeaverSignal } from '../src/temporal/messages';
 import { SlaStatus } from '../src/temporal/search-attributes';
 import { quietly } from './notify';
-import { elapsedMs, milestones, securityChannel as notify, stepFor, systemSteps, watchSla } from './leaver-steps';
-import type { LeaverResult } from './leaver';
+import { elapsedMs, milestones, planning, securityChannel as notify, stepFor, systemSteps, watchSla } from './leaver-steps';
+import type { LeaverInput, LeaverRescinded, LeaverResult } from './leaver';
 
 /**
  * How leavers ran before each system had its own pipeline: sessions killed in every system,
  * then accounts disabled in every system, then entitlements revoked. Kept, unchanged, for
  * leavers whose history already started down this path (replay must give the same commands).
  */
-export async function legacyLeaverSteps(leaver: LeaverPlan): Promise<LeaverResult> {
+export async function legacyLeaverWorkflow(input: LeaverInput): Promise<LeaverResult | LeaverRescinded> {
+  let rescindedBy: string | undefined;
+  let effective = false;
+  setHandler(rescindLeaverSignal, ({ hrEventId }) => {
+    if (effective) log.warn('rescind after the termination took effect: handled as a rehire', { hrEventId });
+    else rescindedBy ??= hrEventId;
+  });
+  const leaver = await planning.planLeaver(input.event);
+  if (leaver.waitMs > 0) {
+    await condition(() => rescindedBy !== undefined, leaver.waitMs, { summary: 'wait for termination cutoff' });
+  }
+  if (rescindedBy !== undefined) {
+    await milestones.recordLeaverMilestone({ action: 'leaver.rescinded', plan: leaver, detail: { rescindedBy } });
+    return { rescinded: true, rescindedBy };
+  }
+  effective = true;
+  return legacyLeaverSteps(leaver);
+}
+
+async function legacyLeaverSteps(leaver: LeaverPlan): Promise<LeaverResult> {
   const steps = (system: string) => stepFor(leaver, system);
   const notices: Promise<void>[] = [];
   const notifies = patched('leaver-notifications');

@@ -14,10 +14,8 @@ export interface PipelineResult {
   entitlements: StepResult;
 }
 
-/** Whether anything else still runs for the worker; resolves once nothing does, with how many were stopped. */
+/** Resolves once nothing else runs for the worker, with how many joiners or movers were stopped. */
 export type OthersStopped = () => Promise<{ stopped: number }>;
-
-const again = 'after-others-stopped';
 
 function withAccount(step: SystemStep, found: StepResult): SystemStep {
   return found.accountId ? { ...step, accountId: found.accountId } : step;
@@ -32,35 +30,35 @@ function howEnded(pipeline: LeaverPipeline, result: StepResult): SessionEnd {
 /**
  * One system's leaver steps, independent of every other system: end the sessions at once (kill
  * them, or, where the system has no session call, disable the account), report that through
- * `ended`, then, once nothing else runs for the worker, disable and revoke. When a joiner or
- * mover had to be stopped first, its last steps may have landed after the session end, so the
- * end is re-checked on a fresh read (a new account found, sessions killed again).
+ * `ended`, then disable and revoke. With `othersStopped` (a joiner or mover may run beside the
+ * leaver), disabling and revoking wait until nothing else runs for the worker; when one had to be
+ * stopped, its last steps may have landed after the session end, so the end is re-checked on a
+ * fresh read. Without it, a system with no session call is disabled and stripped in one step.
  */
 export async function runPipeline(
   pipeline: LeaverPipeline,
   step: SystemStep,
   ended: (system: string, result: StepResult) => void,
-  othersStopped: OthersStopped,
+  othersStopped?: OthersStopped,
 ): Promise<PipelineResult> {
-  const { system } = pipeline;
-  if (pipeline.killsSessions) {
+  const { system, killsSessions } = pipeline;
+  if (killsSessions) {
     const sessions = await systemSteps(`kill sessions: ${system}`).killSessions(step);
     ended(system, sessions);
-    const { stopped } = await othersStopped();
-    const disabled = await systemSteps(`disable account: ${system}`).disableAccount(withAccount(step, sessions));
-    if (stopped > 0 && disabled.outcome === 'success') {
-      await systemSteps(`kill sessions again: ${system}`).killSessions({ ...withAccount(step, disabled), repeat: again });
-    }
-    const entitlements = await systemSteps(`revoke entitlements: ${system}`).revokeEntitlements(withAccount(step, disabled));
-    return { system, how: howEnded(pipeline, sessions), sessions, disabled, entitlements };
+    const { stopped } = othersStopped ? await othersStopped() : { stopped: 0 };
+    const rest = await systemSteps(`disable and revoke: ${system}`, 'after sessions').removeAccess({ ...withAccount(step, sessions), killsSessions, recheck: stopped > 0 });
+    return { system, how: howEnded(pipeline, sessions), sessions, ...rest };
+  }
+  if (!othersStopped) {
+    const rest = await systemSteps(`disable (ends its sessions) and revoke: ${system}`).removeAccess({ ...step, killsSessions });
+    ended(system, rest.disabled);
+    return { system, how: howEnded(pipeline, rest.disabled), sessions: rest.disabled, ...rest };
   }
   const sessions = await systemSteps(`disable account (ends its sessions): ${system}`).disableAccount(step);
   ended(system, sessions);
   const { stopped } = await othersStopped();
-  // A fresh look-up, not the ID: a stopped joiner may have created the account meanwhile.
-  const disabled = stopped > 0 ? await systemSteps(`disable account again: ${system}`).disableAccount({ ...step, repeat: again }) : sessions;
-  const entitlements = await systemSteps(`revoke entitlements: ${system}`).revokeEntitlements(withAccount(step, disabled));
-  return { system, how: howEnded(pipeline, sessions), sessions, disabled, entitlements };
+  const rest = await systemSteps(`revoke: ${system}`, 'after sessions').removeAccess({ ...withAccount(step, sessions), killsSessions, disabled: sessions, recheck: stopped > 0 });
+  return { system, how: howEnded(pipeline, sessions), sessions, ...rest };
 }
 
 /** Resolves once `ready()` gives a value; for waits on a signal. */

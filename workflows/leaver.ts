@@ -1,20 +1,23 @@
 import { condition, getExternalWorkflowHandle, log, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { LeaverPlan, LeaverPipeline, StepResult } from '../activities/leaver';
 import type { HrEvent } from '../src/hris/hr-event';
-import { leaverEffectiveSignal, othersStoppedSignal, rescheduleLeaverSignal, rescindLeaverSignal } from '../src/temporal/messages';
+import { leaverEffectiveSignal, leaverWaitingSignal, othersStoppedSignal, rescheduleLeaverSignal, rescindLeaverSignal } from '../src/temporal/messages';
 import { SlaStatus } from '../src/temporal/search-attributes';
-import { legacyLeaverSteps } from './leaver-legacy';
+import { legacyLeaverWorkflow } from './leaver-legacy';
 import { runPipeline, whenReady, type PipelineResult, type SessionEnd } from './leaver-pipeline';
-import { elapsedMs, milestones, planning, rescheduling, securityChannel as notify, stepFor, watchSla } from './leaver-steps';
+import { bookkeeping, closingNotice, elapsedMs, securityChannel, stepFor, watchSessionKillSla } from './leaver-steps';
 import { quietly } from './notify';
 
 export interface LeaverInput {
   event: HrEvent;
   /**
-   * Started by the worker's workflow, which stops any joiner or mover when told this leaver has
-   * taken effect and says when they have stopped; disabling and revoking wait for that.
+   * Started by the worker's workflow, which holds back new joiners and movers while this leaver
+   * has not said it waits; when one may run beside it, the leaver tells it when it takes effect
+   * and disabling and revoking wait for its answer that nothing else runs.
    */
   coordinated?: boolean;
+  /** A joiner or mover was running for the worker when this leaver was started. */
+  othersRunning?: boolean;
 }
 
 export interface LeaverRescinded {
@@ -52,6 +55,8 @@ export interface LeaverResult {
  * Each step is idempotent and verified by a fresh read in its activity.
  */
 export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult | LeaverRescinded> {
+  // Leavers whose history began before the steps below keep their recorded course.
+  if (!patched('leaver-v2')) return legacyLeaverWorkflow(input);
   let rescindedBy: string | undefined;
   let effective = false;
   const reschedules: HrEvent[] = [];
@@ -61,77 +66,82 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
     else rescindedBy ??= hrEventId;
   });
   setHandler(rescheduleLeaverSignal, (event) => void reschedules.push(event));
-  setHandler(othersStoppedSignal, (s) => void (others = { stopped: s?.stopped ?? 0 }));
+  setHandler(othersStoppedSignal, (s) => void (others ??= { stopped: s?.stopped ?? 0 }));
 
-  let leaver = await planning.planLeaver(input.event);
+  const parent = input.coordinated ? workflowInfo().parent : undefined;
+  const tell = (send: () => Promise<void>, what: string) =>
+    send().catch((err: unknown) => {
+      log.warn(`could not tell the worker workflow ${what}`, { error: String(err) });
+      others ??= { stopped: 0 };
+    });
+  let leaver = await bookkeeping.planLeaver(input.event);
+  let waited = false;
   for (;;) {
     if (leaver.waitMs > 0 && reschedules.length === 0) {
+      if (parent && !waited) {
+        // Joiners and movers may run for the worker during the wait (a notice period).
+        void tell(() => getExternalWorkflowHandle(parent.workflowId).signal(leaverWaitingSignal, { leaverWorkflowId: workflowInfo().workflowId, until: leaver.terminationEffectiveAt }), 'that the leaver waits');
+      }
+      waited = true;
       await condition(() => rescindedBy !== undefined || reschedules.length > 0, leaver.waitMs, { summary: 'wait for termination cutoff' });
     }
     const next = rescindedBy === undefined ? reschedules.shift() : undefined;
     if (!next) break;
-    leaver = (await rescheduling.rescheduleLeaver({ plan: leaver, event: next })).plan;
+    leaver = (await bookkeeping.rescheduleLeaver({ plan: leaver, event: next })).plan;
   }
   if (rescindedBy !== undefined) {
-    await milestones.recordLeaverMilestone({ action: 'leaver.rescinded', plan: leaver, detail: { rescindedBy } });
+    await bookkeeping.recordLeaverMilestone({ action: 'leaver.rescinded', plan: leaver, detail: { rescindedBy } });
     return { rescinded: true, rescindedBy };
   }
   effective = true;
-  if (!patched('system-pipelines') || !leaver.pipelines) return legacyLeaverSteps(leaver);
 
-  const parent = workflowInfo().parent;
-  if (input.coordinated && parent) {
-    // Told without waiting: the sessions are ended meanwhile; only disabling waits for the answer.
-    void getExternalWorkflowHandle(parent.workflowId)
-      .signal(leaverEffectiveSignal, { leaverWorkflowId: workflowInfo().workflowId })
-      .catch((err: unknown) => {
-        log.warn('could not tell the worker workflow that the termination took effect', { error: String(err) });
-        others ??= { stopped: 0 };
-      });
-  } else {
-    others = { stopped: 0 };
-  }
-  const result = await runSystems(leaver, leaver.pipelines, () => whenReady(() => others));
+  // Something may run beside this leaver: say it has taken effect (while the sessions are being
+  // ended), and let disabling and revoking wait for the answer that nothing else runs.
+  const handshake = parent !== undefined && (input.othersRunning === true || waited);
+  if (handshake) void tell(() => getExternalWorkflowHandle(parent.workflowId).signal(leaverEffectiveSignal, { leaverWorkflowId: workflowInfo().workflowId }), 'that the termination took effect');
+  const result = await runSystems(leaver, leaver.pipelines ?? [], handshake ? () => whenReady(() => others) : undefined);
   // A further termination that reached this leaver only after it took effect changes nothing.
   for (const event of reschedules.splice(0)) {
-    await rescheduling.recordHrEventSkipped({ event, reason: 'the termination had already taken effect' });
+    await bookkeeping.recordHrEventSkipped({ event, reason: 'the termination had already taken effect' });
   }
   return result;
 }
 
-async function runSystems(
-  leaver: LeaverPlan,
-  pipelines: LeaverPipeline[],
-  othersStopped: () => Promise<{ stopped: number }>,
-): Promise<LeaverResult> {
+async function runSystems(leaver: LeaverPlan, pipelines: LeaverPipeline[], othersStopped?: () => Promise<{ stopped: number }>): Promise<LeaverResult> {
   const notices: Promise<void>[] = [];
   const ended = new Map<string, StepResult>();
-  const sla = watchSla(leaver, { alert: true, pendingSystems: () => pipelines.map((p) => p.system).filter((system) => !ended.has(system)) }, notices);
+  const sla = watchSessionKillSla(leaver, notices);
 
   const running = Promise.all(pipelines.map((p) => runPipeline(p, stepFor(leaver, p.system), (system, r) => ended.set(system, r), othersStopped)));
   // The SLA is met when every system's sessions have ended, whatever its later steps still do.
   await Promise.race([condition(() => ended.size === pipelines.length), running]);
   await sla.settle();
   const slaBreached = sla.breached();
+  if (!slaBreached) upsertSearchAttributes([{ key: SlaStatus, value: 'met' }]);
   const sessionsKilledAt = [...ended.values()].map((r) => r.at).sort().at(-1) ?? leaver.clockStartAt;
   const endedBy = Object.fromEntries([...ended].map(([system, r]) => [system, { outcome: r.outcome, at: r.at }]));
-  await milestones.recordLeaverMilestone({ action: 'leaver.sessions_killed', plan: leaver, detail: { systems: endedBy, sessionsKilledAt, slaBreached } });
-  if (!slaBreached) upsertSearchAttributes([{ key: SlaStatus, value: 'met' }]);
   log.info('sessions ended in every system', { systems: pipelines.length, slaBreached });
 
   const results = await running;
-  const accessRevokedAt = await milestones.recordLeaverMilestone({
-    action: 'leaver.completed',
+  // Access was fully removed when the last disable or revoke was done.
+  const accessRevokedAt = results.flatMap((r) => [r.disabled.at, r.entitlements.at]).sort().at(-1) ?? sessionsKilledAt;
+  const late = elapsedMs(leaver, accessRevokedAt) > leaver.fullRevokeSlaMs;
+  // The closing bookkeeping in one step: each milestone at the moment it happened.
+  await bookkeeping.recordLeaverMilestones({
     plan: leaver,
-    detail: {
-      systems: Object.fromEntries(results.map((r) => [r.system, { sessions: r.how, disabled: r.disabled.outcome, entitlements: r.entitlements.outcome }])),
-    },
+    milestones: [
+      { action: 'leaver.sessions_killed', occurredAt: sessionsKilledAt, detail: { systems: endedBy, sessionsKilledAt, slaBreached } },
+      {
+        action: 'leaver.completed',
+        occurredAt: accessRevokedAt,
+        detail: { systems: Object.fromEntries(results.map((r) => [r.system, { sessions: r.how, disabled: r.disabled.outcome, entitlements: r.entitlements.outcome }])) },
+      },
+      ...(late ? [{ action: 'leaver.full_revoke_sla_breach' as const, detail: { slaMs: leaver.fullRevokeSlaMs } }] : []),
+    ],
   });
-  if (elapsedMs(leaver, accessRevokedAt) > leaver.fullRevokeSlaMs) {
-    await milestones.recordLeaverMilestone({ action: 'leaver.full_revoke_sla_breach', plan: leaver, detail: { slaMs: leaver.fullRevokeSlaMs } });
-  }
-  const systems = results.map(systemOf);
-  notices.push(quietly(notify.notifyLeaverFinished(finishedNotice(leaver, results, { sessionsKilledAt, accessRevokedAt, slaBreached })), 'leaver finished'));
+  const notice = finishedNotice(leaver, results, { sessionsKilledAt, accessRevokedAt, slaBreached });
+  // Tried in this workflow task first; when Slack is slow, a regular activity keeps trying for a while.
+  notices.push(quietly(closingNotice.notifyLeaverFinished(notice).catch(() => securityChannel.notifyLeaverFinished(notice)), 'leaver finished'));
   await Promise.all(notices);
   return {
     rescinded: false,
@@ -142,7 +152,7 @@ async function runSystems(
     sessions: results.map((r) => r.sessions),
     disabled: results.map((r) => r.disabled),
     entitlements: results.map((r) => r.entitlements),
-    systems,
+    systems: results.map(systemOf),
   };
 }
 

@@ -148,7 +148,8 @@ function leaverRow(run: readonly EvidenceRecord[], asOfMs: number): LeaverRow | 
   exceptions.push(...facts.notes);
   const clockStartMs = Math.max(Date.parse(facts.terminationEffectiveAt), Date.parse(facts.hrEventReceivedAt));
 
-  const sessionsKilledAt = sessionsEnded(run);
+  const systems = systemTimings(run, started);
+  const sessionsKilledAt = sessionsEnded(run, systems);
   const accessRevokedAt = firstDone(run, 'leaver.completed');
   const secondsToSessionsKilled = secondsSince(clockStartMs, sessionsKilledAt);
   const secondsToFullRevoke = secondsSince(clockStartMs, accessRevokedAt);
@@ -189,7 +190,7 @@ function leaverRow(run: readonly EvidenceRecord[], asOfMs: number): LeaverRow | 
     secondsToFullRevoke,
     slaSeconds,
     withinSla,
-    systems: systemTimings(run, started),
+    systems,
     exceptions: [...new Set(exceptions)],
     approvals: approvals(run),
   };
@@ -255,11 +256,17 @@ function systemTimings(run: readonly EvidenceRecord[], started: EvidenceRecord):
   return systems;
 }
 
-/** When the last system's sessions ended, as the leaver recorded it; null while they have not. */
-function sessionsEnded(run: readonly EvidenceRecord[]): string | null {
+/**
+ * When the last system's sessions ended: as the leaver recorded it, or, while it has not written
+ * that milestone yet (a later step of some system still retrying), from the systems' own steps
+ * once every one of them has ended its sessions; null while any has not.
+ */
+function sessionsEnded(run: readonly EvidenceRecord[], systems: Record<string, SystemTiming>): string | null {
   const milestone = run.find((e) => e.action === 'leaver.sessions_killed' && e.outcome !== 'failure');
-  if (!milestone) return null;
-  return isoOrNull(milestone.context.sessionsKilledAt) ?? milestone.occurredAt;
+  if (milestone) return isoOrNull(milestone.context.sessionsKilledAt) ?? milestone.occurredAt;
+  const ends = Object.values(systems).map((s) => s.sessionsKilledAt);
+  if (ends.length === 0 || ends.some((at) => at === null)) return null;
+  return (ends as string[]).sort().at(-1) ?? null;
 }
 
 /** Failures, skips and breaches, in the order they happened, as short strings. */

@@ -35,6 +35,12 @@ export const statusQuery = defineQuery<EmployeeStatus>('status');
  */
 export const leaverEffectiveSignal = defineSignal<[{ leaverWorkflowId: string }]>('leaverEffective');
 
+/**
+ * From a leaver to its worker's workflow: the termination takes effect later (a notice period),
+ * so joiners and movers may run for the worker until it says it has taken effect.
+ */
+export const leaverWaitingSignal = defineSignal<[{ leaverWorkflowId: string; until: string }]>('leaverWaiting');
+
 // ---- lifecycle children ---------------------------------------------------------------------
 
 /** The termination was withdrawn (HR rescinded it); acted on only before it takes effect. */

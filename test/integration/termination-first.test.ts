@@ -230,7 +230,12 @@ describe('a termination comes first', () => {
     const move = await deliver(world, worker.employeeId, 'Updated', record(worker.email, { department: 'Sales' }), ['department']);
     await vi.waitFor(() => expect(grant.reached()).toBe(true), patience);
     const fired = await terminate(worker.employeeId, worker.email, { department: 'Sales' });
-    await evidenceOf(world.engine, worker.employeeId, 'leaver.sessions_killed');
+    // Both systems' sessions end at once: Okta's are killed, the SCIM account is disabled.
+    await evidenceOf(world.engine, worker.employeeId, 'sessions.kill');
+    await vi.waitFor(async () => {
+      const ends = (await world.engine.services.evidence.forEmployee(worker.employeeId)).filter((e) => e.context.workflowId === fired.leaverId && e.action === 'account.disable' && e.system === 'aws');
+      expect(ends.length).toBe(1);
+    }, patience);
     await new Promise((r) => setTimeout(r, 1000));
     const early = await world.engine.services.evidence.forEmployee(worker.employeeId);
     expect(early.filter((e) => e.system === 'aws' && e.action === 'entitlements.revoke_all')).toEqual([]);

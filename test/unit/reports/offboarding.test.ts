@@ -233,6 +233,17 @@ describe('per-system pipelines', () => {
     expect(row?.systems.github).toMatchObject({ outcome: 'failed', sessionsKilledAt: null });
   });
 
+  it('takes sessionsKilledAt from the systems while the leaver has not written its milestone yet', () => {
+    const events = leaver({ id: 'm' });
+    const ctx = { workflowId: 'leaver-m' };
+    events.push(event('sessions.kill', t(3), ctx, { system: 'okta', employeeId: 'm' }));
+    const [open] = buildOffboardingReport(events, window).leavers;
+    expect(open?.sessionsKilledAt).toBeNull(); // github has not ended its sessions
+    events.push(event('account.disable', t(5), ctx, { system: 'github', employeeId: 'm' }));
+    const [ended] = buildOffboardingReport(events, window).leavers;
+    expect(ended).toMatchObject({ sessionsKilledAt: t(5), secondsToSessionsKilled: 5, withinSla: true, accessRevokedAt: null });
+  });
+
   it('takes the clock from a termination that brought the leaver forward', () => {
     const events = leaver({ id: 'moved', effective: 7 * 86_400 });
     events.push(
