@@ -37,6 +37,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const port = options.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
   for (const flag of searchAttributeFlags) args.push('--search-attribute', flag);
+  // Task-queue priority (session kills before disables and revokes in a burst) needs the new matcher.
+  args.push('--dynamic-config-value', 'matching.useNewMatcher=true');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   let uiUrl: string | undefined;
   if (options.headless ?? true) args.push('--headless');
