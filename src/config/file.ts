@@ -37,12 +37,15 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment v
 
 /** Longest rate-limit wait a system may ask of us; longer asks are capped and logged. */
 const maxRetryAfter = duration.default(300_000);
-const oktaSystem = z.object({ id: z.string(), type: z.literal('okta'), baseUrl: z.url(), tokenEnv: envName, maxRetryAfter }).strict();
+/** Requests in flight at once and started per second, per worker process (rate-limit buckets are paced from the system's own headers too). */
+const maxConcurrency = z.number().int().min(1).max(1000).optional();
+const requestsPerSecond = z.number().positive().max(10_000).optional();
+const oktaSystem = z.object({ id: z.string(), type: z.literal('okta'), baseUrl: z.url(), tokenEnv: envName, maxRetryAfter, maxConcurrency, requestsPerSecond }).strict();
 /** Which SCIM server's documented filters, paging and PATCH forms to speak (src/connectors/scim/profiles). */
 export const scimProfileNames = ['rfc7644', 'aws-identity-center', 'entra-id'] as const;
 export type ScimProfileName = (typeof scimProfileNames)[number];
 const scimSystem = z
-  .object({ id: z.string(), type: z.literal('scim'), baseUrl: z.url(), tokenEnv: envName, profile: z.enum(scimProfileNames).default('rfc7644'), maxRetryAfter })
+  .object({ id: z.string(), type: z.literal('scim'), baseUrl: z.url(), tokenEnv: envName, profile: z.enum(scimProfileNames).default('rfc7644'), maxRetryAfter, maxConcurrency, requestsPerSecond })
   .strict();
 /** Types whose connectors are planned; accepted in config so files stay valid as they land. */
 const laterSystem = z

@@ -5,6 +5,7 @@
  * comes from, where the error text lives) are passed in by each connector.
  */
 import { ConnectorError, type ConnectorErrorCode } from './errors';
+import { bucketOf, type Pacer } from './pacer';
 
 /** How long a 429 answer asks us to wait, in ms; undefined when the answer does not say. */
 export type RetryAfterReader = (headers: Headers, nowMs: number) => number | undefined;
@@ -40,6 +41,8 @@ export interface JsonHttpClientOptions {
    */
   maxRetryAfterMs?: number;
   log?: ConnectorLog;
+  /** Paces requests under the system's concurrency, budget and reported rate-limit buckets. */
+  pacer?: Pacer;
   maxInlineRetries?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
@@ -53,6 +56,8 @@ export interface RequestOptions {
   accept?: readonly number[];
   /** The path as errors may name it, when the real one carries personal data (e.g. /users/{login}). */
   label?: string;
+  /** The system's rate-limit bucket this request counts against; default: method and path template. */
+  bucket?: string;
 }
 
 export interface JsonResponse {
@@ -117,8 +122,9 @@ export class JsonHttpClient {
     const url = this.resolve(path, options.query);
     const shownPath = options.label ? `${this.basePath}${options.label}` : url.pathname;
     const label = `${method} ${shownPath}`;
+    const bucket = options.bucket ?? bucketOf(method, url.pathname);
     for (let attempt = 0; ; attempt++) {
-      const response = await this.send(method, url, label, options.body);
+      const response = await this.send(method, url, label, options.body, bucket);
       if (response.status !== 429 || options.accept?.includes(429)) {
         if (isSuccess(response.status) || options.accept?.includes(response.status)) return response;
         throw this.toError(method, shownPath, response);
@@ -161,9 +167,11 @@ export class JsonHttpClient {
     return this.maxRetryAfterMs;
   }
 
-  private async send(method: HttpMethod, url: URL, label: string, body: unknown): Promise<JsonResponse> {
+  private async send(method: HttpMethod, url: URL, label: string, body: unknown, bucket: string): Promise<JsonResponse> {
     const headers: Record<string, string> = { Authorization: this.options.authorization, Accept: this.options.mediaType };
     if (body !== undefined) headers['Content-Type'] = this.options.mediaType;
+    const permit = await this.options.pacer?.acquire(bucket);
+    let answered: Headers | undefined;
     try {
       const res = await this.fetchFn(url, {
         method,
@@ -173,11 +181,14 @@ export class JsonHttpClient {
         // A redirect would carry the credential somewhere we were not configured to send it.
         redirect: 'error',
       });
+      answered = res.headers;
       const text = await res.text();
       return { status: res.status, headers: res.headers, body: parseBody(text) };
     } catch (err) {
       const reason = isTimeout(err) ? `timed out after ${this.timeoutMs} ms` : `failed: ${networkReason(err)}`;
       throw new ConnectorError('unavailable', this.redact(`${this.system}: ${label} ${reason}`), this.system);
+    } finally {
+      permit?.done(answered);
     }
   }
 

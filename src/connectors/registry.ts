@@ -3,6 +3,7 @@ import type { SystemConfig } from '../config/file';
 import { UnsupportedError } from './errors';
 import type { ConnectorLog } from './http';
 import { OktaConnector } from './okta/connector';
+import { Pacer } from './pacer';
 import { ScimConnector } from './scim/connector';
 import type { Connector, OptionalAbility } from './types';
 
@@ -31,15 +32,24 @@ export function createConnectors(
   return connectors;
 }
 
+/**
+ * Requests in flight at once per worker process, unless a system sets maxConcurrency: Okta
+ * documents per-org concurrency limits from 15 (the smallest plans) up; SCIM services rarely
+ * document one, so a cautious 20.
+ */
+const defaultConcurrency = { okta: 15, scim: 20 };
+
 function createConnector(system: SystemConfig, secrets: Record<string, string>, options: ConnectorOptions): Connector {
   switch (system.type) {
     case 'okta': {
       const token = tokenFor(system.id, system.tokenEnv, secrets);
-      return new OktaConnector({ id: system.id, baseUrl: system.baseUrl, token, maxRetryAfterMs: system.maxRetryAfter, ...options });
+      const pacer = new Pacer({ maxConcurrency: system.maxConcurrency ?? defaultConcurrency.okta, requestsPerSecond: system.requestsPerSecond });
+      return new OktaConnector({ id: system.id, baseUrl: system.baseUrl, token, maxRetryAfterMs: system.maxRetryAfter, pacer, ...options });
     }
     case 'scim': {
       const token = tokenFor(system.id, system.tokenEnv, secrets);
-      return new ScimConnector({ id: system.id, baseUrl: system.baseUrl, token, profile: system.profile, maxRetryAfterMs: system.maxRetryAfter, ...options });
+      const pacer = new Pacer({ maxConcurrency: system.maxConcurrency ?? defaultConcurrency.scim, requestsPerSecond: system.requestsPerSecond });
+      return new ScimConnector({ id: system.id, baseUrl: system.baseUrl, token, profile: system.profile, maxRetryAfterMs: system.maxRetryAfter, pacer, ...options });
     }
     default:
       throw new Error(`system "${system.id}": type "${system.type}" has no connector yet (supported: okta, scim)`);

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';
+import type { Pacer } from '../pacer';
 import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
 import {
   OKTA_DISABLED_STATUSES,
@@ -31,6 +32,8 @@ export interface OktaConnectorOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
   maxRetryAfterMs?: number;
+  /** Paces requests under the system's limits (src/connectors/pacer.ts). */
+  pacer?: Pacer;
   log?: ConnectorLog;
   /** Page size for group searches and a user's groups (Okta recommends at most 200). */
   pageLimit?: number;
@@ -71,6 +74,7 @@ export class OktaConnector implements Connector {
       timeoutMs: options.timeoutMs,
       fetch: options.fetch,
       maxRetryAfterMs: options.maxRetryAfterMs,
+      pacer: options.pacer,
       log: options.log,
     });
     this.location = this.http.location;

@@ -9,6 +9,7 @@ import type { ScimProfileName } from '../../config/file';
 import type { Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';
+import type { Pacer } from '../pacer';
 import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
 import {
   SCIM_MEDIA_TYPE,
@@ -39,6 +40,8 @@ export interface ScimConnectorOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
   maxRetryAfterMs?: number;
+  /** Paces requests under the system's limits (src/connectors/pacer.ts). */
+  pacer?: Pacer;
   log?: ConnectorLog;
   /** Results asked for per page (default 100). */
   pageSize?: number;
@@ -69,6 +72,7 @@ export class ScimConnector implements Connector {
       timeoutMs: options.timeoutMs,
       fetch: options.fetch,
       maxRetryAfterMs: options.maxRetryAfterMs,
+      pacer: options.pacer,
       log: options.log,
     });
     this.location = this.http.location;

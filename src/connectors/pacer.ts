@@ -1,0 +1,151 @@
+/**
+ * Paces one system's requests under its limits instead of hitting them and backing off:
+ *  - at most `maxConcurrency` requests in flight;
+ *  - at most `requestsPerSecond` started per second (a budget this process holds);
+ *  - per rate-limit bucket, as the system itself reports it in every answer
+ *    (X-Rate-Limit-Limit / -Remaining / -Reset, epoch seconds, as Okta and others send them):
+ *    a request starts only while the bucket has room for it beside those already in flight, and
+ *    otherwise waits for the bucket's reset. A small reserve is kept for other clients of the
+ *    same bucket (other workers, other tools).
+ * A bucket the system has not described yet is not held back. All waits are capped.
+ */
+
+export interface PacerOptions {
+  maxConcurrency?: number;
+  requestsPerSecond?: number;
+  /** Requests left untouched in each bucket, for other clients; default 1, or 2% of the limit if more. */
+  reserve?: number;
+  /** Longest wait for a bucket's reset (default 5 min). */
+  maxWaitMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface Bucket {
+  limit?: number;
+  remaining?: number;
+  resetAtMs?: number;
+  inFlight: number;
+}
+
+/** A permit to send one request; `done` must be called once its answer (or failure) is in. */
+export interface Permit {
+  done(headers?: Headers): void;
+}
+
+const defaultMaxWaitMs = 300_000;
+
+export class Pacer {
+  private readonly buckets = new Map<string, Bucket>();
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private nextStartMs = 0;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** Requests that waited for room, and how long in all (for metrics and benchmarks). */
+  readonly stats = { paced: 0, pacedMs: 0 };
+
+  constructor(private readonly options: PacerOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Waits until a request to this bucket may start. */
+  async acquire(bucketKey: string): Promise<Permit> {
+    const started = this.now();
+    await this.slot();
+    const bucket = this.bucket(bucketKey);
+    for (;;) {
+      const waitMs = this.bucketWait(bucket) || this.budgetWait();
+      if (waitMs <= 0) break;
+      await this.sleep(Math.min(waitMs, this.options.maxWaitMs ?? defaultMaxWaitMs));
+    }
+    bucket.inFlight += 1;
+    if (this.options.requestsPerSecond) this.nextStartMs = Math.max(this.nextStartMs, this.now()) + 1000 / this.options.requestsPerSecond;
+    const waited = this.now() - started;
+    if (waited > 0) {
+      this.stats.paced += 1;
+      this.stats.pacedMs += waited;
+    }
+    let released = false;
+    return {
+      done: (headers) => {
+        if (released) return;
+        released = true;
+        bucket.inFlight -= 1;
+        if (headers) this.observe(bucket, headers);
+        this.inFlight -= 1;
+        this.waiting.shift()?.();
+      },
+    };
+  }
+
+  /** What a bucket looks like now, from the system's last word on it (for tests and metrics). */
+  state(bucketKey: string): Readonly<Bucket> | undefined {
+    return this.buckets.get(bucketKey);
+  }
+
+  private async slot(): Promise<void> {
+    const max = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+    while (this.inFlight >= max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight += 1;
+  }
+
+  private bucket(key: string): Bucket {
+    let b = this.buckets.get(key);
+    if (!b) this.buckets.set(key, (b = { inFlight: 0 }));
+    return b;
+  }
+
+  /** ms until the bucket has room beside the requests in flight; 0 when it has (or is unknown). */
+  private bucketWait(b: Bucket): number {
+    const now = this.now();
+    if (b.remaining === undefined || b.resetAtMs === undefined) return 0;
+    if (now >= b.resetAtMs) {
+      // A new window: what is left is unknown until the next answer says; the first requests find out.
+      b.remaining = undefined;
+      return 0;
+    }
+    const reserve = this.options.reserve ?? Math.max(1, Math.floor((b.limit ?? 0) * 0.02));
+    if (b.remaining - b.inFlight > reserve) return 0;
+    // Wait for the reset, plus a little for the two clocks to disagree.
+    return b.resetAtMs - now + 250;
+  }
+
+  private budgetWait(): number {
+    return this.options.requestsPerSecond ? Math.max(0, this.nextStartMs - this.now()) : 0;
+  }
+
+  private observe(b: Bucket, headers: Headers): void {
+    const limit = numberOf(headers.get('x-rate-limit-limit'));
+    const remaining = numberOf(headers.get('x-rate-limit-remaining'));
+    const reset = numberOf(headers.get('x-rate-limit-reset'));
+    if (remaining === undefined || reset === undefined) return;
+    const resetAtMs = reset * 1000;
+    // Answers can arrive out of order: keep the newest window, and in it the lowest count.
+    if (b.resetAtMs !== undefined && resetAtMs < b.resetAtMs) return;
+    if (b.resetAtMs === resetAtMs && b.remaining !== undefined && remaining > b.remaining) return;
+    b.resetAtMs = resetAtMs;
+    b.remaining = remaining;
+    if (limit !== undefined) b.limit = limit;
+  }
+}
+
+function numberOf(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * The bucket a request falls in when the connector does not name one: the method and the path
+ * with its identifiers taken out (a segment with an @ or an escape, one longer than 24
+ * characters, or one with a digit that is not a short version like v1).
+ */
+export function bucketOf(method: string, pathname: string): string {
+  const template = pathname
+    .split('/')
+    .map((segment) => (/[@%]/.test(segment) || segment.length > 24 || (/\d/.test(segment) && !/^v\d{1,2}(\.\d+)?$/i.test(segment)) ? '{id}' : segment))
+    .join('/');
+  return `${method} ${template}`;
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { bucketOf, Pacer } from '../../../src/connectors/pacer';
+
+/** A clock the test moves; sleeping advances it (and lets other waiters run). */
+function fakeTime(start = 1_700_000_000_000) {
+  let now = start;
+  const slept: number[] = [];
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      slept.push(ms);
+      now += ms;
+      await Promise.resolve();
+    },
+    advance: (ms: number) => void (now += ms),
+    slept,
+  };
+}
+
+const headers = (limit: number, remaining: number, resetSeconds: number) =>
+  new Headers({ 'x-rate-limit-limit': String(limit), 'x-rate-limit-remaining': String(remaining), 'x-rate-limit-reset': String(resetSeconds) });
+
+describe('Pacer', () => {
+  it('holds the concurrency: a request waits for one in flight to finish', async () => {
+    const pacer = new Pacer({ maxConcurrency: 2 });
+    const a = await pacer.acquire('GET /x');
+    await pacer.acquire('GET /x');
+    let third = false;
+    const waiting = pacer.acquire('GET /x').then(() => (third = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(third).toBe(false);
+    a.done();
+    await waiting;
+    expect(third).toBe(true);
+  });
+
+  it('waits for the bucket reset when what is left is in flight or reserved, never sending into a 429', async () => {
+    const t = fakeTime();
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep, reserve: 1 });
+    const resetAt = Math.ceil((t.now() + 10_000) / 1000);
+    (await pacer.acquire('DELETE /sessions')).done(headers(600, 3, resetAt));
+    // 3 left, 1 reserved: two more may go at once.
+    await pacer.acquire('DELETE /sessions');
+    await pacer.acquire('DELETE /sessions');
+    expect(t.slept).toEqual([]);
+    // The third waits for the window to turn over.
+    await pacer.acquire('DELETE /sessions');
+    expect(t.slept.length).toBe(1);
+    expect(t.now()).toBeGreaterThanOrEqual(resetAt * 1000);
+    expect(pacer.stats.paced).toBe(1);
+  });
+
+  it('keeps buckets apart, and takes the lowest count of a window when answers come out of order', async () => {
+    const t = fakeTime();
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep, reserve: 0 });
+    const reset = Math.ceil((t.now() + 60_000) / 1000);
+    (await pacer.acquire('GET /users/{id}')).done(headers(1000, 10, reset));
+    (await pacer.acquire('GET /users/{id}')).done(headers(1000, 40, reset));
+    expect(pacer.state('GET /users/{id}')?.remaining).toBe(10);
+    (await pacer.acquire('GET /users/{id}')).done(headers(1000, 995, reset + 60));
+    expect(pacer.state('GET /users/{id}')?.remaining).toBe(995);
+    expect(pacer.state('DELETE /sessions')).toBeUndefined();
+  });
+
+  it('spaces starts under requestsPerSecond', async () => {
+    const t = fakeTime();
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep, requestsPerSecond: 4 });
+    for (let i = 0; i < 5; i++) (await pacer.acquire('GET /x')).done();
+    expect(t.now() - 1_700_000_000_000).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('does not hold back a bucket it knows nothing of, or one whose window has passed', async () => {
+    const t = fakeTime();
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep, reserve: 0 });
+    (await pacer.acquire('POST /lifecycle')).done(headers(600, 0, Math.ceil(t.now() / 1000) + 1));
+    t.advance(2000);
+    await pacer.acquire('POST /lifecycle');
+    expect(t.slept).toEqual([]);
+  });
+});
+
+describe('bucketOf', () => {
+  it('takes identifiers out of the path', () => {
+    expect(bucketOf('DELETE', '/api/v1/users/00u1abcd2EFGH3ijkl4/sessions')).toBe('DELETE /api/v1/users/{id}/sessions');
+    expect(bucketOf('GET', '/api/v1/users/ada%40acme.test')).toBe('GET /api/v1/users/{id}');
+    expect(bucketOf('PATCH', '/scim/v2/Groups/9f1c2d3e-aaaa-bbbb-cccc-0123456789ab')).toBe('PATCH /scim/v2/Groups/{id}');
+    expect(bucketOf('GET', '/api/v1/groups')).toBe('GET /api/v1/groups');
+  });
+});
