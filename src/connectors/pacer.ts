@@ -37,6 +37,8 @@ const defaultMaxWaitMs = 300_000;
 
 export class Pacer {
   private readonly buckets = new Map<string, Bucket>();
+  /** Worker processes sharing the system's concurrency and budget (this one included). */
+  private share = 1;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private nextStartMs = 0;
@@ -61,7 +63,7 @@ export class Pacer {
       await this.sleep(Math.min(waitMs, this.options.maxWaitMs ?? defaultMaxWaitMs));
     }
     bucket.inFlight += 1;
-    if (this.options.requestsPerSecond) this.nextStartMs = Math.max(this.nextStartMs, this.now()) + 1000 / this.options.requestsPerSecond;
+    if (this.options.requestsPerSecond) this.nextStartMs = Math.max(this.nextStartMs, this.now()) + (1000 * this.share) / this.options.requestsPerSecond;
     const waited = this.now() - started;
     if (waited > 0) {
       this.stats.paced += 1;
@@ -85,10 +87,23 @@ export class Pacer {
     return this.buckets.get(bucketKey);
   }
 
+  /**
+   * The configured concurrency and budget are held across all worker processes: with `processes`
+   * of them running, this one keeps its part.
+   */
+  setShare(processes: number): void {
+    this.share = Math.max(1, Math.floor(processes));
+    this.waiting.splice(0).forEach((wake) => wake());
+  }
+
   private async slot(): Promise<void> {
-    const max = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
-    while (this.inFlight >= max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.inFlight >= this.maxInFlight()) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight += 1;
+  }
+
+  private maxInFlight(): number {
+    const configured = this.options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+    return Number.isFinite(configured) ? Math.max(1, Math.floor(configured / this.share)) : configured;
   }
 
   private bucket(key: string): Bucket {

@@ -11,6 +11,8 @@ export interface ConnectorOptions {
   /** Per-request timeout for every connector (default 10 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Told of each system's pacer, so a worker can share the configured limits with the others. */
+  onPacer?: (pacer: Pacer) => void;
   /** Where connectors warn (e.g. a rate-limit wait that was capped); the app logger fits. */
   log?: ConnectorLog;
 }
@@ -44,11 +46,13 @@ function createConnector(system: SystemConfig, secrets: Record<string, string>, 
     case 'okta': {
       const token = tokenFor(system.id, system.tokenEnv, secrets);
       const pacer = new Pacer({ maxConcurrency: system.maxConcurrency ?? defaultConcurrency.okta, requestsPerSecond: system.requestsPerSecond });
+      options.onPacer?.(pacer);
       return new OktaConnector({ id: system.id, baseUrl: system.baseUrl, token, maxRetryAfterMs: system.maxRetryAfter, pacer, ...options });
     }
     case 'scim': {
       const token = tokenFor(system.id, system.tokenEnv, secrets);
       const pacer = new Pacer({ maxConcurrency: system.maxConcurrency ?? defaultConcurrency.scim, requestsPerSecond: system.requestsPerSecond });
+      options.onPacer?.(pacer);
       return new ScimConnector({ id: system.id, baseUrl: system.baseUrl, token, profile: system.profile, maxRetryAfterMs: system.maxRetryAfter, pacer, ...options });
     }
     default:

@@ -10,6 +10,7 @@ import { startApi } from './api';
 import { activityDeps, openServices, type Services } from './services';
 import { holdDevLock } from './dev-lock';
 import { startWorker } from './worker';
+import { startWorkerCensus } from './worker-census';
 
 export type Stop = () => Promise<void>;
 
@@ -52,8 +53,11 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
     deps: activityDeps(config, services, log),
     dataConverter: dataConverterFor(config.env),
   });
+  // Every worker process holds its share of each system's configured limits.
+  const census = startWorkerCensus({ db: services.db, shared: services.pacers, log });
   return async () => {
     await worker.stop();
+    await census.stop();
     await connection.close();
   };
 }

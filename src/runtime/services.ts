@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AppConfig } from '../config/load';
 import { createConnectors } from '../connectors/registry';
+import type { Pacer } from '../connectors/pacer';
 import type { Connector } from '../connectors/types';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrate';
@@ -26,6 +27,8 @@ export interface Services {
   evidence: EvidenceStore;
   approvals: ApprovalStore;
   connectors: Map<string, Connector>;
+  /** Each system's request pacer, to share the configured limits among worker processes. */
+  pacers: Pacer[];
   /** Slack Web API, when SLACK_BOT_TOKEN is set. */
   slack?: SlackApi;
   directory: HrDirectory;
@@ -45,11 +48,13 @@ export async function openServices(config: AppConfig, log: Logger, options: { pg
 
 /** Services over an open, migrated database (tests bring their own schema). */
 export function createServices(db: Database, config: AppConfig, log?: Logger): Services {
+  const pacers: Pacer[] = [];
   return {
     db,
     evidence: new EvidenceStore(db),
     approvals: new ApprovalStore(db),
-    connectors: createConnectors(config.file.systems, config.secrets, log ? { log } : {}),
+    connectors: createConnectors(config.file.systems, config.secrets, { ...(log ? { log } : {}), onPacer: (p) => pacers.push(p) }),
+    pacers,
     ...(config.env.SLACK_BOT_TOKEN ? { slack: new SlackApi({ token: config.env.SLACK_BOT_TOKEN, apiUrl: config.env.SLACK_API_URL }) } : {}),
     directory: createHrDirectory({ bamboohr: bambooHrClient(config), workday: workdayClient(config) }),
     watermarks: new WatermarkStore(db),

@@ -87,3 +87,21 @@ describe('bucketOf', () => {
     expect(bucketOf('GET', '/api/v1/groups')).toBe('GET /api/v1/groups');
   });
 });
+
+describe('Pacer shares', () => {
+  it('keeps its part of the concurrency when other worker processes share it', async () => {
+    const pacer = new Pacer({ maxConcurrency: 4 });
+    pacer.setShare(2);
+    await pacer.acquire('GET /x');
+    const second = await pacer.acquire('GET /x');
+    let third = false;
+    const waiting = pacer.acquire('GET /x').then(() => (third = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(third).toBe(false);
+    // The other process stopped: this one may use all four.
+    pacer.setShare(1);
+    await waiting;
+    expect(third).toBe(true);
+    second.done();
+  });
+});
