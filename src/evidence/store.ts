@@ -1,35 +1,10 @@
 import type { Database, Queryable } from '../db/database';
+import { appendBatch, maxRowsPerAppend, prepareInput, type PreparedInput } from './append';
 import { verifyChain, type VerifyChainOptions } from './chain';
-import { chainHash, genesisHash, jsonRoundTrip, normaliseTimestamp } from './hash';
-import type { ActorType, EvidenceContext, EvidenceInput, EvidenceRecord, Outcome, VerifyResult } from './types';
-
-interface EvidenceRow {
-  seq: string | number;
-  step_key: string;
-  employee_id: string;
-  hr_source: string;
-  actor_type: string;
-  actor_id: string;
-  action: string;
-  system: string | null;
-  entitlement: string | null;
-  occurred_at: string;
-  recorded_at: string;
-  origin: string | null;
-  outcome: string;
-  context: EvidenceContext | string;
-  prev_hash: string;
-  hash: string;
-}
-
-// Timestamps leave the database as text with microseconds, whatever the driver's type
-// parsers do; toIso() keeps the 6 digits only when they are not a whole millisecond, so a
-// sub-millisecond edit still changes the hashed string.
-const isoUtc = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
-const columns = `seq, step_key, employee_id, hr_source, actor_type, actor_id, action, system, entitlement,
-  to_char(occurred_at AT TIME ZONE 'UTC', ${isoUtc}) AS occurred_at,
-  to_char(recorded_at AT TIME ZONE 'UTC', ${isoUtc}) AS recorded_at,
-  origin, outcome, context, prev_hash, hash`;
+import { GroupCommit } from './group-commit';
+import { normaliseTimestamp } from './hash';
+import { columns, toRecord, type EvidenceRow } from './rows';
+import type { EvidenceInput, EvidenceRecord, VerifyResult } from './types';
 
 /** Actions whose success means the account existed in that system. */
 const accountActions = ['account.create', 'account.enable', 'account.disable', 'sessions.kill', 'entitlement.grant', 'entitlement.revoke', 'entitlements.revoke_all'];
@@ -46,88 +21,53 @@ export interface VerifyOptions extends VerifyChainOptions {
   pageSize?: number;
 }
 
+export interface EvidenceStoreOptions {
+  /**
+   * Concurrent appends share one transaction (default true). Off, every append is its own
+   * transaction, as the store wrote before group commit; kept to measure the difference.
+   */
+  groupCommit?: boolean;
+  /** Most events one transaction writes (default 250). */
+  maxBatch?: number;
+  /** Told the size of each group-committed batch (for metrics and benchmarks). */
+  onBatch?: (events: number) => void;
+}
+
 /**
  * Postgres evidence store: append-only (the table's triggers refuse UPDATE, DELETE and
  * TRUNCATE), hash-chained in seq order, idempotent per stepKey.
  */
 export class EvidenceStore {
-  constructor(private readonly db: Database) {}
+  private readonly batcher: GroupCommit<PreparedInput, EvidenceRecord> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    options: EvidenceStoreOptions = {},
+  ) {
+    const maxBatch = options.maxBatch ?? 250;
+    if (maxBatch > maxRowsPerAppend) throw new RangeError(`maxBatch must be at most ${maxRowsPerAppend} (got ${maxBatch})`);
+    this.batcher =
+      options.groupCommit === false
+        ? undefined
+        : new GroupCommit((inputs) => appendBatch(db, inputs), { maxBatch, blamesAnItem: isRowError, ...(options.onBatch ? { onBatch: options.onBatch } : {}) });
+  }
 
   /**
    * Writes one event, or returns the one already written under the same stepKey (a retried
-   * step never writes twice; the first write wins). Appends are serialised by a transaction
-   * advisory lock so each event links to the one committed just before it and seq has no gaps.
+   * step never writes twice; the first write wins, whether it was committed earlier, by another
+   * process, or just before in the same batch). Appends made while a write is in progress are
+   * committed together in the next one, under the chain lock taken once (see appendBatch), so
+   * each event links to the one committed just before it and seq has no gaps. Resolves only
+   * once the event is committed; an event the database refuses fails alone, with its own error.
    */
   async append(input: EvidenceInput): Promise<EvidenceRecord> {
-    const occurredAt = normaliseTimestamp(input.occurredAt);
-    const context = jsonRoundTrip(input.context ?? {});
-    const existing = await findByStepKey(this.db, input.stepKey);
-    if (existing) return existing;
-
-    return this.db.transaction(async (tx) => {
-      // Keyed by schema so separate schemas on one server keep separate chains.
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('jml.evidence_events.' || current_schema()))`);
-      const raced = await findByStepKey(tx, input.stepKey);
-      if (raced) return raced;
-
-      const head = await tx.query<{ seq: string | number | null; hash: string | null; now: string }>(
-        `SELECT e.seq, e.hash, n.now FROM
-           (SELECT to_char(date_trunc('milliseconds', clock_timestamp()) AT TIME ZONE 'UTC', ${isoUtc}) AS now) n
-           LEFT JOIN (SELECT seq, hash FROM evidence_events ORDER BY seq DESC LIMIT 1) e ON true`,
-      );
-      const last = head.rows[0];
-      if (!last) throw new Error('evidence head query returned no row');
-      const seq = last.seq === null ? 1 : Number(last.seq) + 1;
-      const prevHash = last.hash ?? genesisHash;
-      const recordedAt = toIso(last.now);
-
-      const content = {
-        stepKey: input.stepKey,
-        employeeId: input.employeeId,
-        hrSource: input.hrSource,
-        actorType: input.actorType,
-        actorId: input.actorId,
-        action: input.action,
-        ...(input.system !== undefined ? { system: input.system } : {}),
-        ...(input.entitlement !== undefined ? { entitlement: input.entitlement } : {}),
-        occurredAt,
-        recordedAt,
-        ...(input.where !== undefined ? { where: input.where } : {}),
-        outcome: input.outcome,
-        context,
-      };
-      const hash = chainHash(prevHash, content);
-      const inserted = await tx.query<EvidenceRow>(
-        `INSERT INTO evidence_events (seq, step_key, employee_id, hr_source, actor_type, actor_id, action,
-           system, entitlement, occurred_at, recorded_at, origin, outcome, context, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12, $13, $14::jsonb, $15, $16)
-         RETURNING ${columns}`,
-        [
-          seq,
-          input.stepKey,
-          input.employeeId,
-          input.hrSource,
-          input.actorType,
-          input.actorId,
-          input.action,
-          input.system ?? null,
-          input.entitlement ?? null,
-          occurredAt,
-          recordedAt,
-          input.where ?? null,
-          input.outcome,
-          JSON.stringify(context),
-          prevHash,
-          hash,
-        ],
-      );
-      const row = inserted.rows[0];
-      if (!row) throw new Error('evidence insert returned no row');
-      return toRecord(row);
-    });
+    const prepared = prepareInput(input);
+    if (this.batcher) return this.batcher.submit(prepared);
+    const [record] = await appendBatch(this.db, [prepared]);
+    if (!record) throw new Error('evidence append returned no record');
+    return record;
   }
 
-  /** Every event about one employee, in chain order. */
   /**
    * Whether the engine has found or acted on this worker's account in a system before (any
    * step that named the account, or changed it successfully): an account that is absent now
@@ -144,6 +84,7 @@ export class EvidenceStore {
     return rows.length > 0;
   }
 
+  /** Every event about one employee, in chain order. */
   async forEmployee(employeeId: string): Promise<EvidenceRecord[]> {
     const result = await this.db.query<EvidenceRow>(
       `SELECT ${columns} FROM evidence_events WHERE employee_id = $1 ORDER BY seq`,
@@ -211,38 +152,14 @@ export class EvidenceStore {
   }
 }
 
-async function findByStepKey(q: Queryable, stepKey: string): Promise<EvidenceRecord | undefined> {
-  const result = await q.query<EvidenceRow>(`SELECT ${columns} FROM evidence_events WHERE step_key = $1`, [stepKey]);
-  const row = result.rows[0];
-  return row ? toRecord(row) : undefined;
-}
-
-function toRecord(row: EvidenceRow): EvidenceRecord {
-  // Drivers hand jsonb back parsed, but a custom type parser may leave it as text.
-  const context = typeof row.context === 'string' ? (JSON.parse(row.context) as EvidenceContext) : row.context;
-  return {
-    seq: Number(row.seq),
-    stepKey: row.step_key,
-    employeeId: row.employee_id,
-    hrSource: row.hr_source,
-    actorType: row.actor_type as ActorType,
-    actorId: row.actor_id,
-    action: row.action,
-    ...(row.system !== null ? { system: row.system } : {}),
-    ...(row.entitlement !== null ? { entitlement: row.entitlement } : {}),
-    occurredAt: toIso(row.occurred_at),
-    recordedAt: toIso(row.recorded_at),
-    ...(row.origin !== null ? { where: row.origin } : {}),
-    outcome: row.outcome as Outcome,
-    context,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
-
-/** 2024-05-01T10:00:00.123000Z -> 2024-05-01T10:00:00.123Z; sub-millisecond digits are kept. */
-function toIso(text: string): string {
-  return text.replace(/\.(\d{3})000Z$/, '.$1Z');
+/**
+ * Errors the database raises about a row's data (class 22: data exception, e.g. a NUL byte in
+ * text; 23: a refused constraint; 54: a value past a limit, e.g. an over-long key). A batch that
+ * fails so is split to find the row; anything else (connection, lock, server) fails the batch.
+ */
+function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
 }
 
 /** Events matching `where` (over `params`) in chain order, pageSize rows per query, keyed on seq. */
