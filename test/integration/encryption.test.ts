@@ -81,10 +81,18 @@ describe('payload encryption with JML_ENCRYPTION_KEY', () => {
       expect(bytes.includes(Buffer.from('quinn.encrypted')), `${id}: local part in the stored history`).toBe(false);
       const found = payloadsIn(history);
       expect(found.length, `${id}: payloads in history`).toBeGreaterThan(0);
-      // Temporal writes patch markers (a patch ID, e.g. "leaver-notifications") itself, outside the codec.
+      // Temporal writes patch markers (a patch ID, e.g. "leaver-notifications") and the bookkeeping
+      // of a local activity's marker (sequence, attempt, activity type, times) itself, outside the
+      // codec; the local activity's result is encoded like any other payload.
       const patchMarker = (f: { path: string }) => /markerRecordedEventAttributes\.details\.patch-data\./.test(f.path);
-      for (const marker of found.filter(patchMarker)) expect(utf8(marker.payload.data)).toMatch(/^\{"id":"[a-z-]+","deprecated":(true|false)\}$/);
-      const plain = found.filter((f) => !patchMarker(f) && utf8(f.payload.metadata?.encoding) !== 'binary/encrypted').map((f) => f.path);
+      const localActivityMarker = (f: { path: string }) => /markerRecordedEventAttributes\.details\.data\./.test(f.path);
+      for (const marker of found.filter(patchMarker)) expect(utf8(marker.payload.data)).toMatch(/^\{"id":"[a-z0-9-]+","deprecated":(true|false)\}$/);
+      for (const marker of found.filter(localActivityMarker)) {
+        const data = JSON.parse(utf8(marker.payload.data)) as Record<string, unknown>;
+        expect(Object.keys(data).sort()).toEqual(['activity_id', 'activity_type', 'attempt', 'backoff', 'complete_time', 'original_schedule_time', 'seq']);
+        expect(data.activity_type).toMatch(/^[a-zA-Z]+$/);
+      }
+      const plain = found.filter((f) => !patchMarker(f) && !localActivityMarker(f) && utf8(f.payload.metadata?.encoding) !== 'binary/encrypted').map((f) => f.path);
       expect(plain, `${id}: payloads stored unencrypted`).toEqual([]);
     }
   });
