@@ -1,5 +1,6 @@
 import type { HrEvent } from '../src/hris/hr-event';
 import { workerTimeZone, terminationTakesEffectAt } from '../src/leaver/timing';
+import { endingSessions } from '../src/connectors/urgency';
 import type { ActivityDeps } from './deps';
 import { recordSkipped } from './hr-events';
 import { currentRun } from './step';
@@ -168,8 +169,9 @@ export function createLeaverActivities(deps: ActivityDeps) {
       return { plan: { ...plan, waitMs, sessionKillBudgetMs: Math.max(0, deps.leaver.sessionKillSlaMs - lateBy) }, moved: false };
     },
 
-    killSessions,
-    disableAccount,
+    // Requests that end sessions are served first by each system's pacer (src/connectors/urgency.ts).
+    killSessions: (step: SystemStep) => endingSessions(() => killSessions(step)),
+    disableAccount: (step: SystemStep) => endingSessions(() => disableAccount(step)),
     revokeEntitlements,
 
     /**
@@ -183,7 +185,8 @@ export function createLeaverActivities(deps: ActivityDeps) {
       const { disabled: done, recheck, killsSessions: kills, ...base } = step;
       const fresh = recheck ? { ...base, accountId: undefined } : base;
       let disabled: StepResult;
-      if (!done) disabled = await disableAccount(fresh);
+      // Without a session call of its own, the system's sessions end with this disable.
+      if (!done) disabled = await (kills ? disableAccount(fresh) : endingSessions(() => disableAccount(fresh)));
       else disabled = recheck ? await disableAccount({ ...fresh, repeat: 'after-others-stopped' }) : done;
       const known = disabled.accountId ? { ...base, accountId: disabled.accountId } : fresh;
       if (recheck && kills && disabled.outcome === 'success') await killSessions({ ...known, repeat: 'after-others-stopped' });

@@ -6,6 +6,7 @@
  */
 import { ConnectorError, type ConnectorErrorCode } from './errors';
 import { bucketOf, type Pacer } from './pacer';
+import { isEndingSessions } from './urgency';
 
 /** How long a 429 answer asks us to wait, in ms; undefined when the answer does not say. */
 export type RetryAfterReader = (headers: Headers, nowMs: number) => number | undefined;
@@ -170,7 +171,7 @@ export class JsonHttpClient {
   private async send(method: HttpMethod, url: URL, label: string, body: unknown, bucket: string): Promise<JsonResponse> {
     const headers: Record<string, string> = { Authorization: this.options.authorization, Accept: this.options.mediaType };
     if (body !== undefined) headers['Content-Type'] = this.options.mediaType;
-    const permit = await this.options.pacer?.acquire(bucket);
+    const permit = await this.options.pacer?.acquire(bucket, { endsSessions: isEndingSessions() });
     let answered: Headers | undefined;
     try {
       const res = await this.fetchFn(url, {

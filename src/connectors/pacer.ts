@@ -40,7 +40,8 @@ export class Pacer {
   /** Worker processes sharing the system's concurrency and budget (this one included). */
   private share = 1;
   private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Requests waiting for a free slot: those that end sessions first, then the rest, each in order. */
+  private readonly waiting = { sessions: [] as (() => void)[], rest: [] as (() => void)[] };
   private nextStartMs = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -52,15 +53,26 @@ export class Pacer {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Waits until a request to this bucket may start. */
-  async acquire(bucketKey: string): Promise<Permit> {
+  /**
+   * Waits until a request to this bucket may start. `endsSessions` requests take the next free
+   * slot ahead of any other waiting request (a leaver's session kill before others' clean-up).
+   */
+  async acquire(bucketKey: string, options: { endsSessions?: boolean } = {}): Promise<Permit> {
     const started = this.now();
-    await this.slot();
+    const urgent = options.endsSessions === true;
     const bucket = this.bucket(bucketKey);
+    // Room in the bucket first, then a slot: a request waiting for its bucket's reset never
+    // holds a slot that a request to another bucket could use. The bucket is checked again
+    // once the slot is ours, since others may have used the room meanwhile.
     for (;;) {
-      const waitMs = this.bucketWait(bucket) || this.budgetWait();
-      if (waitMs <= 0) break;
-      await this.sleep(Math.min(waitMs, this.options.maxWaitMs ?? defaultMaxWaitMs));
+      for (;;) {
+        const waitMs = this.bucketWait(bucket) || this.budgetWait();
+        if (waitMs <= 0) break;
+        await this.sleep(Math.min(waitMs, this.options.maxWaitMs ?? defaultMaxWaitMs));
+      }
+      await this.slot(urgent);
+      if (this.bucketWait(bucket) <= 0 && this.budgetWait() <= 0) break;
+      this.release();
     }
     bucket.inFlight += 1;
     if (this.options.requestsPerSecond) this.nextStartMs = Math.max(this.nextStartMs, this.now()) + (1000 * this.share) / this.options.requestsPerSecond;
@@ -76,8 +88,7 @@ export class Pacer {
         released = true;
         bucket.inFlight -= 1;
         if (headers) this.observe(bucket, headers);
-        this.inFlight -= 1;
-        this.waiting.shift()?.();
+        this.release();
       },
     };
   }
@@ -93,12 +104,40 @@ export class Pacer {
    */
   setShare(processes: number): void {
     this.share = Math.max(1, Math.floor(processes));
-    this.waiting.splice(0).forEach((wake) => wake());
+    // More room now (fewer processes): hand it to those waiting, session-ending ones first.
+    while (this.inFlight < this.maxInFlight() && this.hasWaiting()) {
+      this.inFlight += 1;
+      this.takeWaiting()?.();
+    }
   }
 
-  private async slot(): Promise<void> {
-    while (this.inFlight >= this.maxInFlight()) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.inFlight += 1;
+  /**
+   * A slot for one request. A freed slot is handed straight to the next waiter (session-ending
+   * ones first), so a request arriving meanwhile cannot take it from one that waited.
+   */
+  private async slot(endsSessions: boolean): Promise<void> {
+    if (this.inFlight < this.maxInFlight() && !this.hasWaiting()) {
+      this.inFlight += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => (endsSessions ? this.waiting.sessions : this.waiting.rest).push(resolve));
+  }
+
+  private release(): void {
+    // Over the limit after the share shrank: give the slot up rather than hand it on.
+    if (this.inFlight > this.maxInFlight() || !this.hasWaiting()) {
+      this.inFlight -= 1;
+      return;
+    }
+    this.takeWaiting()?.();
+  }
+
+  private hasWaiting(): boolean {
+    return this.waiting.sessions.length + this.waiting.rest.length > 0;
+  }
+
+  private takeWaiting(): (() => void) | undefined {
+    return this.waiting.sessions.shift() ?? this.waiting.rest.shift();
   }
 
   private maxInFlight(): number {

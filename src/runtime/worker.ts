@@ -27,6 +27,11 @@ export async function startWorker(options: {
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     dataConverter: options.dataConverter,
+    // Activities wait on the systems' answers, not on this CPU, and each system's pacer holds its
+    // own concurrency and request budget: slots are cheap, and a burst of leavers must never find
+    // a session kill waiting for a slot that a clean-up step holds while it is paced.
+    maxConcurrentActivityTaskExecutions: 2000,
+    maxConcurrentLocalActivityExecutions: 500,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
   });
   const done = worker.run();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../../src/connectors/errors';
 import { JsonHttpClient, codeForStatus, type JsonHttpClientOptions } from '../../../src/connectors/http';
+import { Pacer } from '../../../src/connectors/pacer';
+import { endingSessions } from '../../../src/connectors/urgency';
 
 const TOKEN = 'tok-abc123-secret';
 
@@ -204,4 +206,20 @@ describe('JsonHttpClient', () => {
     const { client } = clientWith([], { baseUrl: 'https://user:pw@api.example.test/scim/v2/' });
     expect(client.location).toBe('https://api.example.test/scim/v2');
   });
+
+  it('marks the requests sent inside endingSessions for the pacer, and only those', async () => {
+    const pacer = new Pacer({ maxConcurrency: 1 });
+    const lanes: boolean[] = [];
+    const acquire = pacer.acquire.bind(pacer);
+    pacer.acquire = (bucket, options) => (lanes.push(options?.endsSessions === true), acquire(bucket, options));
+    const { client } = clientWith([json(200, {}), json(200, {}), json(200, {})], { pacer });
+    await client.get('/Users/1');
+    await endingSessions(async () => {
+      await client.get('/Users/2');
+      await new Promise((r) => setTimeout(r, 1));
+      await client.get('/Users/3');
+    });
+    expect(lanes).toEqual([false, true, true]);
+  });
 });
+

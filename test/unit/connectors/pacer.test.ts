@@ -104,4 +104,47 @@ describe('Pacer shares', () => {
     expect(third).toBe(true);
     second.done();
   });
+
+  it('serves requests that end sessions before others already waiting, each lane in order', async () => {
+    const pacer = new Pacer({ maxConcurrency: 1 });
+    const first = await pacer.acquire('DELETE /groups/{id}/users/{id}');
+    const order: string[] = [];
+    const wait = (name: string, endsSessions: boolean) =>
+      pacer.acquire('X', { endsSessions }).then((p) => {
+        order.push(name);
+        p.done();
+      });
+    const all = [wait('revoke-1', false), wait('revoke-2', false), wait('kill-1', true), wait('kill-2', true)];
+    first.done();
+    await Promise.all(all);
+    expect(order).toEqual(['kill-1', 'kill-2', 'revoke-1', 'revoke-2']);
+  });
+
+  it('hands a freed slot to the one that waited: a request arriving meanwhile queues behind it', async () => {
+    const pacer = new Pacer({ maxConcurrency: 1 });
+    const first = await pacer.acquire('X');
+    const order: string[] = [];
+    const waited = pacer.acquire('X').then((p) => (order.push('waited'), p));
+    first.done();
+    const late = pacer.acquire('X').then((p) => (order.push('late'), p));
+    (await waited).done();
+    (await late).done();
+    expect(order).toEqual(['waited', 'late']);
+  });
+
+  it('never lets a request waiting for its bucket hold the slot another bucket could use', async () => {
+    // Real time, a short window: the exhausted bucket's waiter must not block the other bucket.
+    const pacer = new Pacer({ maxConcurrency: 1, reserve: 0 });
+    const reset = Math.ceil(Date.now() / 1000) + 2;
+    (await pacer.acquire('GET /users/{id}/groups')).done(headers(100, 0, reset));
+    let cleanupStarted = false;
+    const cleanup = pacer.acquire('GET /users/{id}/groups').then((p) => ((cleanupStarted = true), p));
+    await new Promise((r) => setTimeout(r, 5));
+    const started = Date.now();
+    (await pacer.acquire('DELETE /users/{id}/sessions', { endsSessions: true })).done();
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(cleanupStarted).toBe(false);
+    (await cleanup).done();
+  });
 });
+
