@@ -26,6 +26,10 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'webhooks answered while Temporal is down (p50/p95/p99), and the catch-up once it is back',
     load: async () => (await import('./intake-outage')).intakeOutageBenchmark,
   },
+  layoff: {
+    summary: 'a layoff: N terminations in one delivery, as N single deliveries, and under Okta rate limits -> the last sessions ended',
+    load: async () => (await import('./layoff')).layoffBenchmark,
+  },
   evidence: { summary: 'evidence appends/s and append latency at 1, 10 and 100 callers, one transaction per append against group commit', load: async () => (await import('./evidence')).evidenceBenchmark },
 };
 

@@ -1,8 +1,9 @@
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-const T = temporal.api.enums.v1.EventType;
+// The default export: Node's own ESM loader (benchmarks) sees no named exports of this CommonJS module.
+const T = proto.temporal.api.enums.v1.EventType;
 
 /** Temporal Cloud Actions of one workflow run, by kind, as Temporal documents their counting. */
 export interface ActionCount {

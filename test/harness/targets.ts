@@ -20,6 +20,18 @@ export interface Targets {
   close(): Promise<void>;
 }
 
+/** The engine's secrets for the two peers. */
+export const targetSecrets: Readonly<Record<string, string>> = { OKTA_TOKEN: oktaToken, AWS_SCIM_TOKEN: scimToken };
+
+/** jml.config.yaml `systems:` block for an Okta peer and a SCIM server at these URLs. */
+export function systemsYamlFor(oktaUrl: string, scimUrl: string): string {
+  return [
+    'systems:',
+    `  - { id: okta, type: okta, baseUrl: "${oktaUrl}", tokenEnv: OKTA_TOKEN }`,
+    `  - { id: aws, type: scim, baseUrl: "${scimUrl}", tokenEnv: AWS_SCIM_TOKEN }`,
+  ].join('\n');
+}
+
 export async function startTargets(options: { latencyMs?: number } = {}): Promise<Targets> {
   const okta = await startOktaPeer({ token: oktaToken, latencyMs: options.latencyMs });
   const scim = await startScimPeer({ token: scimToken, latencyMs: options.latencyMs });
@@ -34,12 +46,8 @@ export async function startTargets(options: { latencyMs?: number } = {}): Promis
   return {
     okta,
     scim,
-    systemsYaml: [
-      'systems:',
-      `  - { id: okta, type: okta, baseUrl: "${okta.url}", tokenEnv: OKTA_TOKEN }`,
-      `  - { id: aws, type: scim, baseUrl: "${scim.url}", tokenEnv: AWS_SCIM_TOKEN }`,
-    ].join('\n'),
-    secrets: { OKTA_TOKEN: oktaToken, AWS_SCIM_TOKEN: scimToken },
+    systemsYaml: systemsYamlFor(okta.url, scim.url),
+    secrets: { ...targetSecrets },
     seedWorker(login, workerGroups = ['engineering']) {
       ensureGroups(workerGroups);
       okta.seedUser({ login, email: login, status: 'ACTIVE', sessions: 2, oauthTokens: 1, groups: workerGroups });
