@@ -34,7 +34,9 @@ export function bambooReceiver(options: BambooReceiverOptions): HrReceiver {
     source: 'bamboohr',
     label: 'BambooHR',
     path: bambooWebhookPath,
-    maxBodyBytes: options.maxBodyBytes ?? 256 * 1024,
+    // A field-based delivery batches every employee changed since the last one: a layoff of
+    // thousands is a few MB.
+    maxBodyBytes: options.maxBodyBytes ?? 8 * 1024 * 1024,
     contentTypeProblem(is) {
       if (is('application/json')) return undefined;
       if (is('application/x-www-form-urlencoded')) {
