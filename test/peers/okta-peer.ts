@@ -74,6 +74,8 @@ export interface OktaPeer {
   rateLimitNext(n: number, resetSeconds: number): void;
   /** Per bucket: requests counted, let through and refused (429); and the concurrency limit's refusals and peak. */
   rateLimitStats(): OktaRateLimitStats;
+  /** Starts the counts over (the buckets' windows carry on), for a benchmark's next round. */
+  resetRateLimitStats(): void;
   setLatency(ms: number): void;
 }
 
@@ -381,6 +383,7 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
     },
     rateLimitNext: (n, resetSeconds) => limiter.injectNext(n, resetSeconds),
     rateLimitStats: () => limiter.stats(),
+    resetRateLimitStats: () => limiter.resetStats(),
     setLatency(ms) {
       latencyMs = ms;
     },

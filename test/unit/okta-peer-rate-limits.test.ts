@@ -118,11 +118,27 @@ describe('Okta peer: documented buckets', () => {
     expect((await call('GET', `/api/v1/users/${id}`)).status).toBe(200);
   });
 
-  it('computes the floor the buckets allow for the calls they accepted', () => {
-    const bucket = (name: string, limit: number, accepted: number) => ({ name, limit, windowMs: 2_000, requests: accepted, accepted, limited: 0, injected: 0 });
-    const concurrency = { limit: undefined, limited: 0, peak: 0 };
-    expect(rateLimitFloorMs({ buckets: { a: bucket('a', 60, 60), b: bucket('b', 10, 0) }, concurrency })).toBe(0);
-    expect(rateLimitFloorMs({ buckets: { a: bucket('a', 60, 61), b: bucket('b', 10, 35) }, concurrency })).toBe(6_000);
+  it('knows the least time its buckets allowed for the calls they let through, from where the first call fell in its window', async () => {
+    const t = clock(1_700_000_040_500);
+    peer = await startOktaPeer({ token, rateLimits: { buckets: small({ groups: 2, 'users/{idOrLogin} read': 10 }), windowMs: 2_000, now: t.now } });
+    const { id } = peer.seedUser({ login: 'fl.floor@acme.test' });
+    await call('GET', `/api/v1/users/${id}`);
+    for (const _ of [1, 2, 3]) await call('GET', '/api/v1/groups');
+    t.advance(1_500);
+    for (const _ of [1, 2]) await call('GET', '/api/v1/groups');
+    t.advance(2_000);
+    await call('GET', '/api/v1/groups');
+    // Five through at two a window: two turnovers, the first 1.5 s after the first call.
+    const stats = peer.rateLimitStats();
+    expect(stats.buckets.groups).toMatchObject({ accepted: 5, limited: 1, floorMs: 3_500 });
+    expect(stats.buckets['users/{idOrLogin} read']).toMatchObject({ accepted: 1, floorMs: 0 });
+    expect(rateLimitFloorMs(stats)).toBe(3_500);
+    // A new round: the counts start over, the window keeps what it spent (one of two).
+    peer.resetRateLimitStats();
+    expect([(await call('GET', '/api/v1/groups')).status, (await call('GET', '/api/v1/groups')).status]).toEqual([200, 429]);
+    t.advance(2_000);
+    for (const _ of [1, 2, 3]) await call('GET', '/api/v1/groups');
+    expect(peer.rateLimitStats().buckets.groups).toMatchObject({ requests: 5, accepted: 3, limited: 2, floorMs: 2_000 });
   });
 });
 

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
+import { oktaBucketOf } from './buckets';
 import { ConnectorError } from '../errors';
 import type { Pacer } from '../pacer';
 import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
@@ -75,6 +76,7 @@ export class OktaConnector implements Connector {
       fetch: options.fetch,
       maxRetryAfterMs: options.maxRetryAfterMs,
       pacer: options.pacer,
+      bucketOf: oktaBucketOf,
       log: options.log,
     });
     this.location = this.http.location;
