@@ -16,7 +16,7 @@ const TOKEN = 'okta-pacing-token-5d1';
 const LEAVERS = 50;
 const WINDOW_MS = 2_000;
 /** Per 2-second window: writes on users (session kills, suspensions), reads of a user, group calls. */
-const LIMITS: Record<string, number> = { 'users/{id} write': 30, 'users/{idOrLogin} read': 40, groups: 30, 'api/v1': 60 };
+const LIMITS: Record<string, number> = { 'users/{id} write': 30, 'users/{idOrLogin} read': 60, groups: 60, 'api/v1': 60 };
 
 describe.each([
   { maxConcurrency: undefined, as: 'the default concurrency' },
