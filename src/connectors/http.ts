@@ -44,6 +44,8 @@ export interface JsonHttpClientOptions {
   log?: ConnectorLog;
   /** Paces requests under the system's concurrency, budget and reported rate-limit buckets. */
   pacer?: Pacer;
+  /** The system's rate-limit bucket for a request (method, URL path); default: method and path template. */
+  bucketOf?: (method: HttpMethod, pathname: string) => string;
   maxInlineRetries?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
@@ -123,7 +125,7 @@ export class JsonHttpClient {
     const url = this.resolve(path, options.query);
     const shownPath = options.label ? `${this.basePath}${options.label}` : url.pathname;
     const label = `${method} ${shownPath}`;
-    const bucket = options.bucket ?? bucketOf(method, url.pathname);
+    const bucket = options.bucket ?? (this.options.bucketOf ?? bucketOf)(method, url.pathname);
     for (let attempt = 0; ; attempt++) {
       const response = await this.send(method, url, label, options.body, bucket);
       if (response.status !== 429 || options.accept?.includes(429)) {

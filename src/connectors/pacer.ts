@@ -7,7 +7,12 @@
  *    a request starts only while the bucket has room for it beside those already in flight, and
  *    otherwise waits for the bucket's reset. A small reserve is kept for other clients of the
  *    same bucket (other workers, other tools).
- * A bucket the system has not described yet is not held back. All waits are capped.
+ * A bucket's first request goes alone: its answer says how big the bucket is, and the others wait
+ * for it. When a window turns over the bucket holds its last known limit until an answer from the
+ * new window says what is left, so the requests that waited for the reset do not all go at once.
+ * A bucket the system does not describe (answers without these headers) is not held back. An
+ * answer about the concurrency limit (Okta's X-Rate-Limit-Limit: 0) says nothing of the bucket.
+ * All waits are capped.
  */
 
 export interface PacerOptions {
@@ -24,8 +29,11 @@ export interface PacerOptions {
 interface Bucket {
   limit?: number;
   remaining?: number;
+  /** Undefined in a window whose reset no answer has told yet. */
   resetAtMs?: number;
   inFlight: number;
+  /** Whether any answer came back yet (with or without rate-limit headers). */
+  answered: boolean;
 }
 
 /** A permit to send one request; `done` must be called once its answer (or failure) is in. */
@@ -34,6 +42,8 @@ export interface Permit {
 }
 
 const defaultMaxWaitMs = 300_000;
+/** How often a request waiting on an answer (a bucket's first, or a new window's) looks again. */
+const answerPollMs = 25;
 
 export class Pacer {
   private readonly buckets = new Map<string, Bucket>();
@@ -87,7 +97,10 @@ export class Pacer {
         if (released) return;
         released = true;
         bucket.inFlight -= 1;
-        if (headers) this.observe(bucket, headers);
+        if (headers) {
+          bucket.answered = true;
+          this.observe(bucket, headers);
+        }
         this.release();
       },
     };
@@ -147,23 +160,26 @@ export class Pacer {
 
   private bucket(key: string): Bucket {
     let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = { inFlight: 0 }));
+    if (!b) this.buckets.set(key, (b = { inFlight: 0, answered: false }));
     return b;
   }
 
-  /** ms until the bucket has room beside the requests in flight; 0 when it has (or is unknown). */
+  /** ms until the bucket has room beside the requests in flight; 0 when it has (or the system does not describe it). */
   private bucketWait(b: Bucket): number {
     const now = this.now();
-    if (b.remaining === undefined || b.resetAtMs === undefined) return 0;
-    if (now >= b.resetAtMs) {
-      // A new window: what is left is unknown until the next answer says; the first requests find out.
-      b.remaining = undefined;
-      return 0;
+    if (b.resetAtMs !== undefined && now >= b.resetAtMs) {
+      // A new window: as much as the limit is left, until an answer from it says how much.
+      b.remaining = b.limit;
+      b.resetAtMs = undefined;
     }
+    // The bucket's first answer describes it; until then one request at a time.
+    if (!b.answered) return b.inFlight > 0 ? answerPollMs : 0;
+    if (b.remaining === undefined) return 0;
     const reserve = this.options.reserve ?? Math.max(1, Math.floor((b.limit ?? 0) * 0.02));
-    if (b.remaining - b.inFlight > reserve) return 0;
-    // Wait for the reset, plus a little for the two clocks to disagree.
-    return b.resetAtMs - now + 250;
+    if (b.remaining - b.inFlight > reserve || (b.inFlight === 0 && b.resetAtMs === undefined)) return 0;
+    // Wait for the reset, plus a little for the two clocks to disagree; or, in a window whose
+    // reset is not known yet, for the answers in flight to tell it.
+    return b.resetAtMs !== undefined ? b.resetAtMs - now + 250 : answerPollMs;
   }
 
   private budgetWait(): number {
@@ -175,6 +191,8 @@ export class Pacer {
     const remaining = numberOf(headers.get('x-rate-limit-remaining'));
     const reset = numberOf(headers.get('x-rate-limit-reset'));
     if (remaining === undefined || reset === undefined) return;
+    // Okta's answer to a request past the concurrency limit: Limit and Remaining 0, Reset an estimate.
+    if (limit === 0) return;
     const resetAtMs = reset * 1000;
     // Answers can arrive out of order: keep the newest window, and in it the lowest count.
     if (b.resetAtMs !== undefined && resetAtMs < b.resetAtMs) return;

@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PeerRequest } from './request-log';
 import { groupSearch, oktaPage } from './okta-query';
+import { OktaRateLimiter, type OktaRateLimits, type OktaRateLimitStats, type RateLimitVerdict } from './okta-rate-limits';
 
 export type OktaUserStatus =
   | 'STAGED' | 'PROVISIONED' | 'ACTIVE' | 'RECOVERY' | 'PASSWORD_EXPIRED' | 'LOCKED_OUT' | 'SUSPENDED' | 'DEPROVISIONED';
@@ -20,8 +21,10 @@ export interface OktaPeerOptions {
   latencyMs?: number;
   /** Default page size of paginated lists (users, users' groups, group listings and searches). */
   pageLimit?: number;
-  /** Requests per minute before Okta's own 429 (default 10 000). */
+  /** Requests per minute before Okta's own 429 (default 10 000); with `rateLimits`, for requests no bucket matches. */
   rateLimitPerMinute?: number;
+  /** Okta's per-endpoint buckets and concurrency limit (e.g. `oktaDocumentedRateLimits` from ./okta-rate-limits). */
+  rateLimits?: OktaRateLimits;
 }
 
 export interface SeedOktaUser {
@@ -69,6 +72,10 @@ export interface OktaPeer {
   /** The user signs in (a session opens); refused, as Okta refuses it, unless the user is ACTIVE. */
   signIn(login: string): boolean;
   rateLimitNext(n: number, resetSeconds: number): void;
+  /** Per bucket: requests counted, let through and refused (429); and the concurrency limit's refusals and peak. */
+  rateLimitStats(): OktaRateLimitStats;
+  /** Starts the counts over (the buckets' windows carry on), for a benchmark's next round. */
+  resetRateLimitStats(): void;
   setLatency(ms: number): void;
 }
 
@@ -101,11 +108,9 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
   const log: PeerRequest[] = [];
   let latencyMs = options.latencyMs ?? 0;
   const pageLimit = options.pageLimit ?? 200;
-  const perMinute = options.rateLimitPerMinute ?? 10_000;
-  const window = { start: 0, used: 0 };
+  const limiter = new OktaRateLimiter(options.rateLimits, options.rateLimitPerMinute ?? 10_000);
   const failures: number[] = [];
   const outage = { until: 0, status: 503 };
-  const rateLimits: number[] = [];
   let baseUrl = '';
 
   const now = () => new Date().toISOString();
@@ -154,8 +159,9 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
   };
   const notFound = (res: Response, what: string) => oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${what}`);
   const wrongState = (res: Response, op: string, cause: string) => oktaError(res, 400, 'E0000001', `Api validation failed: ${op}`, [cause]);
-  const tooMany = (res: Response, resetAt: number) => {
-    res.set({ 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': String(resetAt) });
+  /** Okta's 429 body; the limiter has set the headers. */
+  const refused = (res: Response, verdict: RateLimitVerdict & { ok: false }) => {
+    (res.locals.entry as PeerRequest).retryAt = verdict.retryAtMs;
     oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.');
   };
   const page = <T extends { id: string }>(req: Request, res: Response, items: T[]): T[] => oktaPage(req, res, items, pageLimit, new URL(baseUrl).host);
@@ -170,30 +176,16 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
       entry.status = res.statusCode;
     });
     res.locals.entry = entry;
+    // The concurrency limit counts a request from its arrival until its answer leaves.
+    const admitted = limiter.admit(res);
+    if (!admitted.ok) return refused(res, admitted);
     setTimeout(next, latencyMs);
   });
   app.use((req, res, next) => {
     const header = req.header('authorization') ?? '';
     if (header !== `SSWS ${options.token}`) return oktaError(res, 401, 'E0000011', 'Invalid token provided');
-    const nowMs = Date.now();
-    if (nowMs - window.start >= 60_000) Object.assign(window, { start: nowMs - (nowMs % 60_000), used: 0 });
-    window.used++;
-    const resetAt = Math.ceil((window.start + 60_000) / 1000);
-    res.set({
-      'X-Rate-Limit-Limit': String(perMinute),
-      'X-Rate-Limit-Remaining': String(Math.max(0, perMinute - window.used)),
-      'X-Rate-Limit-Reset': String(resetAt),
-    });
-    const injected = rateLimits.shift();
-    if (injected !== undefined) {
-      const retryAt = Math.ceil((nowMs + injected * 1000) / 1000);
-      (res.locals.entry as PeerRequest).retryAt = retryAt * 1000;
-      return tooMany(res, retryAt);
-    }
-    if (window.used > perMinute) {
-      (res.locals.entry as PeerRequest).retryAt = resetAt * 1000;
-      return tooMany(res, resetAt);
-    }
+    const charged = limiter.charge(req.method, req.path, res);
+    if (!charged.ok) return refused(res, charged);
     const failure = failures.shift() ?? (Date.now() < outage.until ? outage.status : undefined);
     if (failure !== undefined) return oktaError(res, failure, failure >= 500 ? 'E0000009' : 'E0000001', failure >= 500 ? 'Internal Server Error' : 'Api validation failed');
     next();
@@ -389,9 +381,9 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
       u.sessions += 1;
       return true;
     },
-    rateLimitNext(n, resetSeconds) {
-      for (let i = 0; i < n; i++) rateLimits.push(resetSeconds);
-    },
+    rateLimitNext: (n, resetSeconds) => limiter.injectNext(n, resetSeconds),
+    rateLimitStats: () => limiter.stats(),
+    resetRateLimitStats: () => limiter.resetStats(),
     setLatency(ms) {
       latencyMs = ms;
     },

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
+import { oktaBucketOf } from './buckets';
 import { ConnectorError } from '../errors';
 import type { Pacer } from '../pacer';
 import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
@@ -60,6 +61,8 @@ export class OktaConnector implements Connector {
   private readonly maxPages: number;
   /** Group name -> id, learnt from searches and from users' group listings. */
   private readonly groupIds = new Map<string, string>();
+  /** Searches under way, so leavers revoking the same group at once search for it once. */
+  private readonly groupSearches = new Map<string, Promise<string | undefined>>();
 
   constructor(options: OktaConnectorOptions) {
     this.id = options.id;
@@ -75,6 +78,7 @@ export class OktaConnector implements Connector {
       fetch: options.fetch,
       maxRetryAfterMs: options.maxRetryAfterMs,
       pacer: options.pacer,
+      bucketOf: oktaBucketOf,
       log: options.log,
     });
     this.location = this.http.location;
@@ -183,7 +187,7 @@ export class OktaConnector implements Connector {
     await this.requireUser(accountId);
     // The user is there, so the group went away; the name may now belong to a recreated group.
     this.groupIds.delete(name);
-    const fresh = await this.requireGroupId(name);
+    const fresh = await this.requireGroupId(name, true);
     const retry = fresh === groupId ? res : await this.http.request(method, memberPath(fresh, accountId), { accept: [404] });
     if (retry.status === 404) {
       throw new ConnectorError('unavailable', `${this.id}: group "${name}" (${fresh}) answered 404 to a membership change although a search still finds it`, this.id, 404);
@@ -216,8 +220,9 @@ export class OktaConnector implements Connector {
     return new ConnectorError('not_found', `${this.id}: user ${accountId} not found`, this.id, 404);
   }
 
-  private async requireGroupId(name: string): Promise<string> {
-    const id = await this.groupId(name);
+  /** `fresh`: search anew, not joining a search that may have begun before the group changed. */
+  private async requireGroupId(name: string, fresh = false): Promise<string> {
+    const id = fresh ? await this.searchGroup(name) : await this.groupId(name);
     if (!id) throw new ConnectorError('bad_request', `${this.id}: no Okta group named "${name}"`, this.id);
     return id;
   }
@@ -230,6 +235,15 @@ export class OktaConnector implements Connector {
   private async groupId(name: string): Promise<string | undefined> {
     const cached = this.groupIds.get(name);
     if (cached) return cached;
+    let search = this.groupSearches.get(name);
+    if (!search) {
+      search = this.searchGroup(name).finally(() => this.groupSearches.delete(name));
+      this.groupSearches.set(name, search);
+    }
+    return search;
+  }
+
+  private async searchGroup(name: string): Promise<string | undefined> {
     const first = await this.http.get(GROUPS, { query: { search: `profile.name eq ${oktaQuoted(name)}`, limit: this.pageLimit } });
     const found = (await this.allPages(GROUPS, first)).filter((g) => g.profile.name.toLowerCase() === name.toLowerCase());
     const exact = found.filter((g) => g.profile.name === name);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf, Pacer } from '../../../src/connectors/pacer';
+import { bucketOf, Pacer, type Permit } from '../../../src/connectors/pacer';
 
-/** A clock the test moves; sleeping advances it (and lets other waiters run). */
+/** A clock the test moves; sleeping advances it (and lets other waiters, and the test, run). */
 function fakeTime(start = 1_700_000_000_000) {
   let now = start;
   const slept: number[] = [];
@@ -10,7 +10,7 @@ function fakeTime(start = 1_700_000_000_000) {
     sleep: async (ms: number) => {
       slept.push(ms);
       now += ms;
-      await Promise.resolve();
+      await new Promise((resolve) => setImmediate(resolve));
     },
     advance: (ms: number) => void (now += ms),
     slept,
@@ -23,10 +23,11 @@ const headers = (limit: number, remaining: number, resetSeconds: number) =>
 describe('Pacer', () => {
   it('holds the concurrency: a request waits for one in flight to finish', async () => {
     const pacer = new Pacer({ maxConcurrency: 2 });
+    // Three buckets: a bucket's first request goes alone, and this is about the concurrency.
     const a = await pacer.acquire('GET /x');
-    await pacer.acquire('GET /x');
+    await pacer.acquire('GET /y');
     let third = false;
-    const waiting = pacer.acquire('GET /x').then(() => (third = true));
+    const waiting = pacer.acquire('GET /z').then(() => (third = true));
     await new Promise((r) => setTimeout(r, 5));
     expect(third).toBe(false);
     a.done();
@@ -69,6 +70,63 @@ describe('Pacer', () => {
     expect(t.now() - 1_700_000_000_000).toBeGreaterThanOrEqual(1000);
   });
 
+  it('sends a bucket\'s first request alone: the others wait for its answer to describe the bucket', async () => {
+    const t = fakeTime();
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep, reserve: 0 });
+    const first = await pacer.acquire('DELETE /sessions');
+    let others = 0;
+    const waiting = [1, 2, 3].map(() => pacer.acquire('DELETE /sessions').then((p) => (others++, p)));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(others).toBe(0);
+    // Two left in this window: two of the three go, the third waits for the reset.
+    const resetAt = Math.ceil((t.now() + 10_000) / 1000);
+    first.done(headers(3, 2, resetAt));
+    const permits = await Promise.all(waiting);
+    expect(others).toBe(3);
+    expect(t.now()).toBeGreaterThanOrEqual(resetAt * 1000);
+    permits.forEach((p) => p.done());
+  });
+
+  it('does not hold back a bucket the system does not describe, once it has answered', async () => {
+    const t = fakeTime();
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep });
+    (await pacer.acquire('GET /scim/Users')).done(new Headers());
+    for (let i = 0; i < 5; i++) await pacer.acquire('GET /scim/Users');
+    expect(t.slept).toEqual([]);
+  });
+
+  it('when a window turns over, lets through only what the limit holds until the new window\'s first answers come', async () => {
+    const t = fakeTime();
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep, reserve: 0 });
+    const resetAt = Math.ceil((t.now() + 2_000) / 1000);
+    (await pacer.acquire('POST /lifecycle')).done(headers(3, 0, resetAt));
+    // Six wait for the reset; in the new window three go, the rest wait for an answer.
+    const started: Permit[] = [];
+    const waiting = Array.from({ length: 6 }, () => pacer.acquire('POST /lifecycle').then((p) => started.push(p)));
+    while (started.length < 3) await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(started).toHaveLength(3);
+    expect(t.now()).toBeGreaterThanOrEqual(resetAt * 1000);
+    expect(pacer.state('POST /lifecycle')).toMatchObject({ remaining: 3, inFlight: 3 });
+    // The new window's answers: all three spent, the next reset 2 s on; the others wait for it.
+    const nextReset = Math.ceil((t.now() + 2_000) / 1000);
+    started.slice(0, 3).forEach((p) => p.done(headers(3, 0, nextReset)));
+    await Promise.all(waiting);
+    expect(started).toHaveLength(6);
+    expect(t.now()).toBeGreaterThanOrEqual(nextReset * 1000);
+  });
+
+  it('takes an answer about the concurrency limit (Limit 0) for no word on the bucket', async () => {
+    const t = fakeTime();
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep, reserve: 0 });
+    const reset = Math.ceil((t.now() + 60_000) / 1000);
+    (await pacer.acquire('GET /users/{id}')).done(headers(2000, 1990, reset));
+    (await pacer.acquire('GET /users/{id}')).done(headers(0, 0, Math.ceil(t.now() / 1000) + 1));
+    expect(pacer.state('GET /users/{id}')).toMatchObject({ limit: 2000, remaining: 1990 });
+    await pacer.acquire('GET /users/{id}');
+    expect(t.slept).toEqual([]);
+  });
+
   it('does not hold back a bucket it knows nothing of, or one whose window has passed', async () => {
     const t = fakeTime();
     const pacer = new Pacer({ now: t.now, sleep: t.sleep, reserve: 0 });
@@ -93,9 +151,9 @@ describe('Pacer shares', () => {
     const pacer = new Pacer({ maxConcurrency: 4 });
     pacer.setShare(2);
     await pacer.acquire('GET /x');
-    const second = await pacer.acquire('GET /x');
+    const second = await pacer.acquire('GET /y');
     let third = false;
-    const waiting = pacer.acquire('GET /x').then(() => (third = true));
+    const waiting = pacer.acquire('GET /z').then(() => (third = true));
     await new Promise((r) => setTimeout(r, 5));
     expect(third).toBe(false);
     // The other process stopped: this one may use all four.
@@ -122,11 +180,12 @@ describe('Pacer shares', () => {
 
   it('hands a freed slot to the one that waited: a request arriving meanwhile queues behind it', async () => {
     const pacer = new Pacer({ maxConcurrency: 1 });
-    const first = await pacer.acquire('X');
+    // Three buckets, so that only the slot is contended.
+    const first = await pacer.acquire('GET /a');
     const order: string[] = [];
-    const waited = pacer.acquire('X').then((p) => (order.push('waited'), p));
+    const waited = pacer.acquire('GET /b').then((p) => (order.push('waited'), p));
     first.done();
-    const late = pacer.acquire('X').then((p) => (order.push('late'), p));
+    const late = pacer.acquire('GET /c').then((p) => (order.push('late'), p));
     (await waited).done();
     (await late).done();
     expect(order).toEqual(['waited', 'late']);
