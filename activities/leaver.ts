@@ -1,6 +1,7 @@
 import type { HrEvent } from '../src/hris/hr-event';
 import { workerTimeZone, terminationTakesEffectAt } from '../src/leaver/timing';
 import { endingSessions } from '../src/connectors/urgency';
+import { keptAlive } from './keep-alive';
 import type { ActivityDeps } from './deps';
 import { recordSkipped } from './hr-events';
 import { currentRun } from './step';
@@ -170,9 +171,9 @@ export function createLeaverActivities(deps: ActivityDeps) {
     },
 
     // Requests that end sessions are served first by each system's pacer (src/connectors/urgency.ts).
-    killSessions: (step: SystemStep) => endingSessions(() => killSessions(step)),
-    disableAccount: (step: SystemStep) => endingSessions(() => disableAccount(step)),
-    revokeEntitlements,
+    killSessions: keptAlive((step: SystemStep) => endingSessions(() => killSessions(step))),
+    disableAccount: keptAlive((step: SystemStep) => endingSessions(() => disableAccount(step))),
+    revokeEntitlements: keptAlive(revokeEntitlements),
 
     /**
      * A system's steps after its sessions have ended (for a system without a session call that
@@ -181,7 +182,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
      * account up afresh and kill its sessions again; then revoke every entitlement. Each step keeps
      * its own evidence and idempotency key.
      */
-    async removeAccess(step: RemoveAccessStep): Promise<{ disabled: StepResult; entitlements: StepResult }> {
+    removeAccess: keptAlive(async (step: RemoveAccessStep): Promise<{ disabled: StepResult; entitlements: StepResult }> => {
       const { disabled: done, recheck, killsSessions: kills, ...base } = step;
       const fresh = recheck ? { ...base, accountId: undefined } : base;
       let disabled: StepResult;
@@ -192,7 +193,7 @@ export function createLeaverActivities(deps: ActivityDeps) {
       if (recheck && kills && disabled.outcome === 'success') await killSessions({ ...known, repeat: 'after-others-stopped' });
       const entitlements = await revokeEntitlements(known);
       return { disabled, entitlements };
-    },
+    }),
 
     async recordLeaverMilestone(input: { action: MilestoneAction; plan: LeaverPlan; detail?: Record<string, unknown> }): Promise<string> {
       return recordMilestone(input.action, input.plan, input.detail);

@@ -54,7 +54,10 @@ export const securityChannel = notifications('notify the security channel');
  */
 export function systemSteps(summary: string, when: 'ends sessions' | 'after sessions' = 'ends sessions') {
   return proxyActivities<Pick<LeaverActivities, 'killSessions' | 'disableAccount' | 'revokeEntitlements' | 'removeAccess'>>({
-    startToCloseTimeout: '60s',
+    // In a burst a step waits its turn under the system's limits; it beats every few seconds
+    // (activities/keep-alive.ts), so a worker lost mid-step is noticed by the heartbeat timeout.
+    startToCloseTimeout: '15m',
+    heartbeatTimeout: '30s',
     retry: leaverRetry,
     summary,
     priority: { priorityKey: when === 'ends sessions' ? 1 : 4 },
