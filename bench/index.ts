@@ -8,11 +8,11 @@ import { UsageError, type Benchmark } from './common';
 const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmark> }> = {
   leaver: {
     summary: 'webhook POST -> sessions killed in every system, against direct calls to the same systems',
-    load: async () => (await import('./leaver')).leaverBenchmark,
+    load: async () => (await import('./scenarios/leaver')).leaverBenchmark,
   },
   joiner: {
     summary: 'webhook POST -> accounts created and entitlements granted in every system, against direct calls to the same systems',
-    load: async () => (await import('./joiner')).joinerBenchmark,
+    load: async () => (await import('./scenarios/joiner')).joinerBenchmark,
   },
   outage: {
     summary: 'leavers while one system answers 503 for a minute -> the other system killed and revoked, the first once it is back',
