@@ -1,8 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
+// The package is CommonJS: a default import reaches its values from native ESM (the benches) as from vitest.
+import proto from '@temporalio/proto';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-const T = temporal.api.enums.v1.EventType;
+const T = proto.temporal.api.enums.v1.EventType;
 
 /** Temporal Cloud Actions of one workflow run, by kind, as Temporal documents their counting. */
 export interface ActionCount {

@@ -247,7 +247,7 @@ describe('POST /webhooks/bamboohr', () => {
   });
 
   it('answers 413 for a body over the limit', async () => {
-    const body = { ...departmentChange('112'), padding: 'x'.repeat(300 * 1024) };
+    const body = { ...departmentChange('112'), padding: 'x'.repeat(1100 * 1024) };
     const res = await post(url, body);
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ error: 'payload_too_large' });
