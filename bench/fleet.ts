@@ -7,6 +7,7 @@
  * process, which holds the engine, and the Temporal dev server) and evidence appends per second.
  * Use it inside withRig (rig.ts), whose `latencyMs` sets the peers' delay.
  */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { HrEvent } from '../src/hris/hr-event';
 import { actionsOf } from '../test/harness/actions';
 import { postBambooWebhook, terminationDelivery } from '../test/harness/bamboohr';
@@ -110,7 +111,7 @@ export async function driveLeavers(rig: Rig, options: FleetOptions): Promise<Fle
     const p = posted.get(w.employeeId);
     const leaverId = p?.workflowIds.find((id) => id.startsWith('leaver-'));
     if (!p || !leaverId) throw new Error(`no leaver workflow named for employee ${w.employeeId}`);
-    const result = (await engine.client.withDeadline(deadline, () => engine.client.workflow.getHandle(leaverId).result())) as LeaverResult;
+    const result = await leaverResult(rig, leaverId, deadline);
     leavers.push({
       employeeId: w.employeeId,
       postedAt: p.postedAt,
@@ -162,6 +163,18 @@ export async function driveLeavers(rig: Rig, options: FleetOptions): Promise<Fle
     evidence: { appends, perSecond: round(appends / (wallMs / 1000)) },
     leavers,
   };
+}
+
+/** The leaver's result; it is started by the worker's workflow after the hand-over, so it may not exist yet. */
+async function leaverResult(rig: Rig, workflowId: string, deadline: number): Promise<LeaverResult> {
+  for (;;) {
+    try {
+      return (await rig.engine.client.withDeadline(deadline, () => rig.engine.client.workflow.getHandle(workflowId).result())) as LeaverResult;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 async function evidenceCount(rig: Rig): Promise<number> {
