@@ -23,7 +23,7 @@ export interface IntakeApi {
   close(): Promise<void>;
 }
 
-export async function startIntakeApi(options: { temporalAddress: string; secret: string }): Promise<IntakeApi> {
+export async function startIntakeApi(options: { temporalAddress: string; secret: string; lanes?: number }): Promise<IntakeApi> {
   const taskQueue = `jml-bench-intake-${randomBytes(4).toString('hex')}`;
   const env = parseEnv({ PORT: '0', TEMPORAL_TASK_QUEUE: taskQueue, BAMBOOHR_WEBHOOK_SECRET: options.secret, LOG_LEVEL: 'silent' });
   // Systems are configured as for any engine; nothing calls them here.
@@ -34,7 +34,7 @@ export async function startIntakeApi(options: { temporalAddress: string; secret:
   const db = await openDatabase(url ? { url, schema } : { schema });
   await migrate(db);
   const client = await connectClient(temporalTarget({ namespace: 'default' }, options.temporalAddress), dataConverterFor(env));
-  const api = await startApi({ config, services: createServices(db, config), client, log: createLogger('silent'), host: '127.0.0.1' });
+  const api = await startApi({ config, services: createServices(db, config), client, log: createLogger('silent'), host: '127.0.0.1', ...(options.lanes ? { intake: { lanes: options.lanes } } : {}) });
   return {
     url: api.url,
     db,

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import proto from '@temporalio/proto';
 import { workflowTypes } from '../src/temporal/messages';
 import { bambooSecret } from '../test/harness/bamboohr';
-import { codeVersion, databaseInfo, machine, startTemporal, UsageError, writeResult, type Benchmark } from './common';
+import { childrenCpu, codeVersion, databaseInfo, namedProcessesCpuMs, machine, startTemporal, UsageError, writeResult, type Benchmark } from './common';
 import type { IntakeApi } from './intake-api';
 import { startIntakeApi } from './intake-api';
 import type { Answer, SenderJob, SenderReport } from './intake-sender';
@@ -28,6 +28,8 @@ interface IntakeOptions {
   seconds: number;
   employees: number;
   duplicates: number;
+  /** Hand-over lanes (the dispatcher's hand-overs in flight); production's default is 8. */
+  lanes: number;
 }
 
 function optionsOf(args: string[]): IntakeOptions {
@@ -35,7 +37,7 @@ function optionsOf(args: string[]): IntakeOptions {
   try {
     ({ values } = parseArgs({
       args,
-      options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '30' }, employees: { type: 'string', default: '1000' }, duplicates: { type: 'string', default: '100' } },
+      options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '30' }, employees: { type: 'string', default: '1000' }, duplicates: { type: 'string', default: '100' }, lanes: { type: 'string', default: '8' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -49,7 +51,7 @@ function optionsOf(args: string[]): IntakeOptions {
   };
   const rate = int('rate', values.rate, 1, 5000);
   const seconds = int('seconds', values.seconds, 1, 600);
-  return { rate, seconds, employees: int('employees', values.employees, 1, 5000), duplicates: Math.min(int('duplicates', values.duplicates, 0, 100_000), rate * seconds) };
+  return { rate, seconds, lanes: int('lanes', values.lanes, 1, 64), employees: int('employees', values.employees, 1, 5000), duplicates: Math.min(int('duplicates', values.duplicates, 0, 100_000), rate * seconds) };
 }
 
 const senderPath = fileURLToPath(new URL('./intake-sender.ts', import.meta.url));
@@ -57,9 +59,11 @@ const senderPath = fileURLToPath(new URL('./intake-sender.ts', import.meta.url))
 /** Runs one job in a fresh sender process and returns its report. */
 function send(job: SenderJob): Promise<SenderReport> {
   const child: ChildProcess = fork(senderPath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Settles once the process has exited, so its CPU is not counted as another child's.
   return new Promise((resolve, reject) => {
-    child.once('message', (report) => resolve(report as SenderReport));
-    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`sender exited with ${code}`))));
+    let report: SenderReport | undefined;
+    child.once('message', (r) => (report = r as SenderReport));
+    child.once('exit', (code) => (code === 0 && report ? resolve(report) : reject(new Error(`sender exited with ${code}`))));
     child.once('spawn', () => child.send(job));
   });
 }
@@ -121,7 +125,7 @@ async function run(args: string[]): Promise<void> {
   const temporal = await startTemporal(log);
   let api: IntakeApi | undefined;
   try {
-    api = await startIntakeApi({ temporalAddress: temporal.address, secret: bambooSecret });
+    api = await startIntakeApi({ temporalAddress: temporal.address, secret: bambooSecret, lanes: options.lanes });
     const database = await databaseInfo(api.db);
     const base = { url: api.url, secret: bambooSecret, terminationDate };
 
@@ -135,8 +139,20 @@ async function run(args: string[]): Promise<void> {
     const idBase = 6_000_000;
     log(`${options.rate} deliveries/s for ${options.seconds} s from a second process (${total} deliveries), then ${options.duplicates} re-sent`);
     const load = loadMeter();
+    const cpu0 = { engine: process.cpuUsage(), children: childrenCpu()?.ms, postgres: namedProcessesCpuMs('postgres') };
     const rateReport = await send({ ...base, mode: 'rate', rate: options.rate, seconds: options.seconds, idBase, duplicates: options.duplicates });
     const rateLoad = load();
+    const engineCpu = process.cpuUsage(cpu0.engine);
+    const childrenAfter = childrenCpu()?.ms;
+    const postgresAfter = namedProcessesCpuMs('postgres');
+    const perDelivery = (cpuMs: number | undefined) => (cpuMs === undefined ? null : round(cpuMs / total, 2));
+    const cpuMsPerDelivery = {
+      note: 'CPU time used during the rate phase (answers and the hand-over that ran meanwhile) divided by the deliveries; postgres is a lower bound (backends that exit take theirs with them)',
+      engineProcess: perDelivery((engineCpu.user + engineCpu.system) / 1000),
+      temporalServer: perDelivery(childrenAfter !== undefined && cpu0.children !== undefined ? childrenAfter - cpu0.children : undefined),
+      postgres: perDelivery(postgresAfter !== undefined && cpu0.postgres !== undefined ? postgresAfter - cpu0.postgres : undefined),
+      sender: perDelivery(rateReport.cpuMs),
+    };
     const lastAnswer = Date.now();
     const rateHandOverMs = await handedOver(api, lastAnswer);
     const ok = rateReport.answers.filter((a) => a.status === 202);
@@ -169,6 +185,7 @@ async function run(args: string[]): Promise<void> {
       targets: { ...intakeTargets, answerP99Met: answers.p99 < intakeTargets.answerP99Ms, bulkAnswerMet: bulk.ms < intakeTargets.bulkAnswerMs },
       rate: {
         ratePerSecond: options.rate,
+        handOverLanes: options.lanes,
         seconds: options.seconds,
         deliveries: total,
         answered202: ok.length,
@@ -181,7 +198,7 @@ async function run(args: string[]): Promise<void> {
         lost: acceptedEvents - rows,
         handedOverAfterLastAnswerMs: rateHandOverMs,
         load: rateLoad,
-        senderCpuMs: rateReport.cpuMs,
+        cpuMsPerDelivery,
       },
       duplicates: {
         resent: rateReport.duplicateAnswers.length,
@@ -229,7 +246,8 @@ async function run(args: string[]): Promise<void> {
         `| one delivery of ${options.employees} | 1 | ${round(bulk.ms, 1)} | - | - | - | ${options.employees - bulkRows} | ${workflowsAfterBulk - result.workflows.expectedAfterBulk} | ${bulkHandOverMs} |`,
         '',
         `targets: p99 < ${intakeTargets.answerP99Ms} ms at ${options.rate}/s: ${result.targets.answerP99Met ? 'met' : 'MISSED'}; ${options.employees} employees answered < ${intakeTargets.bulkAnswerMs} ms: ${result.targets.bulkAnswerMet ? 'met' : 'MISSED'}`,
-        `CPU during the rate phase (% of one core): ${JSON.stringify(rateLoad.cpuPercentOfOneCore)}; sender ${round(rateReport.cpuMs / (options.seconds * 10))}`,
+        `CPU during the rate phase (% of one core): ${JSON.stringify(rateLoad.cpuPercentOfOneCore)}`,
+        `CPU ms per delivery: engine ${cpuMsPerDelivery.engineProcess}, Temporal ${cpuMsPerDelivery.temporalServer}, Postgres ${cpuMsPerDelivery.postgres}, sender ${cpuMsPerDelivery.sender}`,
         `written to ${path}`,
       ].join('\n'),
     );
