@@ -8,11 +8,11 @@ import { UsageError, type Benchmark } from './common';
 const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmark> }> = {
   leaver: {
     summary: 'webhook POST -> sessions killed in every system, against direct calls to the same systems',
-    load: async () => (await import('./leaver')).leaverBenchmark,
+    load: async () => (await import('./scenarios/leaver')).leaverBenchmark,
   },
   joiner: {
     summary: 'webhook POST -> accounts created and entitlements granted in every system, against direct calls to the same systems',
-    load: async () => (await import('./joiner')).joinerBenchmark,
+    load: async () => (await import('./scenarios/joiner')).joinerBenchmark,
   },
   outage: {
     summary: 'leavers while one system answers 503 for a minute -> the other system killed and revoked, the first once it is back',
@@ -29,6 +29,10 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
   layoff: {
     summary: 'a layoff: N terminations in one delivery, as N single deliveries, and under Okta rate limits -> the last sessions ended',
     load: async () => (await import('./layoff')).layoffBenchmark,
+  },
+  intake: {
+    summary: 'signed BambooHR webhooks at 500/s from a second process: answer p50/p95/p99, none lost or duplicated; one delivery of 1,000 employees',
+    load: async () => (await import('./intake')).intakeBenchmark,
   },
   evidence: { summary: 'evidence appends/s and append latency at 1, 10 and 100 callers, one transaction per append against group commit', load: async () => (await import('./evidence')).evidenceBenchmark },
 };

@@ -34,6 +34,8 @@ export interface RigOptions {
   seed?: (targets: Targets) => void;
   /** More engine environment (e.g. an HRIS API pointed at a peer). */
   env?: Record<string, string>;
+  /** Every peer response after this many ms (default: the definitions' 150). */
+  latencyMs?: number;
 }
 
 /** Starts everything, runs the body, and stops everything again whatever happens. */
@@ -54,7 +56,7 @@ export async function withRig(options: RigOptions, body: (rig: Rig) => Promise<v
   let targets: Targets | undefined;
   let engine: TestEngine | undefined;
   try {
-    targets = await startTargets({ latencyMs });
+    targets = await startTargets({ latencyMs: options.latencyMs ?? latencyMs });
     options.seed?.(targets);
     log('starting the engine (API + worker; the worker bundles the workflows)');
     engine = await startEngine({

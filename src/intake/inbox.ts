@@ -61,16 +61,15 @@ const maxErrorLength = 2000;
 export class Inbox {
   constructor(private readonly db: Database) {}
 
-  /** Stores a delivery's events in one transaction; existing event IDs are reported as duplicates. */
+  /**
+   * Stores a delivery's events, all or none: one INSERT statement, however many events (a field-based
+   * delivery may carry a thousand), in the order given; existing event IDs are reported as duplicates.
+   */
   async record(events: readonly HrEvent[], options: { deliveryId?: string } = {}): Promise<RecordResult[]> {
     if (events.length === 0) return [];
-    // One event (most webhooks) needs no transaction: its INSERT is atomic, one round trip.
+    // One event (most webhooks): its INSERT, one round trip.
     if (events.length === 1) return [await recordOne(this.db, events[0]!, options)];
-    return this.db.transaction(async (tx) => {
-      const results: RecordResult[] = [];
-      for (const event of events) results.push(await recordOne(tx, event, options));
-      return results;
-    });
+    return recordMany(this.db, events, options);
   }
 
   /**
@@ -170,6 +169,49 @@ async function recordOne(db: Queryable, event: HrEvent, options: { deliveryId?: 
   // The HRIS sent it again before it was handed over: no reason to wait out the backoff.
   if (existing.status !== 'dispatched') await db.query(`UPDATE hr_inbox SET next_attempt_at = now() WHERE event_id = $1 AND status <> 'dispatched'`, [event.eventId]);
   return { event: existing.event, duplicate: true, status: existing.status, workflowIds: existing.workflowIds };
+}
+
+/** Many events in one statement (atomic on its own); the rows of those already stored are read afterwards. */
+async function recordMany(db: Queryable, events: readonly HrEvent[], options: { deliveryId?: string }): Promise<RecordResult[]> {
+  const column = <T>(pick: (e: HrEvent) => T) => events.map(pick);
+  const inserted = await db.query<{ event_id: string }>(
+    `INSERT INTO hr_inbox (event_id, source, employee_id, kind, payload, delivery_id, received_at)
+     SELECT event_id, source, employee_id, kind, payload::jsonb, $7, received_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+       WITH ORDINALITY AS given(event_id, source, employee_id, kind, payload, received_at, position)
+     ORDER BY position
+     ON CONFLICT (event_id) DO NOTHING
+     RETURNING event_id`,
+    [
+      column((e) => e.eventId),
+      column((e) => e.source),
+      column((e) => e.employeeId),
+      column((e) => e.kind),
+      column((e) => JSON.stringify(e)),
+      column((e) => e.receivedAt),
+      options.deliveryId ?? null,
+    ],
+  );
+  const fresh = new Set(inserted.rows.map((r) => r.event_id));
+  // An event ID given twice is stored once: the second is a duplicate of the first.
+  const firstAt = new Map<string, number>();
+  events.forEach((e, i) => (firstAt.has(e.eventId) ? undefined : firstAt.set(e.eventId, i)));
+  const storedBefore = events.filter((e, i) => !fresh.has(e.eventId) && firstAt.get(e.eventId) === i).map((e) => e.eventId);
+  const existing = new Map<string, InboxRow>();
+  if (storedBefore.length > 0) {
+    const { rows } = await db.query<Row>(`SELECT ${columns} FROM hr_inbox WHERE event_id = ANY($1::text[])`, [storedBefore]);
+    for (const row of rows) existing.set(row.event_id, toInboxRow(row));
+    const waiting = [...existing.values()].filter((r) => r.status !== 'dispatched').map((r) => r.eventId);
+    // The HRIS sent them again before they were handed over: no reason to wait out the backoff.
+    if (waiting.length > 0) await db.query(`UPDATE hr_inbox SET next_attempt_at = now() WHERE event_id = ANY($1::text[]) AND status <> 'dispatched'`, [waiting]);
+  }
+  return events.map((event, i) => {
+    if (fresh.has(event.eventId) && firstAt.get(event.eventId) === i) return { event, duplicate: false, status: 'received' as const, workflowIds: [] };
+    const row = existing.get(event.eventId);
+    if (row) return { event: row.event, duplicate: true, status: row.status, workflowIds: row.workflowIds };
+    if (fresh.has(event.eventId)) return { event: events[firstAt.get(event.eventId)!]!, duplicate: true, status: 'received' as const, workflowIds: [] };
+    throw new Error(`hr_inbox: ${event.eventId} conflicted but cannot be read`);
+  });
 }
 
 async function selectOne(db: Queryable, eventId: string): Promise<InboxRow | undefined> {

@@ -20,7 +20,7 @@ export interface BambooReceiverOptions {
   windowMs: number;
   /** Completes thin payloads; without it a thin payload is refused with 400. */
   client: BambooHrClient | undefined;
-  /** Largest accepted body; default 256 kB. */
+  /** Largest accepted body; default 1 MiB (a field-based delivery of a thousand employees is about 300 kB). */
   maxBodyBytes?: number;
 }
 
@@ -76,9 +76,11 @@ async function bambooEvents(options: BambooReceiverOptions, raw: Buffer, context
   }
 
   const changes = uniqueBy(bambooChanges(parsed.payload), (c) => c.eventId).filter((c) => !refused.has(c.employeeId));
-  // A redelivery of stored events needs no API call: the stored copy is what counts.
-  const known = await context.stored(changes.map((c) => c.eventId));
-  const thin = changes.filter((c) => !known.has(c.eventId) && missingFields(c).length > 0);
+  // A redelivery of stored thin events needs no API call: the stored copy is what counts. A
+  // complete change needs no look-up: storing it finds a redelivery and answers with the stored copy.
+  const thinOrStored = changes.filter((c) => missingFields(c).length > 0);
+  const known = thinOrStored.length > 0 ? await context.stored(thinOrStored.map((c) => c.eventId)) : new Map<string, HrEvent>();
+  const thin = thinOrStored.filter((c) => !known.has(c.eventId));
   const { records, gone } = await completeThin(options.client, context.log, thin);
 
   const normalizeContext = { receivedAt: context.receivedAt.toISOString(), via: 'webhook' as const, ...(context.sourceIp ? { sourceIp: context.sourceIp } : {}) };
