@@ -101,8 +101,8 @@ interface ScenarioResult {
   actionsPerLeaver: { sampled: number; mean: number; max: number; byKind: Record<string, number> };
   evidence: { rows: number; appendsPerSecond: number };
   peers: PeerStats;
-  /** Why the five slowest leavers were slow: their activity attempts after the first, with the failure before each. */
-  slowestRetries: { activity: string; attempt: number; lastFailure: string }[];
+  /** Activity attempts after the first among the sampled leavers, by activity and the failure before them. */
+  retries: { activity: string; lastFailure: string; attempts: number }[];
 }
 
 async function runScenario(scenario: Scenario, o: Options): Promise<ScenarioResult> {
@@ -173,8 +173,7 @@ async function runScenario(scenario: Scenario, o: Options): Promise<ScenarioResu
     const evidence = await evidenceRate(engine, workers.map((w) => w.id));
     const actions = await sampleActions(engine, workers.map((w) => w.id), o.actionsSample);
     const floor = scenario === 'rate' ? layoffFloor(peerStats) : undefined;
-    const slowest = [...ended].sort((a, b) => Math.max(b.oktaAt, b.scimAt) - Math.max(a.oktaAt, a.scimAt)).slice(0, 5);
-    const retried = await retriesOf(engine, slowest.map((e) => workers.find((w) => w.login === e.login)!.id));
+    const retried = await retriesOf(engine, sampleOf(workers.map((w) => w.id), o.actionsSample));
     return {
       scenario,
       leavers: workers.length,
@@ -195,7 +194,7 @@ async function runScenario(scenario: Scenario, o: Options): Promise<ScenarioResu
       actionsPerLeaver: actions,
       evidence,
       peers: peerStats,
-      slowestRetries: retried,
+      retries: retried,
     };
   } finally {
     await engine?.close().catch((err: unknown) => log(`engine close: ${(err as Error).message}`));
@@ -205,7 +204,7 @@ async function runScenario(scenario: Scenario, o: Options): Promise<ScenarioResu
 }
 
 async function retriesOf(engine: TestEngine, employeeIds: string[]) {
-  const out: { activity: string; attempt: number; lastFailure: string }[] = [];
+  const counts = new Map<string, { activity: string; lastFailure: string; attempts: number }>();
   for (const id of employeeIds) {
     for await (const w of engine.client.workflow.list({ query: `WorkflowId STARTS_WITH "leaver-bamboohr-${id}-"` })) {
       const history = await engine.client.workflow.getHandle(w.workflowId).fetchHistory();
@@ -214,13 +213,17 @@ async function retriesOf(engine: TestEngine, employeeIds: string[]) {
         const s = e.activityTaskScheduledEventAttributes;
         if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '?');
         const st = e.activityTaskStartedEventAttributes;
-        if (st && (st.attempt ?? 1) > 1) {
-          out.push({ activity: scheduled.get(String(st.scheduledEventId)) ?? '?', attempt: st.attempt ?? 0, lastFailure: st.lastFailure?.message ?? '' });
-        }
+        if (!st || (st.attempt ?? 1) <= 1) continue;
+        const activity = scheduled.get(String(st.scheduledEventId)) ?? '?';
+        const lastFailure = (st.lastFailure?.message ?? '').replace(/[0-9a-f-]{20,}/g, '…');
+        const key = `${activity} ${lastFailure}`;
+        const c = counts.get(key) ?? { activity, lastFailure, attempts: 0 };
+        c.attempts += (st.attempt ?? 1) - 1;
+        counts.set(key, c);
       }
     }
   }
-  return out;
+  return [...counts.values()].sort((a, b) => b.attempts - a.attempts);
 }
 
 /** Waits until no leaver workflow is running; ms from `t0`. */
@@ -245,10 +248,15 @@ async function evidenceRate(engine: TestEngine, employeeIds: string[]) {
   return { rows: n, appendsPerSecond: seconds > 0 ? round(n / seconds) : n };
 }
 
+/** Every k-th of the IDs, `sample` of them. */
+function sampleOf(ids: string[], sample: number): string[] {
+  const step = Math.max(1, Math.floor(ids.length / sample));
+  return ids.filter((_, i) => i % step === 0).slice(0, sample);
+}
+
 /** Actions (as Temporal Cloud counts them) of a sample of the leavers: their entity and leaver workflows. */
 async function sampleActions(engine: TestEngine, employeeIds: string[], sample: number) {
-  const step = Math.max(1, Math.floor(employeeIds.length / sample));
-  const picked = employeeIds.filter((_, i) => i % step === 0).slice(0, sample);
+  const picked = sampleOf(employeeIds, sample);
   const totals: number[] = [];
   const byKind: Record<string, number> = {};
   for (const id of picked) {
