@@ -11,6 +11,7 @@ import type { Logger } from '../log';
 import { codecFor } from '../temporal/codec';
 import { createApprovalDecider } from '../approvals/decide';
 import { slackRouter } from '../slack/app';
+import { createHoldDecider } from '../leaver/hold-decide';
 import { ensureSchedulesInBackground } from '../temporal/schedules';
 import { workdayProcesses } from '../hris/workday/normalize';
 import { workdayReadBack } from '../hris/workday/read-back';
@@ -54,6 +55,7 @@ export async function startApi(options: {
   const dispatcher = new InboxDispatcher({ inbox, dispatch, log, ...dispatcherOptions });
   const bambooClient = bambooHrClient(config);
   const decide = createApprovalDecider(client, services.approvals);
+  const decideHold = createHoldDecider(client, services.holds);
   const workday = workdayClient(config);
   const workdaySettings = config.file.hris.workday;
   const slack =
@@ -65,6 +67,7 @@ export async function startApi(options: {
           slack: services.slack,
           approvals: services.approvals,
           decide,
+          decideHold,
           evidence: services.evidence,
           log,
         })
@@ -99,6 +102,7 @@ export async function startApi(options: {
     metrics: createMetrics({ inboxPending: () => inbox.countPending() }),
     log,
     approvals: { approvals: services.approvals, decide },
+    holds: { holds: services.holds, decide: decideHold },
     employees: { client, connectors: services.connectors, policy: config.file.policy },
     slack,
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
