@@ -5,7 +5,7 @@ import type { LeaverAborted, LeaverResult } from '../../workflows/leaver';
 import { accountsOf, decideViaApi, holdMessages, holdWith, numberHoldsFrom, terminate } from '../harness/mass-termination';
 import { click, ephemeralsTo, evidenceOf, startSlackWorld, type Person, type SlackWorld } from '../harness/slack-world';
 import { auditorToken } from '../harness/test-engine';
-import { resultOf } from '../harness/workflows';
+import { recordHistory, resultOf } from '../harness/workflows';
 
 /**
  * Holds that are aborted, reminded and escalated, and that hold the session kills too.
@@ -79,6 +79,9 @@ leaver:
     expect(actions.filter((a) => a === 'leaver.held')).toHaveLength(1);
     await vi.waitFor(() => expect(holdMessages(world, channel, holdId).every((m) => m.updates > 0)).toBe(true), { timeout: 15_000 });
     expect(holdMessages(world, channel, holdId)[0]!.text).toMatch(/aborted/);
+    expect(await resultOf(world.engine.client, holdId)).toEqual({ holdId, status: 'aborted', members: 1 });
+    await recordHistory(world.engine.client, 'leaver-hold-aborted', leaverId);
+    await recordHistory(world.engine.client, 'mass-hold-escalated-aborted', holdId);
     // Reminders stop once it is decided.
     const count = (await world.engine.services.evidence.forEmployee(holdId)).filter((e) => e.action === 'leaver.hold_reminded').length;
     await new Promise((r) => setTimeout(r, 1500));

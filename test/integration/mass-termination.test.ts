@@ -6,7 +6,7 @@ import { actionsOf } from '../harness/actions';
 import { accountsOf, decideViaApi, holdMessages, holdWith, numberHoldsFrom, terminate } from '../harness/mass-termination';
 import { click, ephemeralsTo, evidenceOf, startSlackWorld, type Person, type SlackWorld } from '../harness/slack-world';
 import { auditorToken } from '../harness/test-engine';
-import { resultOf } from '../harness/workflows';
+import { recordHistory, resultOf } from '../harness/workflows';
 
 /**
  * The mass-termination guard with a threshold of 2 per hour: the first two leavers run as any
@@ -85,7 +85,7 @@ describe('mass-termination guard: a burst released in Slack', () => {
   });
 
   it('bad input to the hold route is answered 4xx and decides nothing', async () => {
-    const cases: [Parameters<typeof decideViaApi>[1], Parameters<typeof decideViaApi>[2], number, string, string?][] = [
+    const cases: [Parameters<typeof decideViaApi>[2], Parameters<typeof decideViaApi>[3], number, string][] = [
       [{ decision: 'approve' }, {}, 400, 'invalid_payload'],
       [{}, {}, 400, 'invalid_payload'],
       [{ decision: 'release', extra: 1 }, {}, 400, 'invalid_payload'],
@@ -127,6 +127,9 @@ describe('mass-termination guard: a burst released in Slack', () => {
     const [decided] = await evidenceOf(world.engine, holdId, 'leaver.hold_decided');
     expect(decided).toMatchObject({ actorType: 'approver', actorId: lead.slackId, context: { decision: 'released', via: 'slack', members: ['4503', '4504', '4505'] } });
     await vi.waitFor(() => expect(holdMessages(world, channel, holdId)[0]!.text).toMatch(/released by U45LEAD/));
+    expect(await resultOf(world.engine.client, holdId)).toEqual({ holdId, status: 'released', members: 3 });
+    await recordHistory(world.engine.client, 'leaver-held-released', leavers.get('4503')!);
+    await recordHistory(world.engine.client, 'mass-hold-released', holdId);
   });
 
   it('a second decision is refused, through the API and in Slack', async () => {
