@@ -73,7 +73,7 @@ const massTermination = z
     holdSessionKills: z.boolean().default(false),
     remindEvery: duration.default(900_000),
     escalateAfter: duration.default(3_600_000),
-    /** Named on escalation; when set, the only Slack users who may decide (default: approvals.fallbackApprovers on escalation, anyone in the channel decides). */
+    /** Named on escalation (else approvals.fallbackApprovers); when set, the only Slack users who may decide. */
     deciders: z.array(slackUserId).default([]),
   })
   .strict()

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OffboardingReport } from '../../src/reports/offboarding';
 import { abortHoldActionId } from '../../src/slack/ids';
+import { statusQuery } from '../../src/temporal/messages';
 import type { LeaverAborted, LeaverResult } from '../../workflows/leaver';
 import { accountsOf, decideViaApi, holdMessages, holdWith, numberHoldsFrom, terminate } from '../harness/mass-termination';
 import { click, ephemeralsTo, evidenceOf, startSlackWorld, type Person, type SlackWorld } from '../harness/slack-world';
@@ -68,6 +69,8 @@ leaver:
     const result = await resultOf<LeaverAborted>(world.engine.client, leaverId);
     expect(result).toMatchObject({ rescinded: false, aborted: true, holdId });
     expect(accountsOf(world, '4512')).toEqual({ oktaSessions: 0, oktaStatus: 'ACTIVE', scimActive: true });
+    // The worker's accounts were left enabled: the worker's workflow counts them active again.
+    await vi.waitFor(async () => expect((await world.engine.client.workflow.getHandle('employee-bamboohr-4512').query(statusQuery)).lifecycle).toBe('active'), { timeout: 15_000 });
     const [aborted] = await evidenceOf(world.engine, '4512', 'leaver.hold_aborted');
     expect(aborted).toMatchObject({
       outcome: 'skipped',
