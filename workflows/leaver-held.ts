@@ -28,8 +28,12 @@ export function holdDecisions(holdId: string): () => HoldSignal | undefined {
   return () => decided;
 }
 
-/** The leaver whose arrival opened the hold starts the hold's workflow; it outlives this leaver. */
-async function startHold(leaver: LeaverPlan, hold: LeaverHold): Promise<void> {
+/**
+ * The leaver whose arrival opened the hold starts the hold's workflow as soon as it is planned
+ * (before any wait for the termination's cutoff, so the security channel hears of a burst at
+ * once); the hold outlives this leaver.
+ */
+export async function startHold(leaver: LeaverPlan, hold: LeaverHold): Promise<void> {
   try {
     await startChild(massHoldWorkflow, {
       workflowId: hold.holdId,
@@ -65,7 +69,6 @@ export async function runHeld(
 ): Promise<LeaverResult | LeaverAborted> {
   const notices: Promise<void>[] = [];
   const sla = watchSessionKillSla(leaver, notices, { alert: false });
-  const starting = hold.opened ? startHold(leaver, hold) : Promise.resolve();
   const ended = new Map<string, StepResult>();
   const atOnce = hold.holdSessionKills ? [] : pipelines.filter((p) => p.killsSessions);
   await Promise.all(
@@ -73,7 +76,6 @@ export async function runHeld(
       ended.set(p.system, await systemSteps(`kill sessions: ${p.system}`).killSessions(stepFor(leaver, p.system)));
     }),
   );
-  await starting;
   const sessionsEnded = Object.fromEntries([...ended].map(([system, r]) => [system, { outcome: r.outcome, at: r.at }]));
   const waiting = pipelines.filter((p) => !ended.has(p.system)).map((p) => p.system);
   await bookkeeping.recordLeaverMilestone({

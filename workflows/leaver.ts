@@ -6,7 +6,7 @@ import { SlaStatus } from '../src/temporal/search-attributes';
 import { legacyLeaverWorkflow } from './leaver-legacy';
 import { runPipeline, whenReady, type SessionEnd } from './leaver-pipeline';
 import { finishLeaver } from './leaver-finish';
-import { holdDecisions, runHeld, type LeaverAborted } from './leaver-held';
+import { holdDecisions, runHeld, startHold, type LeaverAborted } from './leaver-held';
 import { bookkeeping, stepFor, watchSessionKillSla } from './leaver-steps';
 
 export type { LeaverAborted } from './leaver-held';
@@ -82,6 +82,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
   let leaver = await bookkeeping.planLeaver(input.event);
   // Past leaver.massTermination's threshold: the hold's decision may arrive at any time from now.
   const holdDecided = leaver.hold ? holdDecisions(leaver.hold.holdId) : undefined;
+  if (leaver.hold?.opened && patched('leaver-mass-hold')) await startHold(leaver, leaver.hold);
   let waited = false;
   for (;;) {
     if (leaver.waitMs > 0 && reschedules.length === 0) {

@@ -18,10 +18,10 @@ export async function numberHoldsFrom(world: SlackWorld, n: number): Promise<voi
   await world.engine.db.query(`INSERT INTO leaver_guard_sources (hr_source, holds_opened) VALUES ('bamboohr', $1)`, [n]);
 }
 
-/** A worker with live sessions in both systems is terminated (dated yesterday: acted on at once); answers the leaver's workflow ID. */
-export async function terminate(world: SlackWorld, employeeId: string): Promise<string> {
+/** A worker with live sessions in both systems is terminated (by default dated yesterday: acted on at once); answers the leaver's workflow ID. */
+export async function terminate(world: SlackWorld, employeeId: string, date = yesterday): Promise<string> {
   world.targets.seedWorker(loginOf(employeeId), ['engineering']);
-  const delivery = terminationDelivery(employeeId, loginOf(employeeId), yesterday);
+  const delivery = terminationDelivery(employeeId, loginOf(employeeId), date);
   world.bamboo.setEmployee(employeeId, delivery.employees[0]!.fields);
   const res = await postBambooWebhook(world.engine.url, delivery);
   expect(res.status).toBe(202);

@@ -131,4 +131,17 @@ leaver:
     expect(accountsOf(world, '4521')).toMatchObject({ oktaSessions: 0, scimActive: false });
     expect(accountsOf(world, '4521').oktaStatus).not.toBe('ACTIVE');
   });
+
+  it('a burst dated ahead is announced at once, while its leavers wait for their cutoff', async () => {
+    const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const leaverId = await terminate(world, '4522', nextWeek);
+    const hold = await holdWith(world, 'hold-bamboohr-4522', 1);
+    expect(hold.openedBy).toBe(leaverId);
+    await vi.waitFor(() => expect(holdMessages(world, channel, hold.holdId)).toHaveLength(1), { timeout: 15_000 });
+    // Decided before it takes effect: the leaver will find the decision when its cutoff comes.
+    expect(await decideViaApi(world, hold.holdId, { decision: 'abort' })).toMatchObject({ status: 200, body: { status: 'aborted', members: 1 } });
+    expect((await world.engine.client.workflow.getHandle(leaverId).describe()).status.name).toBe('RUNNING');
+    expect(accountsOf(world, '4522')).toEqual({ oktaSessions: 2, oktaStatus: 'ACTIVE', scimActive: true });
+    await world.engine.client.workflow.getHandle(leaverId).terminate('test over: the cutoff is a week away');
+  });
 });
