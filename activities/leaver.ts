@@ -1,5 +1,6 @@
 import type { HrEvent } from '../src/hris/hr-event';
 import { workerTimeZone, terminationTakesEffectAt } from '../src/leaver/timing';
+import { holdWorkflowInput, type HoldWorkflowInput } from '../src/leaver/mass-termination';
 import type { ActivityDeps } from './deps';
 import { recordSkipped } from './hr-events';
 import { currentRun } from './step';
@@ -36,17 +37,10 @@ export interface LeaverPlan {
   hold?: LeaverHold;
 }
 
-export interface LeaverHold {
-  holdId: string;
+export interface LeaverHold extends HoldWorkflowInput {
   /** This leaver's arrival opened the hold: it starts the hold's workflow. */
   opened: boolean;
   holdSessionKills: boolean;
-  remindEveryMs: number;
-  escalateAfterMs: number;
-  /** Named on escalation (leaver.massTermination.deciders, else approvals.fallbackApprovers). */
-  escalateTo: string[];
-  /** When set, the only Slack users who may decide. */
-  deciders: string[];
 }
 
 /** A system's remaining leaver steps; `recheck` when a stopped joiner or mover ran beside the leaver. */
@@ -125,13 +119,9 @@ export function createLeaverActivities(deps: ActivityDeps) {
     if (!admission.holdId) return undefined;
     const record = admission.opened ? undefined : await deps.holds.get(admission.holdId);
     return {
-      holdId: admission.holdId,
       opened: admission.opened,
       holdSessionKills: record?.holdSessionKills ?? guard.holdSessionKills,
-      remindEveryMs: guard.remindEveryMs,
-      escalateAfterMs: guard.escalateAfterMs,
-      escalateTo: guard.deciders.length > 0 ? guard.deciders : (deps.approvals.fallbackApprovers ?? []),
-      deciders: guard.deciders,
+      ...holdWorkflowInput(admission.holdId, event.source, guard, deps.approvals.fallbackApprovers ?? []),
     };
   }
 

@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, condition, log, setHandler, startChild } from '@temporalio/workflow';
 import type { LeaverHold, LeaverPipeline, LeaverPlan, StepResult } from '../activities/leaver';
 import { holdDecidedSignal, type HoldDecision } from '../src/temporal/messages';
@@ -33,16 +34,18 @@ export function holdDecisions(holdId: string): () => HoldSignal | undefined {
  * (before any wait for the termination's cutoff, so the security channel hears of a burst at
  * once); the hold outlives this leaver.
  */
-export async function startHold(leaver: LeaverPlan, hold: LeaverHold): Promise<void> {
+export async function startHold(hold: LeaverHold): Promise<void> {
   try {
     await startChild(massHoldWorkflow, {
       workflowId: hold.holdId,
-      args: [{ holdId: hold.holdId, hrSource: leaver.source, remindEveryMs: hold.remindEveryMs, escalateAfterMs: hold.escalateAfterMs, escalateTo: hold.escalateTo, deciders: hold.deciders }],
+      args: [{ holdId: hold.holdId, hrSource: hold.hrSource, remindEveryMs: hold.remindEveryMs, escalateAfterMs: hold.escalateAfterMs, escalateTo: hold.escalateTo, deciders: hold.deciders }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: 'mass-termination hold: one decision for a burst of terminations',
     });
   } catch (err) {
-    log.error('could not start the mass-termination hold', { holdId: hold.holdId, error: String(err) });
+    // A decision that found it missing may have started it already.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) log.info('the mass-termination hold was already started', { holdId: hold.holdId });
+    else log.error('could not start the mass-termination hold; a decision through the API starts it', { holdId: hold.holdId, error: String(err) });
   }
 }
 

@@ -82,7 +82,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
   let leaver = await bookkeeping.planLeaver(input.event);
   // Past leaver.massTermination's threshold: the hold's decision may arrive at any time from now.
   const holdDecided = leaver.hold ? holdDecisions(leaver.hold.holdId) : undefined;
-  if (leaver.hold?.opened && patched('leaver-mass-hold')) await startHold(leaver, leaver.hold);
+  if (leaver.hold?.opened && patched('leaver-mass-hold')) await startHold(leaver.hold);
   let waited = false;
   for (;;) {
     if (leaver.waitMs > 0 && reschedules.length === 0) {

@@ -2,20 +2,10 @@ import { ApplicationFailure, allHandlersFinished, condition, getExternalWorkflow
 import type { MassHoldActivities } from '../activities/mass-hold';
 import type { PostedMessage } from '../src/slack/client';
 import type { HoldMember } from '../src/leaver/hold-store';
+import type { HoldWorkflowInput } from '../src/leaver/mass-termination';
 import { decideHoldUpdate, holdDecidedSignal, holdStatusQuery, type HoldDecision, type HoldOutcome, type HoldRefusalReason } from '../src/temporal/messages';
 
-export interface MassHoldInput {
-  holdId: string;
-  hrSource: string;
-  /** Re-announced in the security channel this often while undecided; 0 never. */
-  remindEveryMs: number;
-  /** Escalated once after this long undecided; 0 never. */
-  escalateAfterMs: number;
-  /** Named on escalation. */
-  escalateTo: string[];
-  /** When set, the only Slack users who may decide. */
-  deciders: string[];
-}
+export type MassHoldInput = HoldWorkflowInput;
 
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' } as const;
 

@@ -10,7 +10,7 @@ import { requireRole, type Role } from './auth';
  * - `GET /api/leavers/hold/:id` (admin, auditor): the hold, its status and how many leavers it holds.
  * - `POST /api/leavers/hold/:id` (admin) with `{decision: "release" | "abort", reason?}`: one
  *   decision for every leaver in the hold. 200 `{holdId, status, members}`; 400 bad body or ID;
- *   404 unknown hold; 409 already decided; 503 while the hold is still being set up.
+ *   404 unknown hold; 409 already decided; 503 only when the hold's workflow could not be reached.
  */
 export interface HoldRouteDeps {
   holds: Pick<HoldStore, 'get'>;

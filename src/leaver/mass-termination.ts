@@ -55,3 +55,26 @@ export function thresholdText(threshold: MassThreshold): string {
 export function holdIdFor(source: string, n: number): string {
   return `hold-${source}-${n}`;
 }
+
+/** What a hold's workflow is started with (by the leaver that opened it, or by a decision that finds it missing). */
+export interface HoldWorkflowInput {
+  holdId: string;
+  hrSource: string;
+  remindEveryMs: number;
+  escalateAfterMs: number;
+  /** Named on escalation: the deciders, else the approvals' fallback approvers. */
+  escalateTo: string[];
+  /** When set, the only Slack users who may decide. */
+  deciders: string[];
+}
+
+export function holdWorkflowInput(holdId: string, hrSource: string, settings: Pick<MassTerminationSettings, 'remindEveryMs' | 'escalateAfterMs' | 'deciders'>, fallbackApprovers: readonly string[]): HoldWorkflowInput {
+  return {
+    holdId,
+    hrSource,
+    remindEveryMs: settings.remindEveryMs,
+    escalateAfterMs: settings.escalateAfterMs,
+    escalateTo: settings.deciders.length > 0 ? [...settings.deciders] : [...fallbackApprovers],
+    deciders: [...settings.deciders],
+  };
+}

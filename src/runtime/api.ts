@@ -55,7 +55,12 @@ export async function startApi(options: {
   const dispatcher = new InboxDispatcher({ inbox, dispatch, log, ...dispatcherOptions });
   const bambooClient = bambooHrClient(config);
   const decide = createApprovalDecider(client, services.approvals);
-  const decideHold = createHoldDecider(client, services.holds);
+  const massTermination = config.file.leaver.massTermination;
+  const decideHold = createHoldDecider(client, services.holds, {
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    ...(massTermination ? { settings: { remindEveryMs: massTermination.remindEvery, escalateAfterMs: massTermination.escalateAfter, deciders: massTermination.deciders } } : {}),
+    fallbackApprovers: config.file.approvals.fallbackApprovers,
+  });
   const workday = workdayClient(config);
   const workdaySettings = config.file.hris.workday;
   const slack =

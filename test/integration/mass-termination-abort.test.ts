@@ -144,4 +144,14 @@ leaver:
     expect(accountsOf(world, '4522')).toEqual({ oktaSessions: 2, oktaStatus: 'ACTIVE', scimActive: true });
     await world.engine.client.workflow.getHandle(leaverId).terminate('test over: the cutoff is a week away');
   });
+
+  it('a decision for a hold whose workflow is not running starts it, and is taken', async () => {
+    await world.engine.db.query(
+      `INSERT INTO leaver_holds (hold_id, hr_source, opened_at, opened_by, threshold, window_ms) VALUES ('hold-bamboohr-4530', 'bamboohr', now(), 'leaver-bamboohr-4530-gone', 0, 3600000)`,
+    );
+    const res = await decideViaApi(world, 'hold-bamboohr-4530', { decision: 'release', reason: 'checked with HR' });
+    expect(res).toMatchObject({ status: 200, body: { holdId: 'hold-bamboohr-4530', status: 'released', members: 0 } });
+    expect(await resultOf(world.engine.client, 'hold-bamboohr-4530')).toEqual({ holdId: 'hold-bamboohr-4530', status: 'released', members: 0 });
+    expect((await world.engine.services.holds.get('hold-bamboohr-4530'))?.reason).toBe('checked with HR');
+  });
 });
