@@ -77,10 +77,15 @@ export function createMassHoldActivities(deps: ActivityDeps) {
   return {
     /**
      * Posts the hold (a request, a reminder, or the escalation) to the security channel with its
-     * Release all / Abort buttons, and records it. Without Slack the announcement goes to the log.
+     * Release all / Abort buttons, and records it; a reminder also brings the first message's
+     * count of held leavers up to date. Without Slack the announcement goes to the log.
      */
-    async announceHold(input: HoldRef & { kind: 'request' | 'reminder' | 'escalation'; count?: number; escalateTo?: string[] }): Promise<PostedMessage | undefined> {
+    async announceHold(input: HoldRef & { kind: 'request' | 'reminder' | 'escalation'; count?: number; escalateTo?: string[]; original?: PostedMessage }): Promise<PostedMessage | undefined> {
       const message = await messageInput(input);
+      // Leavers keep joining after the first message: it is brought up to date with every reminder.
+      const slack = deps.slack;
+      const original = input.original;
+      if (slack && original && input.kind !== 'request') await slackStep(() => slack.update(original, holdRequestMessage(message)), ['message_not_found', 'cant_update_message', 'channel_not_found']);
       const at = now().toISOString();
       const content =
         input.kind === 'request'

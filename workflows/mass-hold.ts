@@ -61,7 +61,13 @@ export async function massHoldWorkflow(input: MassHoldInput): Promise<HoldOutcom
 
   const announce = async (kind: 'request' | 'reminder' | 'escalation') => {
     const posted = await channel
-      .announceHold({ ...ref, kind, ...(kind === 'reminder' ? { count: reminders } : {}), ...(kind === 'escalation' ? { escalateTo: input.escalateTo } : {}) })
+      .announceHold({
+        ...ref,
+        kind,
+        ...(kind === 'reminder' ? { count: reminders } : {}),
+        ...(kind === 'escalation' ? { escalateTo: input.escalateTo } : {}),
+        ...(kind !== 'request' && messages[0] ? { original: messages[0] } : {}),
+      })
       .catch((err: unknown) => void log.warn('hold announcement not delivered', { holdId: input.holdId, kind, error: String(err) }));
     if (posted) messages.push(posted);
   };

@@ -41,6 +41,10 @@ leaver:
     await holdWith(world, holdId, 1);
     const reminders = await evidenceOf(world.engine, holdId, 'leaver.hold_reminded', 2);
     expect(reminders[0]!.context).toMatchObject({ holdId, members: 1, threshold: 1 });
+    // A leaver joining later shows in the first message with the next reminder.
+    await terminate(world, '4513');
+    await evidenceOf(world.engine, '4513', 'leaver.held');
+    await evidenceOf(world.engine, holdId, 'leaver.hold_reminded', reminders.length + 2);
     const [escalated] = await evidenceOf(world.engine, holdId, 'leaver.hold_escalated');
     expect(escalated!.context).toMatchObject({ escalateTo: [lead.slackId] });
     const messages = holdMessages(world, channel, holdId);
@@ -48,6 +52,10 @@ leaver:
     const escalation = messages.filter((m) => /^Escalated/.test(m.text));
     expect(escalation).toHaveLength(1);
     expect(JSON.stringify(escalation[0]!.blocks)).toContain(`<@${lead.slackId}>`);
+    // The first message is kept up to date by the reminders.
+    const first = messages.find((m) => /^Mass termination held/.test(m.text))!;
+    expect(first.updates).toBeGreaterThan(0);
+    expect(JSON.stringify(first.blocks)).toContain('*Held leavers:* 2');
     expect(accountsOf(world, '4512')).toEqual({ oktaSessions: 0, oktaStatus: 'ACTIVE', scimActive: true });
     expect(held).toMatch(/^leaver-bamboohr-4512-/);
   });
@@ -64,8 +72,8 @@ leaver:
 
   it('abort through the API: the ended sessions were the only effect, and the HR event is recorded as held and aborted', async () => {
     const res = await decideViaApi(world, holdId, { decision: 'abort', reason: 'HR bulk import ran against the wrong company' });
-    expect(res).toMatchObject({ status: 200, body: { holdId, status: 'aborted', members: 1 } });
-    const leaverId = (await world.engine.services.holds.members(holdId))[0]!.workflowId;
+    expect(res).toMatchObject({ status: 200, body: { holdId, status: 'aborted', members: 2 } });
+    const leaverId = (await world.engine.services.holds.members(holdId)).find((m) => m.employeeId === '4512')!.workflowId;
     const result = await resultOf<LeaverAborted>(world.engine.client, leaverId);
     expect(result).toMatchObject({ rescinded: false, aborted: true, holdId });
     expect(accountsOf(world, '4512')).toEqual({ oktaSessions: 0, oktaStatus: 'ACTIVE', scimActive: true });
@@ -82,7 +90,7 @@ leaver:
     expect(actions.filter((a) => a === 'leaver.held')).toHaveLength(1);
     await vi.waitFor(() => expect(holdMessages(world, channel, holdId).every((m) => m.updates > 0)).toBe(true), { timeout: 15_000 });
     expect(holdMessages(world, channel, holdId)[0]!.text).toMatch(/aborted/);
-    expect(await resultOf(world.engine.client, holdId)).toEqual({ holdId, status: 'aborted', members: 1 });
+    expect(await resultOf(world.engine.client, holdId)).toEqual({ holdId, status: 'aborted', members: 2 });
     await recordHistory(world.engine.client, 'leaver-hold-aborted', leaverId);
     await recordHistory(world.engine.client, 'mass-hold-escalated-aborted', holdId);
     // Reminders stop once it is decided.
@@ -96,7 +104,8 @@ leaver:
     const row = report.leavers.find((l) => l.employeeId === '4512');
     expect(row).toMatchObject({ accessRevokedAt: null, hold: { holdId, status: 'aborted', decidedBy: 'api:admin' }, systems: { okta: { outcome: 'killed', disabledAt: null }, aws: { outcome: 'aborted' } } });
     expect(row!.exceptions.join('\n')).toMatch(/leaver\.hold_aborted: skipped \(mass-termination hold hold-bamboohr-4511 aborted/);
-    expect(report.summary).toMatchObject({ count: 2, aborted: 1, held: 0, open: 0 });
+    expect(report.leavers.find((l) => l.employeeId === '4513')?.hold?.status).toBe('aborted');
+    expect(report.summary).toMatchObject({ count: 3, aborted: 2, held: 0, open: 0 });
   });
 });
 
