@@ -6,6 +6,8 @@ import type { ApprovalRecord, ApprovalRequest } from '../src/approvals/types';
 import type { HrDirectory } from '../src/hris/directory';
 import type { SlackApi } from '../src/slack/client';
 import type { ReconcileDeps } from './reconcile';
+import type { HoldStore } from '../src/leaver/hold-store';
+import type { MassTerminationSettings } from '../src/leaver/mass-termination';
 
 /** What activities need from the outside world; built once per worker. */
 export interface ActivityDeps {
@@ -22,7 +24,11 @@ export interface ActivityDeps {
     fullRevokeSlaMs: number;
     cutoffLocalTime: string;
     defaultTimeZone: string;
+    /** leaver.massTermination; absent: no leaver is ever held. */
+    massTermination?: MassTerminationSettings & { thresholdText: string };
   };
+  /** Where leavers are counted and mass-termination holds kept (with leaver.massTermination). */
+  holds?: Pick<HoldStore, 'admit' | 'get' | 'members' | 'setMessage' | 'decide'>;
   policy: Policy;
   approvals: {
     store: {

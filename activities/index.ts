@@ -4,6 +4,7 @@ import { createHrEventActivities } from './hr-events';
 import { createJoinerActivities } from './joiner';
 import { createLeaverActivities } from './leaver';
 import { createLeaverSlaActivities } from './leaver-sla';
+import { createMassHoldActivities } from './mass-hold';
 import { createMoverActivities } from './mover';
 import { createNotificationActivities } from './notifications';
 import { createReconcileActivities } from './reconcile';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHrEventActivities(deps),
     ...createLeaverActivities(deps),
     ...createLeaverSlaActivities(deps),
+    ...createMassHoldActivities(deps),
     ...createJoinerActivities(deps),
     ...createMoverActivities(deps),
     ...createApprovalActivities(deps),

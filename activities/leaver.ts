@@ -2,6 +2,7 @@ import type { HrEvent } from '../src/hris/hr-event';
 import { workerTimeZone, terminationTakesEffectAt } from '../src/leaver/timing';
 import { endingSessions } from '../src/connectors/urgency';
 import { keptAlive } from './keep-alive';
+import { holdWorkflowInput, type HoldWorkflowInput } from '../src/leaver/mass-termination';
 import type { ActivityDeps } from './deps';
 import { recordSkipped } from './hr-events';
 import { currentRun } from './step';
@@ -34,6 +35,14 @@ export interface LeaverPlan {
   /** The session-kill SLA as configured (the budget is what is left of it). */
   sessionKillSlaMs?: number;
   fullRevokeSlaMs: number;
+  /** Held by a mass-termination hold: disabling and revoking (and with holdSessionKills, the kills) wait for its decision. */
+  hold?: LeaverHold;
+}
+
+export interface LeaverHold extends HoldWorkflowInput {
+  /** This leaver's arrival opened the hold: it starts the hold's workflow. */
+  opened: boolean;
+  holdSessionKills: boolean;
 }
 
 /** A system's remaining leaver steps; `recheck` when a stopped joiner or mover ran beside the leaver. */
@@ -99,6 +108,25 @@ export function createLeaverActivities(deps: ActivityDeps) {
     };
   }
 
+  /**
+   * Counts the leaver against leaver.massTermination in the same step that plans it (no extra
+   * Temporal step for leavers that are let through); a leaver past the threshold, or arriving
+   * while a hold is open, is held.
+   */
+  async function admitted(event: HrEvent, at: Date): Promise<LeaverHold | undefined> {
+    const guard = deps.leaver.massTermination;
+    if (!guard || !deps.holds) return undefined;
+    const run = currentRun();
+    const admission = await deps.holds.admit({ workflowId: run.workflowId, hrSource: event.source, employeeId: event.employeeId, hrEventId: event.eventId, at }, guard);
+    if (!admission.holdId) return undefined;
+    const record = admission.opened ? undefined : await deps.holds.get(admission.holdId);
+    return {
+      opened: admission.opened,
+      holdSessionKills: record?.holdSessionKills ?? guard.holdSessionKills,
+      ...holdWorkflowInput(admission.holdId, event.source, guard, deps.approvals.fallbackApprovers ?? []),
+    };
+  }
+
   return {
     async planLeaver(event: HrEvent): Promise<LeaverPlan> {
       const at = now();
@@ -115,6 +143,8 @@ export function createLeaverActivities(deps: ActivityDeps) {
         sessionKillSlaMs: deps.leaver.sessionKillSlaMs,
         fullRevokeSlaMs: deps.leaver.fullRevokeSlaMs,
       };
+      const hold = await admitted(event, at);
+      if (hold) plan.hold = hold;
       await hrStarted('leaver.started', event, at, !!plan.login, {
         terminationEffectiveAt: plan.terminationEffectiveAt,
         hrEventReceivedAt: timing.receivedAt,
@@ -216,10 +246,19 @@ export function createLeaverActivities(deps: ActivityDeps) {
       // The alert: an error-level line the log pipeline pages on (Slack alerts use the same event).
       deps.log.error({ alert: 'sla_breach', action, employeeId: plan.employeeId, workflowId: currentRun().workflowId }, 'leaver SLA breached');
     }
-    return milestone(action, plan, breach ? 'sla_breach' : 'success', detail, occurredAt);
+    // An aborted hold is recorded as a deliberate non-action: the accounts stay enabled.
+    return milestone(action, plan, breach ? 'sla_breach' : action === 'leaver.hold_aborted' ? 'skipped' : 'success', detail, occurredAt);
   }
 }
 
-export type MilestoneAction = 'leaver.sessions_killed' | 'leaver.completed' | 'leaver.sla_breach' | 'leaver.full_revoke_sla_breach' | 'leaver.rescinded';
+export type MilestoneAction =
+  | 'leaver.sessions_killed'
+  | 'leaver.completed'
+  | 'leaver.sla_breach'
+  | 'leaver.full_revoke_sla_breach'
+  | 'leaver.rescinded'
+  | 'leaver.held'
+  | 'leaver.hold_released'
+  | 'leaver.hold_aborted';
 
 export type LeaverActivities = ReturnType<typeof createLeaverActivities>;

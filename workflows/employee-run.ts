@@ -39,7 +39,7 @@ interface Lane {
   workflowId: string;
   handle: ChildWorkflowHandle<never>;
   done: boolean;
-  outcome?: { rescinded?: boolean; withdrawn?: string; failed?: boolean };
+  outcome?: { rescinded?: boolean; withdrawn?: string; failed?: boolean; aborted?: boolean };
 }
 
 interface LeaverLane extends Lane {
@@ -130,7 +130,8 @@ export async function runEntity(state: EmployeeState, input: EmployeeInput): Pro
     await condition(anything);
 
     if (leaver?.done) {
-      if (leaver.outcome?.rescinded) base = 'active';
+      // A termination whose mass-termination hold was aborted left the worker's accounts enabled.
+      if (leaver.outcome?.rescinded || leaver.outcome?.aborted) base = 'active';
       else if (!leaver.outcome?.failed) base = 'terminated';
       leaver = undefined;
     } else if (lifecycle?.done) {

@@ -3,3 +3,4 @@ export { leaverWorkflow } from './leaver';
 export { joinerWorkflow } from './joiner';
 export { moverWorkflow } from './mover';
 export { reconcileWorkflow } from './reconcile';
+export { massHoldWorkflow } from './mass-hold';

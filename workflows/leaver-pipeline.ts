@@ -17,11 +17,11 @@ export interface PipelineResult {
 /** Resolves once nothing else runs for the worker, with how many joiners or movers were stopped. */
 export type OthersStopped = () => Promise<{ stopped: number }>;
 
-function withAccount(step: SystemStep, found: StepResult): SystemStep {
+export function withAccount(step: SystemStep, found: StepResult): SystemStep {
   return found.accountId ? { ...step, accountId: found.accountId } : step;
 }
 
-function howEnded(pipeline: LeaverPipeline, result: StepResult): SessionEnd {
+export function howEnded(pipeline: LeaverPipeline, result: StepResult): SessionEnd {
   if (result.outcome === 'not_found') return 'not_found';
   if (result.outcome === 'skipped') return 'skipped';
   return pipeline.killsSessions ? 'killed' : 'disabled';
@@ -65,4 +65,15 @@ export async function runPipeline(
 export async function whenReady<T>(ready: () => T | undefined): Promise<T> {
   await condition(() => ready() !== undefined);
   return ready() as T;
+}
+
+/**
+ * The rest of a system's steps once its sessions were ended by a kill (a held leaver killed them
+ * before its hold was released): disable and revoke, after whatever else runs for the worker.
+ */
+export async function afterSessionKill(pipeline: LeaverPipeline, step: SystemStep, sessions: StepResult, othersStopped?: OthersStopped): Promise<PipelineResult> {
+  const { system } = pipeline;
+  const { stopped } = othersStopped ? await othersStopped() : { stopped: 0 };
+  const rest = await systemSteps(`disable and revoke: ${system}`, 'after sessions').removeAccess({ ...withAccount(step, sessions), killsSessions: true, recheck: stopped > 0 });
+  return { system, how: howEnded(pipeline, sessions), sessions, ...rest };
 }

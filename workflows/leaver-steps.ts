@@ -105,7 +105,7 @@ export function watchSla(leaver: LeaverPlan, options: { alert: boolean }, notice
  * alerted. A step that finished just before the deadline but reached the workflow after it is
  * no breach.
  */
-export function watchSessionKillSla(leaver: LeaverPlan, notices: Promise<void>[]) {
+export function watchSessionKillSla(leaver: LeaverPlan, notices: Promise<void>[], options: { alert?: boolean } = {}) {
   let breached = false;
   let fired = false;
   const scope = new CancellationScope();
@@ -118,7 +118,8 @@ export function watchSessionKillSla(leaver: LeaverPlan, notices: Promise<void>[]
       breached = true;
       upsertSearchAttributes([{ key: SlaStatus, value: 'breached' }]);
       const alert = { employeeId: leaver.employeeId, hrSource: leaver.source, budgetMs: leaver.sessionKillBudgetMs, clockStartAt: leaver.clockStartAt, at: check.at, pendingSystems: check.pendingSystems };
-      notices.push(quietly(securityChannel.alertSlaBreach(alert), 'sla breach'));
+      // A held leaver's breach is recorded; the hold's own message already has the channel's attention.
+      if (options.alert !== false) notices.push(quietly(securityChannel.alertSlaBreach(alert), 'sla breach'));
     })
     .catch((err: unknown) => {
       if (!isCancellation(err)) throw err;

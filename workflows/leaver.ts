@@ -4,9 +4,12 @@ import type { HrEvent } from '../src/hris/hr-event';
 import { leaverEffectiveSignal, leaverWaitingSignal, othersStoppedSignal, rescheduleLeaverSignal, rescindLeaverSignal } from '../src/temporal/messages';
 import { SlaStatus } from '../src/temporal/search-attributes';
 import { legacyLeaverWorkflow } from './leaver-legacy';
-import { runPipeline, whenReady, type PipelineResult, type SessionEnd } from './leaver-pipeline';
-import { bookkeeping, closingNotice, elapsedMs, securityChannel, stepFor, watchSessionKillSla } from './leaver-steps';
-import { quietly } from './notify';
+import { runPipeline, whenReady, type SessionEnd } from './leaver-pipeline';
+import { finishLeaver } from './leaver-finish';
+import { holdDecisions, runHeld, startHold, type LeaverAborted } from './leaver-held';
+import { bookkeeping, stepFor, watchSessionKillSla } from './leaver-steps';
+
+export type { LeaverAborted } from './leaver-held';
 
 export interface LeaverInput {
   event: HrEvent;
@@ -46,6 +49,8 @@ export interface LeaverResult {
   disabled: StepResult[];
   entitlements: StepResult[];
   systems: LeaverSystem[];
+  /** The mass-termination hold it waited on before disabling and revoking. */
+  hold?: { holdId: string; decision: 'release' };
 }
 
 /**
@@ -54,7 +59,7 @@ export interface LeaverResult {
  * (end sessions, disable, revoke) under the session-kill SLA, so that no system waits on another.
  * Each step is idempotent and verified by a fresh read in its activity.
  */
-export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult | LeaverRescinded> {
+export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult | LeaverRescinded | LeaverAborted> {
   // Leavers whose history began before the steps below keep their recorded course.
   if (!patched('leaver-v2')) return legacyLeaverWorkflow(input);
   let rescindedBy: string | undefined;
@@ -75,6 +80,9 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
       others ??= { stopped: 0 };
     });
   let leaver = await bookkeeping.planLeaver(input.event);
+  // Past leaver.massTermination's threshold: the hold's decision may arrive at any time from now.
+  const holdDecided = leaver.hold ? holdDecisions(leaver.hold.holdId) : undefined;
+  if (leaver.hold?.opened && patched('leaver-mass-hold')) await startHold(leaver.hold);
   let waited = false;
   for (;;) {
     if (leaver.waitMs > 0 && reschedules.length === 0) {
@@ -99,7 +107,9 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
   // ended), and let disabling and revoking wait for the answer that nothing else runs.
   const handshake = parent !== undefined && (input.othersRunning === true || waited);
   if (handshake) void tell(() => getExternalWorkflowHandle(parent.workflowId).signal(leaverEffectiveSignal, { leaverWorkflowId: workflowInfo().workflowId }), 'that the termination took effect');
-  const result = await runSystems(leaver, leaver.pipelines ?? [], handshake ? () => whenReady(() => others) : undefined);
+  const othersStopped = handshake ? () => whenReady(() => others) : undefined;
+  const held = leaver.hold && holdDecided && patched('leaver-mass-hold') ? leaver.hold : undefined;
+  const result = held && holdDecided ? await runHeld(leaver, held, leaver.pipelines ?? [], holdDecided, othersStopped) : await runSystems(leaver, leaver.pipelines ?? [], othersStopped);
   // A further termination that reached this leaver only after it took effect changes nothing.
   for (const event of reschedules.splice(0)) {
     await bookkeeping.recordHrEventSkipped({ event, reason: 'the termination had already taken effect' });
@@ -123,65 +133,5 @@ async function runSystems(leaver: LeaverPlan, pipelines: LeaverPipeline[], other
   log.info('sessions ended in every system', { systems: pipelines.length, slaBreached });
 
   const results = await running;
-  // Access was fully removed when the last disable or revoke was done.
-  const accessRevokedAt = results.flatMap((r) => [r.disabled.at, r.entitlements.at]).sort().at(-1) ?? sessionsKilledAt;
-  const late = elapsedMs(leaver, accessRevokedAt) > leaver.fullRevokeSlaMs;
-  // The closing bookkeeping in one step: each milestone at the moment it happened.
-  await bookkeeping.recordLeaverMilestones({
-    plan: leaver,
-    milestones: [
-      { action: 'leaver.sessions_killed', occurredAt: sessionsKilledAt, detail: { systems: endedBy, sessionsKilledAt, slaBreached } },
-      {
-        action: 'leaver.completed',
-        occurredAt: accessRevokedAt,
-        detail: { systems: Object.fromEntries(results.map((r) => [r.system, { sessions: r.how, disabled: r.disabled.outcome, entitlements: r.entitlements.outcome }])) },
-      },
-      ...(late ? [{ action: 'leaver.full_revoke_sla_breach' as const, detail: { slaMs: leaver.fullRevokeSlaMs } }] : []),
-    ],
-  });
-  const notice = finishedNotice(leaver, results, { sessionsKilledAt, accessRevokedAt, slaBreached });
-  // Tried in this workflow task first; when Slack is slow, a regular activity keeps trying for a while.
-  notices.push(quietly(closingNotice.notifyLeaverFinished(notice).catch(() => securityChannel.notifyLeaverFinished(notice)), 'leaver finished'));
-  await Promise.all(notices);
-  return {
-    rescinded: false,
-    terminationEffectiveAt: leaver.terminationEffectiveAt,
-    sessionsKilledAt,
-    accessRevokedAt,
-    slaBreached,
-    sessions: results.map((r) => r.sessions),
-    disabled: results.map((r) => r.disabled),
-    entitlements: results.map((r) => r.entitlements),
-    systems: results.map(systemOf),
-  };
-}
-
-function systemOf(r: PipelineResult): LeaverSystem {
-  const vanished = [r.sessions, r.disabled, r.entitlements].some((s) => s.vanished === true);
-  return { system: r.system, how: r.how, sessionsEndedAt: r.sessions.at, ...(vanished ? { vanished } : {}) };
-}
-
-function finishedNotice(leaver: LeaverPlan, results: PipelineResult[], t: { sessionsKilledAt: string; accessRevokedAt: string; slaBreached: boolean }) {
-  return {
-    employeeId: leaver.employeeId,
-    hrSource: leaver.source,
-    terminationEffectiveAt: leaver.terminationEffectiveAt,
-    clockStartAt: leaver.clockStartAt,
-    sessionsKilledAt: t.sessionsKilledAt,
-    accessRevokedAt: t.accessRevokedAt,
-    slaSeconds: Math.round((leaver.sessionKillSlaMs ?? leaver.sessionKillBudgetMs) / 1000),
-    withinSla: !t.slaBreached,
-    systems: results.map((r) => {
-      const s = systemOf(r);
-      return {
-        system: r.system,
-        sessions: r.sessions.outcome,
-        disabled: r.disabled.outcome,
-        entitlements: r.entitlements.outcome,
-        sessionsEndedBy: s.how,
-        sessionsEndedAt: s.sessionsEndedAt,
-        ...(s.vanished ? { vanished: true } : {}),
-      };
-    }),
-  };
+  return finishLeaver(leaver, results, { sessionsKilledAt, endedBy, slaBreached }, notices);
 }

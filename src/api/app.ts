@@ -14,6 +14,7 @@ import { codecRouter, type CodecRouteDeps } from './codec-routes';
 import { employeeRouter, type EmployeeRouteDeps } from './employee-routes';
 import type { ApprovalRouteDeps } from './approval-routes';
 import { healthRouter, type HealthCheck } from './health';
+import { holdRouter, type HoldRouteDeps } from './hold-routes';
 import type { Metrics } from './metrics';
 
 export interface AppDeps {
@@ -32,6 +33,8 @@ export interface AppDeps {
   /** Codec endpoint for the Temporal UI; absent: the routes answer 404 not_configured. */
   codec?: Omit<CodecRouteDeps, 'tokens' | 'logger'>;
   approvals: Omit<ApprovalRouteDeps, 'tokens'>;
+  /** Mass-termination holds: `POST /api/leavers/hold/:id`. */
+  holds: Omit<HoldRouteDeps, 'tokens'>;
   /** Worker view and preview: Temporal for the status, connectors for fresh reads, the policy. */
   employees: Omit<EmployeeRouteDeps, 'tokens'>;
   /** Bolt's `POST /slack/events` (it verifies Slack's signature and parses its own body); absent without Slack. */
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(auditRouter({ db: deps.db, evidence: deps.evidence, tokens: deps.tokens }));
   app.use(approvalRouter({ ...deps.approvals, tokens: deps.tokens }));
+  app.use(holdRouter({ ...deps.holds, tokens: deps.tokens }));
   app.use(employeeRouter({ ...deps.employees, tokens: deps.tokens }));
   app.use(codecRouter({ codec: undefined, corsOrigins: [], ...deps.codec, tokens: deps.tokens, logger: deps.log }));
   app.get('/metrics', async (_req, res) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { parseThreshold } from '../leaver/mass-termination';
 
 const duration = z
   .union([z.string(), z.number()])
@@ -54,6 +55,29 @@ const laterSystem = z
 
 export const systemSchema = z.discriminatedUnion('type', [oktaSystem, scimSystem, laterSystem]);
 export type SystemConfig = z.infer<typeof systemSchema>;
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID (e.g. U0ITLEAD)');
+
+/** leaver.massTermination: a burst of terminations from one HRIS past the threshold waits for one decision. */
+const massTermination = z
+  .object({
+    threshold: z.union([z.number(), z.string()]).transform((value, ctx) => {
+      const parsed = parseThreshold(value);
+      if (!parsed) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number of terminations (25) or a share of active workers ("5%"): ${value}` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+    window: duration.default(3_600_000),
+    holdSessionKills: z.boolean().default(false),
+    remindEvery: duration.default(900_000),
+    escalateAfter: duration.default(3_600_000),
+    /** Named on escalation (else approvals.fallbackApprovers); when set, the only Slack users who may decide. */
+    deciders: z.array(slackUserId).default([]),
+  })
+  .strict()
+  .refine((m) => m.window > 0, { path: ['window'], message: 'must be longer than 0' });
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
 const hhmmss = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'must be HH:MM or HH:MM:SS (24h)');
@@ -146,7 +170,12 @@ export const configFileSchema = z
       .default({ provisionLeadTime: 259_200_000, startLocalTime: '00:00' }),
     mover: z.object({ revokeOldAccessAfter: duration.default(0) }).strict().default({ revokeOldAccessAfter: 0 }),
     leaver: z
-      .object({ cutoffLocalTime: hhmm.default('18:00'), deleteAfter: duration.default(2_592_000_000), defaultTimeZone: z.string().default('UTC') })
+      .object({
+        cutoffLocalTime: hhmm.default('18:00'),
+        deleteAfter: duration.default(2_592_000_000),
+        defaultTimeZone: z.string().default('UTC'),
+        massTermination: massTermination.optional(),
+      })
       .strict()
       .default({ cutoffLocalTime: '18:00', deleteAfter: 2_592_000_000, defaultTimeZone: 'UTC' }),
   })

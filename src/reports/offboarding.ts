@@ -20,11 +20,23 @@ import type { EvidenceRecord } from '../evidence/types';
  *    find the account by), `pending` (not yet). sessionsKilledAt is that moment.
  *  - withinSla: true/false once sessions are killed; false when they are not killed and the
  *    deadline has passed at `asOf`; null while still inside the SLA (or with no SLA recorded).
+ *  - A leaver a mass-termination hold held (`leaver.held`) carries `hold` with its status: held
+ *    (undecided: open, with an exception saying so), released (then as any leaver), or aborted
+ *    (`leaver.hold_aborted`: accounts left enabled on purpose; never completed, not open).
+ *    Systems whose sessions the hold kept back show `held`, or `aborted` once aborted.
  *  - withinSlaShare counts only decided leavers (withinSla not null); percentiles are
  *    nearest-rank over the leavers whose sessions are killed; open = not yet fully revoked.
  */
 
-export type SystemOutcome = 'killed' | 'disabled' | 'not_found' | 'failed' | 'pending';
+export type SystemOutcome = 'killed' | 'disabled' | 'not_found' | 'failed' | 'pending' | 'held' | 'aborted';
+
+/** A leaver held by a mass-termination hold: still waiting, released, or aborted (accounts left enabled). */
+export interface LeaverHoldState {
+  holdId: string;
+  status: 'held' | 'released' | 'aborted';
+  decidedBy?: string;
+  decidedAt?: string;
+}
 
 export interface SystemTiming {
   sessionsKilledAt: string | null;
@@ -46,6 +58,8 @@ export interface LeaverRow {
   systems: Record<string, SystemTiming>;
   exceptions: string[];
   approvals: unknown[];
+  /** Set only for a leaver a mass-termination hold held. */
+  hold?: LeaverHoldState;
 }
 
 export interface OffboardingSummary {
@@ -56,6 +70,10 @@ export interface OffboardingSummary {
   p95Seconds: number | null;
   maxSeconds: number | null;
   open: number;
+  /** Leavers a mass-termination hold still holds (part of open). */
+  held: number;
+  /** Leavers whose hold was aborted: accounts left enabled on purpose, so neither revoked nor open. */
+  aborted: number;
   /** Terminations withdrawn before they took effect: not leavers, so not in the rows above. */
   rescinded: number;
 }
@@ -148,7 +166,9 @@ function leaverRow(run: readonly EvidenceRecord[], asOfMs: number): LeaverRow | 
   exceptions.push(...facts.notes);
   const clockStartMs = Math.max(Date.parse(facts.terminationEffectiveAt), Date.parse(facts.hrEventReceivedAt));
 
-  const systems = systemTimings(run, started);
+  const hold = holdState(run);
+  const systems = systemTimings(run, started, hold);
+  if (hold?.status === 'held') exceptions.push(`held by mass-termination hold ${hold.holdId}: disabling and revoking wait for a decision`);
   const sessionsKilledAt = sessionsEnded(run, systems);
   const accessRevokedAt = firstDone(run, 'leaver.completed');
   const secondsToSessionsKilled = secondsSince(clockStartMs, sessionsKilledAt);
@@ -174,7 +194,7 @@ function leaverRow(run: readonly EvidenceRecord[], asOfMs: number): LeaverRow | 
   }
   if (fullRevokeSlaSeconds !== null) {
     const lateDone = secondsToFullRevoke !== null && secondsToFullRevoke > fullRevokeSlaSeconds;
-    const lateOpen = accessRevokedAt === null && asOfMs > clockStartMs + fullRevokeSlaSeconds * 1000;
+    const lateOpen = accessRevokedAt === null && hold?.status !== 'aborted' && asOfMs > clockStartMs + fullRevokeSlaSeconds * 1000;
     if (lateDone) exceptions.push(`full revoke took ${secondsToFullRevoke}s, SLA ${fullRevokeSlaSeconds}s`);
     if (lateOpen) exceptions.push(`access not fully revoked within ${fullRevokeSlaSeconds}s`);
   }
@@ -193,7 +213,18 @@ function leaverRow(run: readonly EvidenceRecord[], asOfMs: number): LeaverRow | 
     systems,
     exceptions: [...new Set(exceptions)],
     approvals: approvals(run),
+    ...(hold ? { hold } : {}),
   };
+}
+
+function holdState(run: readonly EvidenceRecord[]): LeaverHoldState | undefined {
+  const held = run.find((e) => e.action === 'leaver.held');
+  if (!held || typeof held.context.holdId !== 'string') return undefined;
+  const decided = run.find((e) => e.action === 'leaver.hold_released' || e.action === 'leaver.hold_aborted');
+  if (!decided) return { holdId: held.context.holdId, status: 'held' };
+  const by = typeof decided.context.decidedBy === 'string' ? { decidedBy: decided.context.decidedBy } : {};
+  const at = isoOrNull(decided.context.decidedAt);
+  return { holdId: held.context.holdId, status: decided.action === 'leaver.hold_released' ? 'released' : 'aborted', ...by, ...(at ? { decidedAt: at } : {}) };
 }
 
 interface ClockFacts {
@@ -226,7 +257,7 @@ function clockFacts(started: EvidenceRecord, rescheduled?: EvidenceRecord): Cloc
   return { terminationEffectiveAt: effective, hrEventReceivedAt: received, notes };
 }
 
-function systemTimings(run: readonly EvidenceRecord[], started: EvidenceRecord): Record<string, SystemTiming> {
+function systemTimings(run: readonly EvidenceRecord[], started: EvidenceRecord, hold?: LeaverHoldState): Record<string, SystemTiming> {
   const declared = Array.isArray(started.context.systems)
     ? started.context.systems.filter((s): s is string => typeof s === 'string')
     : [];
@@ -250,6 +281,8 @@ function systemTimings(run: readonly EvidenceRecord[], started: EvidenceRecord):
     else if (killed) outcome = 'killed';
     else if (disabled) outcome = 'disabled';
     else if (absent) outcome = 'not_found';
+    else if (hold?.status === 'held') outcome = 'held';
+    else if (hold?.status === 'aborted') outcome = 'aborted';
     else outcome = 'pending';
     systems[name] = { sessionsKilledAt: ended?.occurredAt ?? null, disabledAt: disabled?.occurredAt ?? null, outcome };
   }
@@ -309,7 +342,9 @@ function summarise(leavers: readonly LeaverRow[], rescinded: number): Offboardin
     p50Seconds: nearestRank(seconds, 50),
     p95Seconds: nearestRank(seconds, 95),
     maxSeconds: seconds.at(-1) ?? null,
-    open: leavers.filter((l) => l.accessRevokedAt === null).length,
+    open: leavers.filter((l) => l.accessRevokedAt === null && l.hold?.status !== 'aborted').length,
+    held: leavers.filter((l) => l.hold?.status === 'held').length,
+    aborted: leavers.filter((l) => l.hold?.status === 'aborted').length,
     rescinded,
   };
 }

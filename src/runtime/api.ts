@@ -11,6 +11,7 @@ import type { Logger } from '../log';
 import { codecFor } from '../temporal/codec';
 import { createApprovalDecider } from '../approvals/decide';
 import { slackRouter } from '../slack/app';
+import { createHoldDecider } from '../leaver/hold-decide';
 import { ensureSchedulesInBackground } from '../temporal/schedules';
 import { workdayProcesses } from '../hris/workday/normalize';
 import { workdayReadBack } from '../hris/workday/read-back';
@@ -54,6 +55,12 @@ export async function startApi(options: {
   const dispatcher = new InboxDispatcher({ inbox, dispatch, log, ...dispatcherOptions });
   const bambooClient = bambooHrClient(config);
   const decide = createApprovalDecider(client, services.approvals);
+  const massTermination = config.file.leaver.massTermination;
+  const decideHold = createHoldDecider(client, services.holds, {
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    ...(massTermination ? { settings: { remindEveryMs: massTermination.remindEvery, escalateAfterMs: massTermination.escalateAfter, deciders: massTermination.deciders } } : {}),
+    fallbackApprovers: config.file.approvals.fallbackApprovers,
+  });
   const workday = workdayClient(config);
   const workdaySettings = config.file.hris.workday;
   const slack =
@@ -65,6 +72,7 @@ export async function startApi(options: {
           slack: services.slack,
           approvals: services.approvals,
           decide,
+          decideHold,
           evidence: services.evidence,
           log,
         })
@@ -99,6 +107,7 @@ export async function startApi(options: {
     metrics: createMetrics({ inboxPending: () => inbox.countPending() }),
     log,
     approvals: { approvals: services.approvals, decide },
+    holds: { holds: services.holds, decide: decideHold },
     employees: { client, connectors: services.connectors, policy: config.file.policy },
     slack,
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },

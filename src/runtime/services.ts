@@ -7,6 +7,8 @@ import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrate';
 import { EvidenceStore } from '../evidence/store';
 import { ApprovalStore } from '../approvals/store';
+import { HoldStore } from '../leaver/hold-store';
+import { thresholdText } from '../leaver/mass-termination';
 import { BambooHrClient } from '../hris/bamboohr/client';
 import { createHrDirectory, type HrDirectory } from '../hris/directory';
 import { SlackApi } from '../slack/client';
@@ -26,6 +28,8 @@ export interface Services {
   db: Database;
   evidence: EvidenceStore;
   approvals: ApprovalStore;
+  /** Leavers counted per HRIS and the mass-termination holds they open. */
+  holds: HoldStore;
   connectors: Map<string, Connector>;
   /** Each system's request pacer, to share the configured limits among worker processes. */
   pacers: Pacer[];
@@ -53,6 +57,7 @@ export function createServices(db: Database, config: AppConfig, log?: Logger): S
     db,
     evidence: new EvidenceStore(db),
     approvals: new ApprovalStore(db),
+    holds: new HoldStore(db),
     connectors: createConnectors(config.file.systems, config.secrets, { ...(log ? { log } : {}), onPacer: (p) => pacers.push(p) }),
     pacers,
     ...(config.env.SLACK_BOT_TOKEN ? { slack: new SlackApi({ token: config.env.SLACK_BOT_TOKEN, apiUrl: config.env.SLACK_API_URL }) } : {}),
@@ -72,7 +77,9 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
       fullRevokeSlaMs: config.file.sla.leaverFullRevoke,
       cutoffLocalTime: config.file.leaver.cutoffLocalTime,
       defaultTimeZone: config.file.leaver.defaultTimeZone,
+      ...massTerminationOf(config),
     },
+    holds: services.holds,
     policy: config.file.policy,
     approvals: {
       store: services.approvals,
@@ -124,4 +131,21 @@ export function workdayClient(config: AppConfig): WorkdayClient | undefined {
 export function reconcilePlans(config: AppConfig, services: Pick<Services, 'pollers'>): ReconcilePlan[] {
   const every = { bamboohr: config.file.hris.bamboohr?.pollEvery ?? 900_000, workday: config.file.hris.workday?.pollEvery ?? 900_000 };
   return (Object.keys(services.pollers) as (keyof typeof every)[]).filter((source) => every[source] > 0).map((source) => ({ source, everyMs: every[source] }));
+}
+
+/** leaver.massTermination as the leaver steps take it; absent: no leaver is held. */
+function massTerminationOf(config: AppConfig): Pick<ActivityDeps['leaver'], 'massTermination'> {
+  const m = config.file.leaver.massTermination;
+  if (!m) return {};
+  return {
+    massTermination: {
+      threshold: m.threshold,
+      thresholdText: thresholdText(m.threshold),
+      windowMs: m.window,
+      holdSessionKills: m.holdSessionKills,
+      remindEveryMs: m.remindEvery,
+      escalateAfterMs: m.escalateAfter,
+      deciders: m.deciders,
+    },
+  };
 }

@@ -3,7 +3,9 @@ import type { Router } from 'express';
 import type { Logger } from '../log';
 import type { SlackApi } from './client';
 import { createSlackDecisions, type SlackDecisionDeps } from './decisions';
-import { approveActionId, reasonActionId, reasonBlockId, rejectActionId, rejectReasonCallbackId } from './ids';
+import { createHoldClicks } from './hold-decisions';
+import type { HoldDecider } from '../leaver/hold-decide';
+import { abortHoldActionId, approveActionId, reasonActionId, reasonBlockId, rejectActionId, rejectReasonCallbackId, releaseHoldActionId } from './ids';
 import { rejectReasonModal } from './messages';
 
 export interface SlackAppDeps extends Omit<SlackDecisionDeps, 'slack'> {
@@ -12,6 +14,8 @@ export interface SlackAppDeps extends Omit<SlackDecisionDeps, 'slack'> {
   /** Web API base (SLACK_API_URL), for Bolt's own client. */
   apiUrl?: string;
   slack: SlackApi;
+  /** Decides mass-termination holds (Release all / Abort in the security channel). */
+  decideHold?: HoldDecider;
 }
 
 /** Bolt logs through the engine's logger (JSON on stderr), never its own console output. */
@@ -107,6 +111,20 @@ export function slackRouter(deps: SlackAppDeps): Router {
       clickId: `${view.id}:${view.hash}`,
     });
   });
+
+  const decideHold = deps.decideHold;
+  if (decideHold) {
+    const holdClick = createHoldClicks({ slack: deps.slack, decide: decideHold, evidence: deps.evidence, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
+    for (const [actionId, decision] of [
+      [releaseHoldActionId, 'release'],
+      [abortHoldActionId, 'abort'],
+    ] as const) {
+      app.action<BlockButtonAction>(actionId, async ({ ack, body, action }) => {
+        await ack();
+        await holdClick({ holdId: action.value ?? '', userId: body.user.id, decision, channel: body.container?.channel_id ?? body.channel?.id, clickId: action.action_ts });
+      });
+    }
+  }
 
   app.error(async (err) => {
     deps.log.error({ err }, 'Slack handler failed');

@@ -7,3 +7,7 @@ export const reasonBlockId = 'reason';
 export const reasonActionId = 'reason_input';
 /** block_id of the actions block of an approval message: jml_approval:<approvalId> */
 export const approvalBlockId = (approvalId: string) => `jml_approval:${approvalId}`;
+export const releaseHoldActionId = 'jml_hold_release';
+export const abortHoldActionId = 'jml_hold_abort';
+/** block_id of the actions block of a mass-termination hold message: jml_hold:<holdId> */
+export const holdBlockId = (holdId: string) => `jml_hold:${holdId}`;

@@ -2,3 +2,4 @@
 export * from './approval-messages';
 export * from './notification-messages';
 export { escapeMrkdwn, isSlackUserId } from './mrkdwn';
+export * from './hold-messages';

@@ -102,10 +102,44 @@ export type RefusalReason = 'unknown_approval' | 'already_decided' | 'expired' |
 /** An approver's decision. The validator refuses unknown, decided and ineligible decisions. */
 export const decideApprovalUpdate = defineUpdate<ApprovalStatus, [ApprovalDecision]>('decideApproval');
 
+// ---- mass-termination holds (hold-<source>-<n>) ----------------------------------------------
+
+export type HoldDecisionKind = 'release' | 'abort';
+
+export interface HoldDecision {
+  decision: HoldDecisionKind;
+  reason?: string;
+  /** Who decided: `api:admin` (or the token's name), or the Slack user ID. */
+  decidedBy: string;
+  via: 'api' | 'slack';
+  /** The Slack user who clicked, with their Slack profile email (evidence). */
+  approver?: { slackId: string; email?: string };
+  decidedAt: string;
+}
+
+/** Why a hold decision was refused: the `type` of the failure the update is rejected with. */
+export type HoldRefusalReason = 'already_decided' | 'not_a_decider' | 'invalid_decision';
+
+/** What a decided hold answers: its status and how many leavers it let go or stopped. */
+export interface HoldOutcome {
+  holdId: string;
+  status: 'released' | 'aborted';
+  members: number;
+}
+
+/** One decision for every leaver in a hold; the validator refuses a second one. */
+export const decideHoldUpdate = defineUpdate<HoldOutcome, [HoldDecision]>('decideHold');
+
+/** From a hold to each of its leavers: the decision, applied to the leaver's held steps. */
+export const holdDecidedSignal = defineSignal<[{ holdId: string } & HoldDecision]>('holdDecided');
+
+export const holdStatusQuery = defineQuery<{ holdId: string; status: 'open' | 'released' | 'aborted'; reminders: number; escalated: boolean }>('holdStatus');
+
 // ---- workflow types, started by name ------------------------------------------------------------
 
 /** Workflow type names, so the API and activities start workflows without importing them. */
 export const workflowTypes = {
   employee: 'employeeWorkflow',
   reconcile: 'reconcileWorkflow',
+  massHold: 'massHoldWorkflow',
 } as const;

@@ -183,7 +183,7 @@ describe('offboarding report on stored evidence', () => {
     expect(await runReportOffboarding(db, args, (text) => (json += text))).toBe(0);
     const report = JSON.parse(json) as { to: string; summary: unknown; leavers: Record<string, unknown>[] };
     expect(report.to).toBe('2024-05-10T00:00:00.000Z');
-    expect(report.summary).toEqual({ count: 1, withinSlaShare: 1, p50Seconds: 12, p95Seconds: 12, maxSeconds: 12, open: 0, rescinded: 0 });
+    expect(report.summary).toEqual({ count: 1, withinSlaShare: 1, p50Seconds: 12, p95Seconds: 12, maxSeconds: 12, open: 0, held: 0, aborted: 0, rescinded: 0 });
     expect(report.leavers[0]).toMatchObject({ employeeId: 'bamboohr-7', secondsToSessionsKilled: 12, secondsToFullRevoke: 120, withinSla: true });
 
     let csv = '';

@@ -137,6 +137,8 @@ describe('buildOffboardingReport', () => {
       p95Seconds: 100,
       maxSeconds: 100,
       open: 1,
+      held: 0,
+      aborted: 0,
       rescinded: 0,
     });
   });

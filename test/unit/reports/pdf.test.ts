@@ -67,7 +67,7 @@ describe('offboarding report as PDF', () => {
   it('has the title, window, generation time, summary figures and one row per leaver', async () => {
     const report: OffboardingReport = {
       ...window,
-      summary: { count: 3, withinSlaShare: 0.6667, p50Seconds: 12, p95Seconds: 75.5, maxSeconds: 75.5, open: 1, rescinded: 1 },
+      summary: { count: 3, withinSlaShare: 0.6667, p50Seconds: 12, p95Seconds: 75.5, maxSeconds: 75.5, open: 1, held: 0, aborted: 0, rescinded: 1 },
       leavers: [
         leaver('bamboohr-101'),
         leaver('wd-20417', {
@@ -113,7 +113,7 @@ describe('offboarding report as PDF', () => {
     const leavers = Array.from({ length: 80 }, (_, i) => leaver(`emp-${String(i).padStart(3, '0')}`));
     const report: OffboardingReport = {
       ...window,
-      summary: { count: 80, withinSlaShare: 1, p50Seconds: 12, p95Seconds: 12, maxSeconds: 12, open: 0, rescinded: 0 },
+      summary: { count: 80, withinSlaShare: 1, p50Seconds: 12, p95Seconds: 12, maxSeconds: 12, open: 0, held: 0, aborted: 0, rescinded: 0 },
       leavers,
     };
     const pages = pdfPages(await offboardingPdf(report, generatedAt));
@@ -130,7 +130,7 @@ describe('offboarding report as PDF', () => {
   it('says so when the window has no leavers, and shows characters the fonts lack as "?"', async () => {
     const empty: OffboardingReport = {
       ...window,
-      summary: { count: 0, withinSlaShare: null, p50Seconds: null, p95Seconds: null, maxSeconds: null, open: 0, rescinded: 0 },
+      summary: { count: 0, withinSlaShare: null, p50Seconds: null, p95Seconds: null, maxSeconds: null, open: 0, held: 0, aborted: 0, rescinded: 0 },
       leavers: [],
     };
     const text = pdfPages(await offboardingPdf(empty, generatedAt)).flat();

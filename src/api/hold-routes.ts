@@ -1,0 +1,117 @@
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import { HoldConflict, type HoldDecider } from '../leaver/hold-decide';
+import type { HoldStore } from '../leaver/hold-store';
+import { apiDecider, maxReasonLength } from './approval-routes';
+import { requireRole, type Role } from './auth';
+
+/**
+ * Mass-termination holds (leaver.massTermination):
+ * - `GET /api/leavers/hold/:id` (admin, auditor): the hold, its status and how many leavers it holds.
+ * - `POST /api/leavers/hold/:id` (admin) with `{decision: "release" | "abort", reason?}`: one
+ *   decision for every leaver in the hold. 200 `{holdId, status, members}`; 400 bad body or ID;
+ *   404 unknown hold; 409 already decided; 503 only when the hold's workflow could not be reached.
+ */
+export interface HoldRouteDeps {
+  holds: Pick<HoldStore, 'get'>;
+  decide: HoldDecider;
+  tokens: ReadonlyMap<string, Role>;
+}
+
+const maxBodyBytes = 16 * 1024;
+const holdIdPattern = /^hold-[a-z0-9]+-\d{1,9}$/;
+
+const decisionBody = z.strictObject(
+  {
+    decision: z.enum(['release', 'abort'], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be "release" or "abort"') }),
+    reason: z.string({ error: 'must be a string' }).trim().max(maxReasonLength, { error: `must be at most ${maxReasonLength} characters` }).optional(),
+  },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'the body must be a JSON object {decision, reason}' : undefined) },
+);
+
+class HoldRouteError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const conflictStatus: Record<HoldConflict['reason'], number> = { unknown_hold: 404, already_decided: 409, not_a_decider: 403, invalid_decision: 400, not_ready: 503 };
+
+export function holdRouter(deps: HoldRouteDeps): Router {
+  const router = express.Router();
+  const admin = requireRole(deps.tokens, 'admin');
+  const reader = requireRole(deps.tokens, 'admin', 'auditor');
+  const noStore: RequestHandler = (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  };
+  const validId: RequestHandler = (req, _res, next) => {
+    const id = String(req.params.id ?? '');
+    next(holdIdPattern.test(id) ? undefined : new HoldRouteError(400, 'invalid_hold_id', 'id: must be a hold ID such as hold-bamboohr-1', { field: 'id' }));
+  };
+  const jsonOnly: RequestHandler = (req, _res, next) => {
+    next(req.is('application/json') ? undefined : new HoldRouteError(415, 'unsupported_media_type', 'Content-Type must be application/json'));
+  };
+
+  const show: RequestHandler = async (req, res) => {
+    const hold = await deps.holds.get(req.params.id as string);
+    if (!hold) {
+      res.status(404).json({ error: 'not_found', message: `no mass-termination hold ${req.params.id}` });
+      return;
+    }
+    res.status(200).json(hold);
+  };
+
+  const decide: RequestHandler = async (req, res) => {
+    const body = parseDecision(req.body);
+    const id = req.params.id as string;
+    try {
+      const outcome = await deps.decide(id, { decision: body.decision, ...(body.reason ? { reason: body.reason } : {}), decidedBy: apiDecider, via: 'api' });
+      res.status(200).json(outcome);
+    } catch (err) {
+      if (!(err instanceof HoldConflict)) throw err;
+      const status = conflictStatus[err.reason];
+      res.status(status).json({ error: err.reason, message: err.message, ...(err.hold ? { status: err.hold.status, ...(err.hold.decidedBy ? { decidedBy: err.hold.decidedBy } : {}) } : {}) });
+    }
+  };
+
+  const answerError: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+    const known = asRouteError(err);
+    if (!known) return next(err);
+    res.status(known.status).json({ error: known.code, message: known.message, ...known.details });
+  };
+
+  router.get('/api/leavers/hold/:id', noStore, reader, validId, show, answerError);
+  router.post('/api/leavers/hold/:id', noStore, admin, validId, jsonOnly, express.json({ limit: maxBodyBytes }), decide, answerError);
+  router.all('/api/leavers/hold/:id', (_req, res) => {
+    res.status(405).set('Allow', 'GET, POST').json({ error: 'method_not_allowed', message: 'use GET or POST' });
+  });
+  return router;
+}
+
+function parseDecision(body: unknown): { decision: 'release' | 'abort'; reason?: string } {
+  const result = decisionBody.safeParse(body);
+  if (result.success) return result.data.reason ? result.data : { decision: result.data.decision };
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const field = issue.keys[0] ?? '(root)';
+    throw new HoldRouteError(400, 'invalid_payload', `${field}: is not a known field (send decision and reason)`, { field });
+  }
+  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+  throw new HoldRouteError(400, 'invalid_payload', `${field}: ${issue.message}`, { field });
+}
+
+function asRouteError(err: unknown): HoldRouteError | undefined {
+  if (err instanceof HoldRouteError) return err;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { type?: unknown; status?: unknown; message?: unknown };
+  if (e.type === 'entity.parse.failed') return new HoldRouteError(400, 'invalid_json', `the body is not valid JSON: ${String(e.message)}`);
+  if (e.type === 'entity.too.large') return new HoldRouteError(413, 'payload_too_large', `the body is larger than ${maxBodyBytes / 1024} kB`);
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new HoldRouteError(415, 'unsupported_media_type', String(e.message));
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new HoldRouteError(e.status, 'bad_request', String(e.message));
+  return undefined;
+}
