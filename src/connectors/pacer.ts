@@ -34,6 +34,8 @@ interface Bucket {
   inFlight: number;
   /** Whether any answer came back yet (with or without rate-limit headers). */
   answered: boolean;
+  /** Session-ending requests waiting for this bucket: the others leave them its last room. */
+  sessionsWaiting: number;
 }
 
 /** A permit to send one request; `done` must be called once its answer (or failure) is in. */
@@ -74,15 +76,20 @@ export class Pacer {
     // Room in the bucket first, then a slot: a request waiting for its bucket's reset never
     // holds a slot that a request to another bucket could use. The bucket is checked again
     // once the slot is ours, since others may have used the room meanwhile.
-    for (;;) {
+    if (urgent) bucket.sessionsWaiting += 1;
+    try {
       for (;;) {
-        const waitMs = this.bucketWait(bucket) || this.budgetWait();
-        if (waitMs <= 0) break;
-        await this.sleep(Math.min(waitMs, this.options.maxWaitMs ?? defaultMaxWaitMs));
+        for (;;) {
+          const waitMs = this.bucketWait(bucket, urgent) || this.budgetWait();
+          if (waitMs <= 0) break;
+          await this.sleep(Math.min(waitMs, this.options.maxWaitMs ?? defaultMaxWaitMs));
+        }
+        await this.slot(urgent);
+        if (this.bucketWait(bucket, urgent) <= 0 && this.budgetWait() <= 0) break;
+        this.release();
       }
-      await this.slot(urgent);
-      if (this.bucketWait(bucket) <= 0 && this.budgetWait() <= 0) break;
-      this.release();
+    } finally {
+      if (urgent) bucket.sessionsWaiting -= 1;
     }
     bucket.inFlight += 1;
     if (this.options.requestsPerSecond) this.nextStartMs = Math.max(this.nextStartMs, this.now()) + (1000 * this.share) / this.options.requestsPerSecond;
@@ -160,12 +167,12 @@ export class Pacer {
 
   private bucket(key: string): Bucket {
     let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = { inFlight: 0, answered: false }));
+    if (!b) this.buckets.set(key, (b = { inFlight: 0, answered: false, sessionsWaiting: 0 }));
     return b;
   }
 
   /** ms until the bucket has room beside the requests in flight; 0 when it has (or the system does not describe it). */
-  private bucketWait(b: Bucket): number {
+  private bucketWait(b: Bucket, endsSessions = false): number {
     const now = this.now();
     if (b.resetAtMs !== undefined && now >= b.resetAtMs) {
       // A new window: as much as the limit is left, until an answer from it says how much.
@@ -176,10 +183,14 @@ export class Pacer {
     if (!b.answered) return b.inFlight > 0 ? answerPollMs : 0;
     if (b.remaining === undefined) return 0;
     const reserve = this.options.reserve ?? Math.max(1, Math.floor((b.limit ?? 0) * 0.02));
-    if (b.remaining - b.inFlight > reserve || (b.inFlight === 0 && b.resetAtMs === undefined)) return 0;
-    // Wait for the reset, plus a little for the two clocks to disagree; or, in a window whose
-    // reset is not known yet, for the answers in flight to tell it.
-    return b.resetAtMs !== undefined ? b.resetAtMs - now + 250 : answerPollMs;
+    const room = b.remaining - b.inFlight - reserve;
+    // What is left goes to session-ending requests first: the others leave it to those waiting.
+    if (room > (endsSessions ? 0 : b.sessionsWaiting)) return 0;
+    if (b.inFlight === 0 && b.resetAtMs === undefined && (endsSessions || b.sessionsWaiting === 0)) return 0;
+    // Room only for session-ending requests, or a window whose reset is not known yet: look again
+    // soon. Otherwise wait for the reset, plus a little for the two clocks to disagree.
+    if (room > 0 || b.resetAtMs === undefined) return answerPollMs;
+    return b.resetAtMs - now + 250;
   }
 
   private budgetWait(): number {

@@ -205,5 +205,20 @@ describe('Pacer shares', () => {
     expect(cleanupStarted).toBe(false);
     (await cleanup).done();
   });
+
+  it('leaves a bucket\'s last room to a session kill waiting for it, even when a clean-up waited longer', async () => {
+    // Real time: one request a window, windows turning over on whole seconds.
+    const pacer = new Pacer({ reserve: 0 });
+    const reset = Math.ceil(Date.now() / 1000) + 1;
+    (await pacer.acquire('POST /api/v1/users/{id}')).done(headers(1, 0, reset));
+    const order: string[] = [];
+    const take = (name: string, endsSessions: boolean, windowOver: number) =>
+      pacer.acquire('POST /api/v1/users/{id}', { endsSessions }).then((p) => (order.push(name), p.done(headers(1, 0, windowOver))));
+    const cleanup = take('suspend', false, reset + 2);
+    await new Promise((r) => setTimeout(r, 20));
+    const kill = take('kill', true, reset + 1);
+    await Promise.all([kill, cleanup]);
+    expect(order).toEqual(['kill', 'suspend']);
+  });
 });
 
