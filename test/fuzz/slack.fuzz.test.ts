@@ -24,7 +24,9 @@ afterAll(async () => {
 describe('Slack interactivity under fuzzing', () => {
   it('http.slack.forged: an interaction without Slack\'s signature is refused with 401 and leaves nothing', async () => {
     const tally: Tally = new Map();
-    const slackCalls = world.slack.calls().length;
+    // Bolt checks its own token (auth.test) in the background; any other call would be a click handled.
+    const handled = () => world.slack.calls().filter((c) => c.method !== 'auth.test').map((c) => c.method);
+    const slackCalls = handled();
     await refusedBatch(world, () =>
       fuzz(
         'http.slack.forged',
@@ -39,7 +41,7 @@ describe('Slack interactivity under fuzzing', () => {
         { tally },
       ),
     );
-    expect(world.slack.calls().length, 'a forged click reached Slack').toBe(slackCalls);
+    expect(handled(), 'a forged click reached Slack').toEqual(slackCalls);
   });
 
   it('http.slack.signed: a signed interaction is answered without a 5xx and decides nothing', async () => {
