@@ -14,8 +14,26 @@ import { startFuzzWorld, type FuzzWorld } from '../harness/fuzz-world';
  */
 let world: FuzzWorld;
 
+/**
+ * A pending approval whose workflow is gone (it finished, or the history was lost): a decision
+ * on it must be refused (409), never recorded, whatever the body.
+ */
+const orphanedApproval = 'joiner-bamboohr-4650-fuzz:aws:group:prod-admin';
+
 beforeAll(async () => {
   world = await startFuzzWorld();
+  await world.engine.services.approvals.request({
+    approvalId: orphanedApproval,
+    workflowId: 'joiner-bamboohr-4650-fuzz',
+    employeeId: '4650',
+    hrSource: 'bamboohr',
+    system: 'aws',
+    entitlement: 'group:prod-admin',
+    rules: ['rules[0]'],
+    approvers: [],
+    requestedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+  });
 });
 
 afterAll(async () => {
@@ -106,14 +124,14 @@ describe('API, codec and any path under fuzzing', () => {
   );
 
   it(
-    'http.api.approvals: a decision on no pending approval is refused (400, 404, 413, 415), and nothing is decided',
+    'http.api.approvals: a decision on an unknown or orphaned approval is refused (400, 404, 409, 413, 415), and nothing is decided',
     changesNothing(
       'http.api.approvals',
-      fc.record({ id: idSegment, body: bodyBytes(decisionBody), type: contentType, extra: extraHeaders, method: fc.oneof({ weight: 6, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH') }) }),
+      fc.record({ id: fc.oneof({ weight: 5, arbitrary: idSegment }, { weight: 1, arbitrary: fc.constant(encodeURIComponent(orphanedApproval)) }), body: bodyBytes(decisionBody), type: contentType, extra: extraHeaders, method: fc.oneof({ weight: 6, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH') }) }),
       ({ id, body, type, extra, method }) => ({ method, path: `/api/approvals/${id}`, headers: { ...extra, authorization: tokenOf('admin'), 'content-type': type }, ...(method === 'GET' ? {} : { body }) }),
       ({ id, method }, req, res) => {
         // An empty ID is the list route (GET only); an ID that does not decode is a 400 whatever the method.
-        expect(method === 'POST' && id !== '' ? [400, 404, 413, 415] : [400, 404, 405], what(req, res)).toContain(res.status);
+        expect(method === 'POST' && id !== '' ? [400, 404, 409, 413, 415] : [400, 404, 405], what(req, res)).toContain(res.status);
         if (res.status === 400 && res.json?.error === 'invalid_payload') expect(String(res.json.message).startsWith(`${String(res.json.field)}: `), what(req, res)).toBe(true);
       },
     ),

@@ -87,6 +87,35 @@ describe('HR webhooks under fuzzing', () => {
     expect(world.workday.requests(), 'a forged notification made the engine read Workday').toHaveLength(0);
   });
 
+  it('http.workday.outage: while Workday cannot be read a notification is refused with the documented 503 or 502, and nothing is stored', async () => {
+    const tally: Tally = new Map();
+    await refusedBatch(world, () =>
+      fuzz(
+        'http.workday.outage',
+        fc.asyncProperty(fc.constantFrom(500, 502, 503, 504, 401, 403, 429), signedDelivery('workday', validWorkdayNotification), async (status, req) => {
+          world.workday.failWith(status);
+          try {
+            const before = await world.snapshot();
+            const res = await send(world.engine.url, req);
+            const what = `Workday answering ${status}: ${describeRequest(req)}\n-> ${res.status} ${res.text.slice(0, 400)}`;
+            count(tally, `${status}->${res.status} ${String(res.json?.error)}`);
+            // Not a mapped process (the engine acts on none of it) needs no read-back: 202, ignored.
+            if (res.status === 202) expect(res.json?.ignored, what).toBe(1);
+            else {
+              expectNoServerError(req, res, ['hris_unavailable', 'hris_error']);
+              expect([502, 503], what).toContain(res.status);
+              if (res.status === 503) expect(res.headers['retry-after'], what).toBe('30');
+            }
+            expectUnchanged(req, res, before, await world.snapshot());
+          } finally {
+            world.workday.failWith(undefined);
+          }
+        }),
+        { tally },
+      ),
+    );
+  });
+
   it('http.bamboohr.signed: any signed body, type and encoding gets a 2xx or an explained 4xx, never a 5xx', async () => {
     const tally: Tally = new Map();
     const n = { cases: 0 };

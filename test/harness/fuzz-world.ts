@@ -42,6 +42,8 @@ export interface FuzzWorld {
 export interface Snapshot {
   inbox: number;
   approvals: number;
+  /** Approvals still pending: a decision changes no count, only this. */
+  pending: number;
   evidence: number;
   targetWrites: number;
 }
@@ -89,11 +91,12 @@ hris:
     workday,
     slack,
     async snapshot() {
-      const { rows } = await db.query<{ inbox: string; approvals: string; evidence: string }>(
-        'SELECT (SELECT count(*) FROM hr_inbox) AS inbox, (SELECT count(*) FROM approvals) AS approvals, (SELECT count(*) FROM evidence_events) AS evidence',
+      const { rows } = await db.query<{ inbox: string; approvals: string; pending: string; evidence: string }>(
+        `SELECT (SELECT count(*) FROM hr_inbox) AS inbox, (SELECT count(*) FROM approvals) AS approvals,
+                (SELECT count(*) FROM approvals WHERE status = 'pending') AS pending, (SELECT count(*) FROM evidence_events) AS evidence`,
       );
       const row = rows[0]!;
-      return { inbox: Number(row.inbox), approvals: Number(row.approvals), evidence: Number(row.evidence), targetWrites: targets.writeCount() };
+      return { inbox: Number(row.inbox), approvals: Number(row.approvals), pending: Number(row.pending), evidence: Number(row.evidence), targetWrites: targets.writeCount() };
     },
     async workflowCount() {
       const { count } = await engine.client.workflow.count(`TaskQueue = "${engine.taskQueue}"`);
