@@ -40,10 +40,13 @@ export const presentedToken: fc.Arbitrary<Presented> = fc.oneof(
 
 export const tokenOf = (role: Role) => `Bearer ${role === 'admin' ? adminToken : auditorToken}`;
 
-/** IDs that route to the :id segment: employee refs, approval IDs, and nastiness. */
+/**
+ * IDs that route to the :id segment: employee refs, approval IDs, and nastiness. 4650-4699:
+ * the webhook fuzz (4600-4649) starts workflows on the shared Temporal server.
+ */
 export const idSegment = fc.oneof(
-  fc.integer({ min: 4600, max: 4699 }).map(String),
-  fc.constantFrom('bamboohr:4601', 'workday:4601', 'workday:W-9', 'okta:1', ':', 'bamboohr:', '4601%3A', 'a'.repeat(65)),
+  fc.integer({ min: 4650, max: 4699 }).map(String),
+  fc.constantFrom('bamboohr:4651', 'workday:4651', 'workday:W-9', 'okta:1', ':', 'bamboohr:', '4651%3A', 'a'.repeat(65)),
   pathSegment,
 );
 
