@@ -115,8 +115,8 @@ describe('API, codec and any path under fuzzing', () => {
       fc.record({ id: idSegment, view: fc.constantFrom('', '/preview', '/evidence'), query: fc.oneof(queryString, fc.array(fc.oneof(fc.constantFrom('event=hire', 'event=change', 'event=terminate', 'event=x', 'set=department:Engineering', 'set=timeZone:Mars/Base', 'set=nope:1', 'set=jobTitle='), nastyString.map((s) => `set=${percentEncode(s)}`)), { maxLength: 3 }).map((p) => (p.length ? `?${p.join('&')}` : ''))), role: fc.constantFrom('admin' as const, 'auditor' as const) }),
       ({ id, view, query, role }) => ({ method: 'GET', path: `/api/employees/${id}${view}${query}`, headers: { authorization: tokenOf(role) } }),
       ({ view, role }, req, res) => {
-        // An ID that does not percent-decode is refused (400) before the token is looked at.
-        const allowed = view === '/evidence' && role === 'admin' ? [400, 403] : [200, 400, 404];
+        // An ID that does not percent-decode is refused (400), and an empty one is no route (404), before the token is looked at.
+        const allowed = view === '/evidence' && role === 'admin' ? [400, 403, 404] : [200, 400, 404];
         expect(allowed, what(req, res)).toContain(res.status);
         if (res.status === 400 && view !== '/evidence') expect(typeof res.json?.parameter === 'string' || res.json?.error === 'bad_request', what(req, res)).toBe(true);
       },
