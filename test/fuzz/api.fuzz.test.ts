@@ -1,16 +1,17 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { count, fuzz, type FuzzProperty, type Tally } from '../harness/fuzz-budget';
-import { anyRequest, apiRoutes, codecRequest, decisionBody, idSegment, payloadJson, presentedToken, tokenOf } from '../harness/fuzz-api';
+import { anyRequest, apiRoutes, codecRequest, decisionBody, forgedSlackRequest, idSegment, payloadJson, presentedToken, signedSlackRequest, tokenOf } from '../harness/fuzz-api';
 import { expectExplainedRefusal, expectNoServerError, expectUnchanged, refusedBatch } from '../harness/fuzz-checks';
 import { bodyBytes, contentType, describeRequest, extraHeaders, nastyString, percentEncode, queryString, send, type FuzzRequest, type FuzzResponse } from '../harness/fuzz-http';
 import { startFuzzWorld, type FuzzWorld } from '../harness/fuzz-world';
 
 /**
- * Every /api route, the codec endpoint and any method on any path under fuzzing. None of these
- * requests can change anything (no approval is pending, the reads only read): every case must
- * leave the inbox, approvals, evidence and targets as they were, answer without a 5xx, and
- * start no workflow.
+ * Every /api route, the codec endpoint, Slack interactivity and any method on any path under
+ * fuzzing. None of these requests can change anything (no decision can be taken, the reads only
+ * read): every case must leave the inbox, approvals, evidence and targets as they were, answer
+ * without a 5xx, and start no workflow. Signed Slack clicks run last: each is acknowledged at
+ * once and may then record itself as a refused click (evidence), which is all they may do.
  */
 let world: FuzzWorld;
 
@@ -69,7 +70,7 @@ function changesNothing<T>(name: FuzzProperty, requests: fc.Arbitrary<T>, toRequ
 
 const what = (req: FuzzRequest, res: FuzzResponse) => `${describeRequest(req)}\n-> ${res.status} ${res.text.slice(0, 400)}`;
 
-describe('API, codec and any path under fuzzing', () => {
+describe('API, codec, Slack and any path under fuzzing', () => {
   it(
     'http.api.auth: every /api route answers 401 without a known token, 403 for the wrong role, and neither for the right one',
     changesNothing(
@@ -166,4 +167,49 @@ describe('API, codec and any path under fuzzing', () => {
     'http.anywhere: any method on any path with any headers answers without a 5xx and changes nothing',
     changesNothing('http.anywhere', anyRequest, (req) => req, () => undefined),
   );
+
+  it('http.slack.forged: an interaction without Slack\'s signature is refused with 401 and leaves nothing', async () => {
+    const tally: Tally = new Map();
+    // Bolt checks its own token (auth.test) in the background; any other call would be a click handled.
+    const handled = () => world.slack.calls().filter((c) => c.method !== 'auth.test').map((c) => c.method);
+    const slackCalls = handled();
+    await refusedBatch(world, () =>
+      fuzz(
+        'http.slack.forged',
+        fc.asyncProperty(forgedSlackRequest, async (req) => {
+          const before = await world.snapshot();
+          const res = await send(world.engine.url, req);
+          count(tally, String(res.status));
+          expectNoServerError(req, res);
+          expect(res.status, `${describeRequest(req)}\n-> ${res.status} ${res.text}`).toBe(401);
+          expectUnchanged(req, res, before, await world.snapshot());
+        }),
+        { tally },
+      ),
+    );
+    expect(handled(), 'a forged click reached Slack').toEqual(slackCalls);
+  });
+
+  it('http.slack.signed: a signed interaction is answered without a 5xx and decides nothing', async () => {
+    const tally: Tally = new Map();
+    const before = await world.snapshot();
+    await fuzz(
+      'http.slack.signed',
+      fc.asyncProperty(signedSlackRequest, async (req) => {
+        const res = await send(world.engine.url, req);
+        count(tally, String(res.status));
+        expectNoServerError(req, res);
+        expect([200, 400, 401, 404], `${describeRequest(req)}\n-> ${res.status} ${res.text}`).toContain(res.status);
+      }),
+      { tally },
+    );
+    await world.expectHealthy();
+    // Clicks are handled after the acknowledgement: let them settle, then only refusals were recorded.
+    await vi.waitFor(async () => {
+      const after = await world.snapshot();
+      expect({ ...after, evidence: 0 }).toEqual({ ...before, evidence: 0 });
+      const { rows } = await world.engine.db.query<{ action: string; outcome: string }>('SELECT DISTINCT action, outcome FROM evidence_events');
+      expect(rows.every((r) => r.action === 'approval.refused' && r.outcome === 'failure'), JSON.stringify(rows)).toBe(true);
+    }, { timeout: 10_000, interval: 200 });
+  });
 });
