@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { count, fuzz, type FuzzProperty, type Tally } from '../harness/fuzz-budget';
+import { count, fuzz, fuzzTestTimeout, type FuzzProperty, type Tally } from '../harness/fuzz-budget';
 import { anyRequest, apiRoutes, codecRequest, decisionBody, forgedSlackRequest, idSegment, payloadJson, presentedToken, signedSlackRequest, tokenOf } from '../harness/fuzz-api';
 import { expectExplainedRefusal, expectNoServerError, expectUnchanged, refusedBatch } from '../harness/fuzz-checks';
 import { bodyBytes, contentType, describeRequest, extraHeaders, nastyString, percentEncode, queryString, send, type FuzzRequest, type FuzzResponse } from '../harness/fuzz-http';
@@ -70,7 +70,7 @@ function changesNothing<T>(name: FuzzProperty, requests: fc.Arbitrary<T>, toRequ
 
 const what = (req: FuzzRequest, res: FuzzResponse) => `${describeRequest(req)}\n-> ${res.status} ${res.text.slice(0, 400)}`;
 
-describe('API, codec, Slack and any path under fuzzing', () => {
+describe('API, codec, Slack and any path under fuzzing', fuzzTestTimeout, () => {
   it(
     'http.api.auth: every /api route answers 401 without a known token, 403 for the wrong role, and neither for the right one',
     changesNothing(

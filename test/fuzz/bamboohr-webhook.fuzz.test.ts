@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { fuzz, type Tally } from '../harness/fuzz-budget';
+import { fuzz, fuzzTestTimeout, type Tally } from '../harness/fuzz-budget';
 import { refusedBatch } from '../harness/fuzz-checks';
 import { anyJson, mutated } from '../harness/fuzz-http';
 import { forgedCase, signedCase } from '../harness/fuzz-webhook-cases';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-describe('BambooHR webhook under fuzzing', () => {
+describe('BambooHR webhook under fuzzing', fuzzTestTimeout, () => {
   it('http.bamboohr.forged: a delivery without the right signature is refused and leaves nothing', async () => {
     const tally: Tally = new Map();
     const n = { cases: 0 };

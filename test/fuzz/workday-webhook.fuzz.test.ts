@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, fuzz, type Tally } from '../harness/fuzz-budget';
+import { count, fuzz, fuzzTestTimeout, type Tally } from '../harness/fuzz-budget';
 import { expectNoServerError, expectUnchanged, refusedBatch } from '../harness/fuzz-checks';
 import { anyJson, describeRequest, mutated, send } from '../harness/fuzz-http';
 import { forgedCase, signedCase } from '../harness/fuzz-webhook-cases';
@@ -24,7 +24,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-describe('Workday webhook under fuzzing', () => {
+describe('Workday webhook under fuzzing', fuzzTestTimeout, () => {
   it('http.workday.forged: a notification without the right signature is refused and leaves nothing', async () => {
     const tally: Tally = new Map();
     const n = { cases: 0 };
