@@ -7,7 +7,8 @@ import fc from 'fast-check';
  * runs 10,000 once). Each property has a weight below; its share of the total is its weight
  * over the sum of all weights, so the suite's total stays FUZZ_RUNS whichever files run.
  * FUZZ_SEED fixes fast-check's seed (every property then starts from it); FUZZ_PATH, with the
- * seed, replays one counterexample exactly as the failure report prints it.
+ * seed, replays one counterexample exactly as the failure report prints it. Each property logs
+ * its cases, time, seed and outcomes; FUZZ_REPORT=0 keeps it quiet.
  */
 const weights = {
   // Pure parsers and normalisers: cheap, so they take a good share.
