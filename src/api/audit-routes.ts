@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Database } from '../db/database';
 import type { EvidenceStore } from '../evidence/store';
+import { unstorableReason } from '../hris/storable-text';
 import { renderOffboardingReport, ReportError } from '../reports/report-cli';
 import { requireRole, type Role } from './auth';
 
@@ -34,6 +35,12 @@ export function auditRouter(deps: { db: Database; evidence: EvidenceStore; token
   });
 
   router.get('/api/employees/:id/evidence', auditor, async (req, res) => {
+    // Intake never stores such an ID, and Postgres refuses a NUL in a query parameter.
+    const problem = unstorableReason(req.params.id as string);
+    if (problem) {
+      res.status(400).json({ error: 'bad_request', parameter: 'id', message: `id: ${problem}` });
+      return;
+    }
     const events = await deps.evidence.forEmployee(req.params.id as string);
     res.json({ employeeId: req.params.id, count: events.length, events });
   });

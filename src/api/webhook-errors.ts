@@ -64,6 +64,12 @@ export function asRejection(err: unknown): WebhookRejection {
   if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'entity.verify.failed') {
     return new WebhookRejection('bad_request', 'the request body could not be read');
   }
+  // Any other body-parser refusal is a 4xx without a type: a body that does not inflate as its
+  // Content-Encoding says (gzip on plain bytes) is the sender's mistake, not ours.
+  const status = typeof err === 'object' && err !== null && 'status' in err ? err.status : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new WebhookRejection('bad_request', 'the request body could not be read (does it match its Content-Encoding?)');
+  }
   return new WebhookRejection('internal', 'internal error');
 }
 

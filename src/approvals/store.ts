@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../db/database';
+import { unstorableReason } from '../hris/storable-text';
 import type { ApprovalDecisionInput, ApprovalRecord, ApprovalRequest, ApprovalStatus, ApproverRef } from './types';
 
 interface Row {
@@ -78,6 +79,9 @@ export class ApprovalStore {
 }
 
 async function selectOne(db: Queryable, id: string): Promise<ApprovalRecord | undefined> {
+  // IDs come from requests (the API's path, a Slack button's value). One Postgres cannot hold
+  // (a NUL) names no approval, and asking for it would fail the query.
+  if (unstorableReason(id)) return undefined;
   const { rows } = await db.query<Row>(`SELECT ${columns} FROM approvals WHERE approval_id = $1`, [id]);
   return rows[0] ? toRecord(rows[0]) : undefined;
 }

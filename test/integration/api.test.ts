@@ -45,6 +45,12 @@ describe('HTTP API', () => {
     expect(((await res.json()) as { message: string }).message).toContain(message);
   });
 
+  it('answers 400, not 500, for an evidence request whose employee ID holds a NUL', async () => {
+    const res = await call('/api/employees/46%0001/evidence', auditorToken);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'bad_request', parameter: 'id', message: 'id: contains a NUL character' });
+  });
+
   it('serves an empty report as CSV with only the header', async () => {
     const res = await call('/api/reports/offboarding?from=2026-01-01&to=2026-01-31&format=csv', auditorToken);
     expect(res.status).toBe(200);

@@ -41,6 +41,10 @@ describe('ApprovalStore', () => {
     expect(await store.get('no-such-approval')).toBeUndefined();
   });
 
+  it('knows no approval by an ID Postgres could not hold (a NUL, as a request may send it)', async () => {
+    expect(await store.get('joiner-bamboohr-1\u0000')).toBeUndefined();
+  });
+
   it('reads an approval nobody was asked in Slack for with no approvers', async () => {
     const { approvers: _asked, ...apiOnly } = request(2);
     expect((await store.request(apiOnly)).approvers).toEqual([]);

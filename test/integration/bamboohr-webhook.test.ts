@@ -254,6 +254,18 @@ describe('POST /webhooks/bamboohr', () => {
     expect(await rowsFor('112')).toHaveLength(0);
   });
 
+  it('answers 400, not 500, for a body that does not inflate as its Content-Encoding says', async () => {
+    const raw = JSON.stringify(departmentChange('113'));
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-bamboohr-timestamp': timestamp, 'x-bamboohr-signature': signBambooBody(secret, raw, timestamp) },
+      body: raw,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'bad_request', message: expect.stringContaining('Content-Encoding') });
+    expect(await rowsFor('113')).toHaveLength(0);
+  });
+
   it('refuses with 503 when no secret is configured', async () => {
     const unconfigured = await serve({ secret: undefined });
     const res = await post(unconfigured, departmentChange('113'));
