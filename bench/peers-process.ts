@@ -6,14 +6,15 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startOktaPeer, type OktaPeerOptions } from '../test/peers/okta-peer';
+import { startOktaPeer } from '../test/peers/okta-peer';
+import { oktaDocumentedRateLimits, type OktaRateLimitStats } from '../test/peers/okta-rate-limits';
 import { startScimPeer } from '../test/peers/scim-peer';
 import { oktaToken, scimToken, systemsYamlFor, targetSecrets } from '../test/harness/targets';
 
 export interface PeersSetup {
   latencyMs: number;
-  /** More Okta peer options (e.g. its documented rate-limit buckets). */
-  okta?: Omit<OktaPeerOptions, 'token' | 'latencyMs'>;
+  /** `documented`: the Okta peer enforces Okta's documented buckets and concurrency limit. */
+  oktaRateLimits?: 'documented';
 }
 
 /** One worker's sessions seen gone: epoch ms per system. */
@@ -31,7 +32,7 @@ type FromPeers =
   | { kind: 'stats'; stats: PeerStats };
 
 export interface PeerStats {
-  okta: { requests: number; writes: number; rateLimited: number };
+  okta: { requests: number; writes: number; rateLimited: number; rateLimits?: OktaRateLimitStats };
   scim: { requests: number; writes: number };
 }
 
@@ -94,7 +95,11 @@ export async function startPeersProcess(setup: PeersSetup): Promise<PeersProcess
 
 async function runChild(): Promise<void> {
   const setup = JSON.parse(process.env.JML_BENCH_PEERS ?? '{}') as PeersSetup;
-  const okta = await startOktaPeer({ token: oktaToken, latencyMs: setup.latencyMs, ...setup.okta });
+  const okta = await startOktaPeer({
+    token: oktaToken,
+    latencyMs: setup.latencyMs,
+    ...(setup.oktaRateLimits === 'documented' ? { rateLimits: oktaDocumentedRateLimits } : {}),
+  });
   const scim = await startScimPeer({ token: scimToken, latencyMs: setup.latencyMs });
   const reply = (m: FromPeers) => process.send!(m);
   const watched = new Map<string, { oktaAt: number; scimAt: number }>();
@@ -132,7 +137,12 @@ async function runChild(): Promise<void> {
       reply({
         kind: 'stats',
         stats: {
-          okta: { requests: oktaLog.length, writes: okta.writes().length, rateLimited: oktaLog.filter((r) => r.status === 429).length },
+          okta: {
+            requests: oktaLog.length,
+            writes: okta.writes().length,
+            rateLimited: oktaLog.filter((r) => r.status === 429).length,
+            ...(setup.oktaRateLimits ? { rateLimits: okta.rateLimitStats() } : {}),
+          },
           scim: { requests: scimLog.length, writes: scim.writes().length },
         },
       });

@@ -39,7 +39,7 @@ export function createConnectors(
  * documents per-org concurrency limits from 15 (the smallest plans) up; SCIM services rarely
  * document one, so a cautious 20.
  */
-const defaultConcurrency = { okta: 15, scim: 20 };
+export const defaultConcurrency = { okta: 15, scim: 20 } as const;
 
 function createConnector(system: SystemConfig, secrets: Record<string, string>, options: ConnectorOptions): Connector {
   switch (system.type) {
