@@ -9,13 +9,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '../src/db/database';
 import { migrate } from '../src/db/migrate';
 import { EvidenceStore } from '../src/evidence/store';
 import type { EvidenceInput } from '../src/evidence/types';
-import { codeVersion, databaseInfo, machine, UsageError, writeResult, type Benchmark } from './common';
+import { codeVersion, databaseInfo, machine, writeResult, type Benchmark } from './common';
 import { round, summarise, type Summary } from './stats';
+import { benchArgs, wholeNumber } from './args';
 
 interface EvidenceOptions {
   n: number;
@@ -25,27 +25,13 @@ interface EvidenceOptions {
 }
 
 function optionsOf(args: string[]): EvidenceOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        n: { type: 'string', default: '3000' },
-        warmup: { type: 'string', default: '100' },
-        concurrency: { type: 'string', default: '1,10,100' },
-        'max-batch': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const int = (name: string, raw: string, min: number, max: number) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be a whole number ${min}-${max} (got "${raw}")`);
-    return value;
-  };
+  const values = benchArgs(args, {
+    n: { type: 'string', default: '3000' },
+    warmup: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '1,10,100' },
+    'max-batch': { type: 'string' },
+  });
+  const int = wholeNumber;
   return {
     n: int('n', values.n, 1, 1_000_000),
     warmup: int('warmup', values.warmup, 0, 100_000),

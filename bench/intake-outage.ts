@@ -11,26 +11,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { resolveTemporalCli, temporalCliVersion } from '../src/temporal/cli-path';
 import { freePort, startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../test/harness/bamboohr';
 import { startEngine, type TestEngine } from '../test/harness/engine';
 import { startTargets, type Targets } from '../test/harness/targets';
-import { codeVersion, databaseInfo, machine, UsageError, writeResult, type Benchmark } from './common';
+import { codeVersion, databaseInfo, machine, writeResult, type Benchmark } from './common';
 import { latencyMs } from './options';
 import { summarise } from './stats';
+import { benchArgs, wholeNumber } from './args';
 
 function optionsOf(args: string[]): { n: number } {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { n: { type: 'string', default: '100' } }, strict: true, allowPositionals: false }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const n = Number(values.n);
-  if (!Number.isInteger(n) || n < 1 || n > 5000) throw new UsageError(`--n must be a whole number 1-5000 (got "${values.n}")`);
-  return { n };
+  const values = benchArgs(args, { n: { type: 'string', default: '100' } });
+  return { n: wholeNumber('n', values.n, 1, 5000) };
 }
 
 async function run(args: string[]): Promise<void> {

@@ -10,16 +10,16 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import proto from '@temporalio/proto';
 import { workflowTypes } from '../src/temporal/messages';
 import { bambooSecret } from '../test/harness/bamboohr';
-import { childrenCpu, codeVersion, databaseInfo, namedProcessesCpuMs, machine, startTemporal, UsageError, writeResult, type Benchmark } from './common';
+import { childrenCpu, codeVersion, databaseInfo, namedProcessesCpuMs, machine, startTemporal, writeResult, type Benchmark } from './common';
 import type { IntakeApi } from './intake-api';
 import { startIntakeApi } from './intake-api';
 import type { Answer, SenderJob, SenderReport } from './intake-sender';
 import { loadMeter } from './load-meter';
 import { round, summarise } from './stats';
+import { benchArgs, wholeNumber } from './args';
 
 export const intakeTargets = { answerP99Ms: 50, bulkAnswerMs: 1000 };
 
@@ -33,22 +33,14 @@ interface IntakeOptions {
 }
 
 function optionsOf(args: string[]): IntakeOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '30' }, employees: { type: 'string', default: '1000' }, duplicates: { type: 'string', default: '100' }, lanes: { type: 'string', default: '8' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const int = (name: string, raw: string, min: number, max: number) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be a whole number ${min}-${max} (got "${raw}")`);
-    return value;
-  };
+  const values = benchArgs(args, {
+    rate: { type: 'string', default: '500' },
+    seconds: { type: 'string', default: '30' },
+    employees: { type: 'string', default: '1000' },
+    duplicates: { type: 'string', default: '100' },
+    lanes: { type: 'string', default: '8' },
+  });
+  const int = wholeNumber;
   const rate = int('rate', values.rate, 1, 5000);
   const seconds = int('seconds', values.seconds, 1, 600);
   return { rate, seconds, lanes: int('lanes', values.lanes, 1, 64), employees: int('employees', values.employees, 1, 5000), duplicates: Math.min(int('duplicates', values.duplicates, 0, 100_000), rate * seconds) };

@@ -10,7 +10,6 @@
  * of the engine (API + worker, as `jml dev` runs them, with this benchmark's client), of the
  * Temporal dev server, of the peers and of Postgres is reported apart.
  */
-import { parseArgs } from 'node:util';
 import { defaultConcurrency } from '../src/connectors/registry';
 import { startEngine, type TestEngine } from '../test/harness/engine';
 import { bambooSecret, postBambooWebhook } from '../test/harness/bamboohr';
@@ -21,6 +20,7 @@ import { refusals, sessionsFloor, untilNextWindow } from './layoff-rates';
 import { pidCpuMs, temporalPid } from './process-cpu';
 import { startPeersProcess, type Ended, type PeerStats } from './peers-process';
 import { round, summarise, type Summary } from './stats';
+import { benchArgs, wholeNumber } from './args';
 
 type Scenario = 'one' | 'singles' | 'rate';
 const scenarios: readonly Scenario[] = ['one', 'singles', 'rate'];
@@ -36,28 +36,14 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        count: { type: 'string', default: '1000' },
-        batch: { type: 'string', default: '50' },
-        scenario: { type: 'string', default: scenarios.join(',') },
-        'timeout-s': { type: 'string', default: '900' },
-        'actions-sample': { type: 'string', default: '50' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const int = (name: string, raw: string) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be an integer >= 1 (got "${raw}")`);
-    return n;
-  };
+  const values = benchArgs(args, {
+    count: { type: 'string', default: '1000' },
+    batch: { type: 'string', default: '50' },
+    scenario: { type: 'string', default: scenarios.join(',') },
+    'timeout-s': { type: 'string', default: '900' },
+    'actions-sample': { type: 'string', default: '50' },
+  });
+  const int = (name: string, raw: string) => wholeNumber(name, raw, 1);
   const picked = values.scenario.split(',').map((s) => s.trim());
   const bad = picked.filter((s) => !scenarios.includes(s as Scenario));
   if (bad.length > 0) throw new UsageError(`--scenario: unknown ${bad.join(', ')}; known: ${scenarios.join(', ')}`);

@@ -1,6 +1,5 @@
 /** What every lifecycle benchmark fixes (peer latency, minimum sample size) and the command-line options they share. */
-import { parseArgs } from 'node:util';
-import { UsageError } from './common';
+import { benchArgs, wholeNumber } from './args';
 
 /** Fixed by the benchmarks' definitions: every target-system response comes after 150 ms. */
 export const latencyMs = 150;
@@ -15,28 +14,14 @@ export interface Options {
 }
 
 export function parseOptions(args: string[]): Options {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        n: { type: 'string', default: '60' },
-        warmup: { type: 'string', default: '5' },
-        concurrent: { type: 'string', default: '10' },
-        'concurrent-n': { type: 'string' },
-        poll: { type: 'string', default: '5' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const int = (name: string, raw: string, min: number) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer >= ${min} (got "${raw}")`);
-    return value;
-  };
+  const values = benchArgs(args, {
+    n: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '5' },
+    concurrent: { type: 'string', default: '10' },
+    'concurrent-n': { type: 'string' },
+    poll: { type: 'string', default: '5' },
+  });
+  const int = (name: string, raw: string, min: number) => wholeNumber(name, raw, min);
   const n = int('n', values.n, 1);
   return {
     n,
