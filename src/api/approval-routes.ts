@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApprovalStore } from '../approvals/store';
 import { isApprovalConflict, type ApprovalRecord } from '../approvals/types';
 import { requireRole, type Role } from './auth';
+import { asRouteError, invalidPayload, RouteError } from './route-error';
 
 /**
  * Admin routes for approvals (the way to decide without Slack, and an administrator's override with it):
@@ -48,17 +49,6 @@ const decisionBody = z
     }
   });
 
-class ApprovalRouteError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
 export function approvalRouter(deps: ApprovalRouteDeps): Router {
   const router = express.Router();
   const admin = requireRole(deps.tokens, 'admin');
@@ -69,7 +59,7 @@ export function approvalRouter(deps: ApprovalRouteDeps): Router {
   };
 
   const jsonOnly: RequestHandler = (req, _res, next) => {
-    next(req.is('application/json') ? undefined : new ApprovalRouteError(415, 'unsupported_media_type', 'Content-Type must be application/json'));
+    next(req.is('application/json') ? undefined : new RouteError(415, 'unsupported_media_type', 'Content-Type must be application/json'));
   };
   const jsonBody = express.json({ limit: maxBodyBytes });
 
@@ -111,7 +101,7 @@ export function approvalRouter(deps: ApprovalRouteDeps): Router {
   };
 
   const answerError: ErrorRequestHandler = (err: unknown, _req, res, next) => {
-    const known = asRouteError(err);
+    const known = asRouteError(err, maxBodyBytes);
     if (!known) return next(err);
     res.status(known.status).json({ error: known.code, message: known.message, ...known.details });
   };
@@ -130,28 +120,5 @@ export function approvalRouter(deps: ApprovalRouteDeps): Router {
 function parseDecision(body: unknown): { decision: 'approve' | 'reject'; reason?: string } {
   const result = decisionBody.safeParse(body);
   if (result.success) return result.data.reason ? result.data : { decision: result.data.decision };
-  const issue = result.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const field = issue.keys[0] ?? '(root)';
-    throw new ApprovalRouteError(400, 'invalid_payload', `${field}: is not a known field (send decision and reason)`, { field });
-  }
-  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-  throw new ApprovalRouteError(400, 'invalid_payload', `${field}: ${issue.message}`, { field });
-}
-
-/** Ours, or a body-parser error (they carry a type and a 4xx status); anything else is not ours to answer. */
-function asRouteError(err: unknown): ApprovalRouteError | undefined {
-  if (err instanceof ApprovalRouteError) return err;
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { type?: unknown; status?: unknown; message?: unknown };
-  switch (e.type) {
-    case 'entity.parse.failed':
-      return new ApprovalRouteError(400, 'invalid_json', `the body is not valid JSON: ${String(e.message)}`);
-    case 'entity.too.large':
-      return new ApprovalRouteError(413, 'payload_too_large', `the body is larger than ${maxBodyBytes / 1024} kB`);
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new ApprovalRouteError(415, 'unsupported_media_type', String(e.message));
-  }
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new ApprovalRouteError(e.status, 'bad_request', String(e.message));
-  return undefined;
+  throw invalidPayload(result.error, 'decision and reason');
 }

@@ -4,6 +4,7 @@ import { HoldConflict, type HoldDecider } from '../leaver/hold-decide';
 import type { HoldStore } from '../leaver/hold-store';
 import { apiDecider, maxReasonLength } from './approval-routes';
 import { requireRole, type Role } from './auth';
+import { asRouteError, invalidPayload, RouteError } from './route-error';
 
 /**
  * Mass-termination holds (leaver.massTermination):
@@ -29,17 +30,6 @@ const decisionBody = z.strictObject(
   { error: (issue) => (issue.code === 'invalid_type' ? 'the body must be a JSON object {decision, reason}' : undefined) },
 );
 
-class HoldRouteError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
 const conflictStatus: Record<HoldConflict['reason'], number> = { unknown_hold: 404, already_decided: 409, not_a_decider: 403, invalid_decision: 400, not_ready: 503 };
 
 export function holdRouter(deps: HoldRouteDeps): Router {
@@ -52,10 +42,10 @@ export function holdRouter(deps: HoldRouteDeps): Router {
   };
   const validId: RequestHandler = (req, _res, next) => {
     const id = String(req.params.id ?? '');
-    next(holdIdPattern.test(id) ? undefined : new HoldRouteError(400, 'invalid_hold_id', 'id: must be a hold ID such as hold-bamboohr-1', { field: 'id' }));
+    next(holdIdPattern.test(id) ? undefined : new RouteError(400, 'invalid_hold_id', 'id: must be a hold ID such as hold-bamboohr-1', { field: 'id' }));
   };
   const jsonOnly: RequestHandler = (req, _res, next) => {
-    next(req.is('application/json') ? undefined : new HoldRouteError(415, 'unsupported_media_type', 'Content-Type must be application/json'));
+    next(req.is('application/json') ? undefined : new RouteError(415, 'unsupported_media_type', 'Content-Type must be application/json'));
   };
 
   const show: RequestHandler = async (req, res) => {
@@ -81,7 +71,7 @@ export function holdRouter(deps: HoldRouteDeps): Router {
   };
 
   const answerError: ErrorRequestHandler = (err: unknown, _req, res, next) => {
-    const known = asRouteError(err);
+    const known = asRouteError(err, maxBodyBytes);
     if (!known) return next(err);
     res.status(known.status).json({ error: known.code, message: known.message, ...known.details });
   };
@@ -97,21 +87,5 @@ export function holdRouter(deps: HoldRouteDeps): Router {
 function parseDecision(body: unknown): { decision: 'release' | 'abort'; reason?: string } {
   const result = decisionBody.safeParse(body);
   if (result.success) return result.data.reason ? result.data : { decision: result.data.decision };
-  const issue = result.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const field = issue.keys[0] ?? '(root)';
-    throw new HoldRouteError(400, 'invalid_payload', `${field}: is not a known field (send decision and reason)`, { field });
-  }
-  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-  throw new HoldRouteError(400, 'invalid_payload', `${field}: ${issue.message}`, { field });
-}
-
-function asRouteError(err: unknown): HoldRouteError | undefined {
-  if (err instanceof HoldRouteError) return err;
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { type?: unknown; status?: unknown; message?: unknown };
-  if (e.type === 'entity.parse.failed') return new HoldRouteError(400, 'invalid_json', `the body is not valid JSON: ${String(e.message)}`);
-  if (e.type === 'entity.too.large') return new HoldRouteError(413, 'payload_too_large', `the body is larger than ${maxBodyBytes / 1024} kB`);
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new HoldRouteError(415, 'unsupported_media_type', String(e.message));
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new HoldRouteError(e.status, 'bad_request', String(e.message));
-  return undefined;
+  throw invalidPayload(result.error, 'decision and reason');
 }
