@@ -76,3 +76,24 @@ export function activityTimes(events: HistoryEvent[], type: string): StepTimes[]
 
 /** Time of the first history event `pick` accepts. */
 export const first = (events: HistoryEvent[], pick: (e: HistoryEvent) => unknown) => eventMs(events.find((e) => pick(e)));
+
+/**
+ * The first milestones of every lifecycle sample, up to the HR event recorded in the worker's
+ * workflow: the POST, the evidence of receipt, the 202, the workflow's start and the record step.
+ */
+export function intakeMilestones(
+  sample: { startAt: number; returnedAt: number },
+  evidence: readonly { action: string; occurredAt: string }[],
+  employee: HistoryEvent[],
+) {
+  const record = activityTimes(employee, 'recordHrEvent')[0];
+  const received = evidence.find((e) => e.action === 'hr_event.received');
+  return {
+    postStarted: sample.startAt,
+    webhookReceived: received ? Date.parse(received.occurredAt) : undefined,
+    webhookAnswered202: sample.returnedAt,
+    employeeWorkflowStarted: first(employee, (e) => e.workflowExecutionStartedEventAttributes),
+    recordHrEventStarted: record?.started,
+    recordHrEventCompleted: record?.completed,
+  };
+}

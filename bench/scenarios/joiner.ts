@@ -7,7 +7,7 @@
 import type { Connector } from '../../src/connectors/types';
 import type { EvidenceRecord } from '../../src/evidence/types';
 import type { PeerRequest } from '../../test/peers/request-log';
-import { activityTimes, first } from '../history';
+import { activityTimes, first, intakeMilestones } from '../history';
 import { lifecycleBenchmark } from '../lifecycle/runner';
 import type { Context, Milestones, Scenario } from '../lifecycle/scenario';
 import { latencyMs } from '../options';
@@ -179,18 +179,12 @@ const joiner: Scenario<PeerCalls, K, Stages, 'joiners', JoinerResult> = {
   lowerBound: (c) => (c.oktaGrant && c.scimGrant ? Math.max(c.oktaGrant.at, c.scimGrant.at) + latencyMs : undefined),
   milestones({ evidence, employee, child }, s, calls) {
     const ev = (action: string) => evidence.filter((e) => e.action === action && e.outcome === 'success');
-    const record = activityTimes(employee, 'recordHrEvent')[0];
     const plan = activityTimes(child, 'planJoiner')[0];
     const ensure = activityTimes(child, 'ensureAccount');
     // Two systems, one account and one group each: both rows must be there for "last".
     const lastOfTwo = (rows: EvidenceRecord[]) => (rows.length === 2 ? maxOf(rows.map((e) => at(e.occurredAt))) : undefined);
     return {
-      postStarted: s.startAt,
-      webhookReceived: at(ev('hr_event.received')[0]?.occurredAt),
-      webhookAnswered202: s.returnedAt,
-      employeeWorkflowStarted: first(employee, (e) => e.workflowExecutionStartedEventAttributes),
-      recordHrEventStarted: record?.started,
-      recordHrEventCompleted: record?.completed,
+      ...intakeMilestones(s, evidence, employee),
       joinerWorkflowStarted: first(child, (e) => e.workflowExecutionStartedEventAttributes),
       planJoinerStarted: plan?.started,
       joinerStartedEvidence: at(ev('joiner.started')[0]?.occurredAt),

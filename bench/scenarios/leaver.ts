@@ -7,7 +7,7 @@
 import type { Connector } from '../../src/connectors/types';
 import { terminationDelivery } from '../../test/harness/bamboohr';
 import type { PeerRequest } from '../../test/peers/request-log';
-import { first, activityTimes } from '../history';
+import { first, activityTimes, intakeMilestones } from '../history';
 import { lifecycleBenchmark } from '../lifecycle/runner';
 import type { Common, ConcurrentSection, Measured, Milestones, Scenario } from '../lifecycle/scenario';
 import { latencyMs } from '../options';
@@ -117,16 +117,10 @@ const leaver: Scenario<PeerCalls, K, Stages, 'leavers', ReturnType<typeof result
   lowerBound: (c) => (c.oktaKill && c.scimKill ? Math.max(c.oktaKill.at, c.scimKill.at) + latencyMs : undefined),
   milestones({ evidence, employee, child }, s, calls) {
     const ev = (action: string) => evidence.filter((e) => e.action === action);
-    const record = activityTimes(employee, 'recordHrEvent')[0];
     const plan = activityTimes(child, 'planLeaver')[0];
     const kills = activityTimes(child, 'killSessions');
     return {
-      postStarted: s.startAt,
-      webhookReceived: at(ev('hr_event.received')[0]?.occurredAt),
-      webhookAnswered202: s.returnedAt,
-      employeeWorkflowStarted: first(employee, (e) => e.workflowExecutionStartedEventAttributes),
-      recordHrEventStarted: record?.started,
-      recordHrEventCompleted: record?.completed,
+      ...intakeMilestones(s, evidence, employee),
       leaverWorkflowStarted: first(child, (e) => e.workflowExecutionStartedEventAttributes),
       planLeaverStarted: plan?.started,
       leaverStartedEvidence: at(ev('leaver.started')[0]?.occurredAt),
