@@ -90,27 +90,36 @@ export const leaverSteps = [
   'sessions.kill@okta',
   'account.disable@okta',
   'account.disable@aws',
+  'entitlements.held@okta',
+  'entitlements.held@aws',
+  'entitlements.revoke_all@okta',
+  'entitlements.revoke_all@aws',
   ...leaverGroups.flatMap((g) => [`entitlement.revoke@okta:group:${g}`, `entitlement.revoke@aws:group:${g}`]),
   'leaver.sessions_killed',
   'leaver.completed',
 ];
+
+/** One evidence event as the anomaly check reads it. */
+export interface StepRow {
+  employeeId: string;
+  action: string;
+  system?: string | null;
+  entitlement?: string | null;
+  outcome: string;
+}
 
 /**
  * Per employee and step (action, system, entitlement), how many evidence events there are, not
  * counting recorded failed attempts: the steps of `expected` that are missing or more than once,
  * and any other step written more than once.
  */
-export async function evidenceAnomalies(db: Queryable, ids: string[], expected: string[] = leaverSteps): Promise<string[]> {
-  const { rows } = await db.query<{ employee_id: string; step: string; n: string }>(
-    `SELECT employee_id,
-            action || coalesce('@' || system, '') || coalesce(':' || entitlement, '') AS step,
-            count(*) AS n
-       FROM evidence_events
-      WHERE employee_id = ANY($1) AND outcome <> 'failure'
-      GROUP BY 1, 2`,
-    [ids],
-  );
-  const counts = new Map(rows.map((r) => [`${r.employee_id} ${r.step}`, Number(r.n)]));
+export function anomaliesIn(rows: StepRow[], ids: string[], expected: string[] = leaverSteps): string[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    if (r.outcome === 'failure') continue;
+    const key = `${r.employeeId} ${r.action}${r.system ? `@${r.system}` : ''}${r.entitlement ? `:${r.entitlement}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   const anomalies: string[] = [];
   for (const id of ids) {
     for (const step of expected) {
@@ -120,6 +129,15 @@ export async function evidenceAnomalies(db: Queryable, ids: string[], expected: 
   }
   for (const [key, n] of counts) if (n > 1 && !expected.some((s) => key.endsWith(` ${s}`))) anomalies.push(`${key} x${n}`);
   return anomalies;
+}
+
+/** anomaliesIn over the evidence table. */
+export async function evidenceAnomalies(db: Queryable, ids: string[], expected: string[] = leaverSteps): Promise<string[]> {
+  const { rows } = await db.query<StepRow>(
+    `SELECT employee_id AS "employeeId", action, system, entitlement, outcome FROM evidence_events WHERE employee_id = ANY($1)`,
+    [ids],
+  );
+  return anomaliesIn(rows, ids, expected);
 }
 
 /** Leavers whose access the peers still show: live sessions, an active account, a group left. */
