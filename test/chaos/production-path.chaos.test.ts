@@ -56,7 +56,17 @@ describe('chaos on the production path', () => {
       const completeMs = await waitAllCompleted(world.db, ids, 420_000);
       while (!enough() && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 500));
       outcome = await killer.stop();
-      report('(a) worker kills', { leavers: ids.length, kills: outcome.kills, workerStartupMs: outcome.startupMs, completeMs, totalMs: Date.now() - t0, deliveries: statusCounts(deliveries.values()) });
+      // A step in flight on a killed worker waits out its start-to-close timeout before it is retried.
+      const breaches = await world.db.query<{ n: string }>(`SELECT count(*) AS n FROM evidence_events WHERE action = 'leaver.sla_breach' AND employee_id = ANY($1)`, [ids]);
+      report('(a) worker kills', {
+        leavers: ids.length,
+        kills: outcome.kills,
+        workerStartupMs: outcome.startupMs,
+        completeMs,
+        totalMs: Date.now() - t0,
+        slaBreaches: Number(breaches.rows[0]!.n),
+        deliveries: statusCounts(deliveries.values()),
+      });
     } finally {
       outcome ??= await killer.stop();
     }
@@ -143,7 +153,7 @@ describe('chaos on the production path', () => {
       expect(at(id, 'account.disable@aws')!).toBeGreaterThanOrEqual(outageEnds - 1000);
       expect(rows.filter((r) => r.employee_id === id && r.step === 'leaver.sla_breach' && r.outcome === 'sla_breach')).toHaveLength(1);
     }
-    const alerts = world.slack.messages().filter((m) => m.channel === securityChannel && m.text.includes('SLA breach'));
+    const alerts = world.slack.messages().filter((m) => m.channel === securityChannel && m.text.includes('SLA breach') && ids.some((id) => m.text.includes(id)));
     const alerted = ids.filter((id) => alerts.some((m) => m.text.includes(id)));
     const failures = await world.db.query<{ n: string }>(
       `SELECT count(*) AS n FROM evidence_events WHERE employee_id = ANY($1) AND outcome = 'failure' AND system = 'aws'`,

@@ -6,11 +6,11 @@ export const reduced = process.env.CHAOS_REDUCED === '1' || process.env.CHAOS_RE
 
 export const sizes = reduced
   ? {
-      sessionKillSla: '20s',
+      sessionKillSla: '15s',
       workerKills: { leavers: 20, kills: 2, everyMs: [3000, 5000] as const },
       postgres: { leavers: 10, outageMs: 6000 },
       temporal: { leavers: 10, outageMs: 5000 },
-      scim: { leavers: 5, outageMs: 35_000 },
+      scim: { leavers: 5, outageMs: 25_000 },
       dev: { leavers: 3, restarts: 1 },
     }
   : {
