@@ -52,6 +52,7 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
     deps: activityDeps(config, services, log),
     dataConverter: dataConverterFor(config.env),
+    ...(config.env.JML_WORKFLOW_BUNDLE ? { workflowBundlePath: config.env.JML_WORKFLOW_BUNDLE } : {}),
   });
   // Every worker process holds its share of each system's configured limits.
   const census = startWorkerCensus({ db: services.db, shared: services.pacers, log });

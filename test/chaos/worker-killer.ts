@@ -3,7 +3,7 @@ import type { JmlProcess } from '../harness/jml-process';
 /**
  * Every few seconds, SIGKILL a random worker that is up and start it again at once, up to
  * `maxKills`, until stopped. A worker counts as up once it said it runs, so kills land on
- * workers doing work rather than on ones still bundling their workflow code.
+ * workers doing work; one is always left up, so the work goes on between kills.
  */
 export function startWorkerKiller(options: {
   workers: JmlProcess[];
@@ -33,7 +33,7 @@ export function startWorkerKiller(options: {
   const tick = async () => {
     if (stopped) return;
     const candidates = [...up];
-    if (candidates.length > 0 && kills < options.maxKills) {
+    if (candidates.length > 1 && kills < options.maxKills) {
       const victim = candidates[Math.floor(Math.random() * candidates.length)]!;
       up.delete(victim);
       await victim.kill();

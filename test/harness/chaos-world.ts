@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { resolveTemporalCli } from '../../src/temporal/cli-path';
 import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { startSlackPeer, type SlackPeer } from '../peers/slack-peer';
 import { bambooSecret } from './bamboohr';
-import { JmlProcess, waitHealthy } from './jml-process';
+import { jmlBin, JmlProcess, waitHealthy } from './jml-process';
 import { startPgCluster, type PgCluster } from './pg-cluster';
 import { slackBotToken, slackSigningSecret } from './slack';
 import { startTargets, type Targets } from './targets';
@@ -71,6 +72,11 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
     await startTemporal();
     cleanups.push(async () => temporal?.stop());
 
+    // Workers load the workflow code bundled once (`jml bundle`), as a deployment would ship it.
+    const bundle = join(dir, 'workflows.js');
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [jmlBin, 'bundle', '--out', bundle], { cwd: dir, timeout: 180_000 }, (err) => (err ? reject(err) : resolve())),
+    );
     const configFile = join(dir, 'jml.config.yaml');
     await writeFile(
       configFile,
@@ -88,6 +94,7 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
       SLACK_API_URL: slack.url,
       JML_API_TOKENS: `auditor:${auditorToken}`,
       LOG_LEVEL: 'info',
+      JML_WORKFLOW_BUNDLE: bundle,
       ...targets.secrets,
     };
     const server = new JmlProcess({ command: 'server', cwd: dir, env: { ...env, PORT: String(apiPort) }, logFile: join(dir, 'server.log') });
@@ -100,7 +107,6 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
     };
     server.start();
     await waitHealthy(`${url}/healthz`, 120_000, () => server.running);
-    // One at a time: each bundles the workflow code, and the first runs the migrations.
     for (const worker of workers) await startWorker(worker);
 
     const db = new pg.Pool({ connectionString: pgCluster.url, max: 2 });
