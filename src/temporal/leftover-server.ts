@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { liveCommandOf } from '../runtime/process-info';
 
 /**
  * A dev server started on a database file leaves its PID beside it. When the process that
@@ -19,28 +16,10 @@ export async function forgetServer(pidFile: string): Promise<void> {
   await rm(pidFile, { force: true });
 }
 
-/** What `ps` says of a PID: its state letter and command line; undefined once it is gone. */
-async function processOf(pid: number): Promise<{ state: string; command: string } | undefined> {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
-  }
-  try {
-    const { stdout } = await run('ps', ['-o', 'stat=', '-o', 'command=', '-p', String(pid)]);
-    const line = stdout.trim();
-    if (!line) return undefined;
-    const space = line.indexOf(' ');
-    return { state: space < 0 ? line : line.slice(0, space), command: space < 0 ? '' : line.slice(space + 1).trim() };
-  } catch {
-    return undefined; // ps exits non-zero for a PID that does not exist
-  }
-}
-
-/** Alive and not a zombie (a zombie holds no file, lock or port). */
+/** Alive and not a zombie. */
 async function running(pid: number): Promise<{ command: string } | undefined> {
-  const p = await processOf(pid);
-  return p && !p.state.startsWith('Z') ? p : undefined;
+  const command = await liveCommandOf(pid);
+  return command === undefined ? undefined : { command };
 }
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
