@@ -75,12 +75,15 @@ export class JmlProcess {
     }
   }
 
-  /** SIGKILL (to the whole group when detached) and wait until it is gone. */
-  async kill(): Promise<void> {
+  /**
+   * SIGKILL (to the whole group when detached, unless `parentOnly`: then its own children live
+   * on as orphans) and wait until it is gone.
+   */
+  async kill(options: { parentOnly?: boolean } = {}): Promise<void> {
     if (!this.running || !this.child?.pid) return;
     this.kills++;
-    this.log.write(`\n---- SIGKILL at ${new Date().toISOString()}\n`);
-    if (this.options.detached) process.kill(-this.child.pid, 'SIGKILL');
+    this.log.write(`\n---- SIGKILL${options.parentOnly ? ' (parent only)' : ''} at ${new Date().toISOString()}\n`);
+    if (this.options.detached && !options.parentOnly) process.kill(-this.child.pid, 'SIGKILL');
     else this.child.kill('SIGKILL');
     await this.exit;
   }
