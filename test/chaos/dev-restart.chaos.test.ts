@@ -22,13 +22,15 @@ let dir: string;
 let targets: Targets;
 let dev: JmlProcess;
 let url: string;
+let temporalPort: number;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jml-chaos-dev-'));
   // Slow systems keep the leavers in flight when the kill comes.
   targets = await startTargets({ latencyMs: 250 });
   await writeFile(join(dir, 'jml.config.yaml'), `${targets.systemsYaml}\nsla: { leaverSessionKill: 60s, leaverFullRevoke: 15m }\n`);
-  const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, uiPort] = [await freePort(), await freePort()];
+  temporalPort = await freePort();
   url = `http://127.0.0.1:${port}`;
   dev = new JmlProcess({
     command: 'dev',
@@ -65,15 +67,22 @@ async function completed(ids: string[]): Promise<number> {
   return n;
 }
 
-async function serversOn(dbFile: string): Promise<string[]> {
-  const { stdout } = await promisify(execFile)('ps', ['-eo', 'pid=,command=']);
-  return stdout.split('\n').filter((line) => line.includes('start-dev') && line.includes(dbFile));
+/** The Temporal dev servers listening on the port this test gave jml dev: their PID and parent PID. */
+async function serversOnPort(): Promise<{ pid: number; ppid: number }[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-eo', 'pid=,ppid=,command=']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes('start-dev') && line.includes(`--port ${temporalPort} `))
+    .map((line) => line.trim().split(/\s+/))
+    .map(([pid, ppid]) => ({ pid: Number(pid), ppid: Number(ppid) }));
 }
 
 async function start(): Promise<number> {
   const t = Date.now();
   dev.start();
   await waitHealthy(`${url}/healthz`, 120_000, () => dev.running);
+  // The dev server it works with is its own child, not one a killed run left behind.
+  expect(await serversOnPort()).toEqual([{ pid: expect.any(Number), ppid: dev.pid }]);
   return Date.now() - t;
 }
 
@@ -113,6 +122,6 @@ describe('jml dev killed with its process group and started again', () => {
     report('(e) jml dev restarts', { kills: dev.kills, starts: dev.starts, upMs, leavers: ids.length, completeMs });
     expect(await dev.stop()).toBe(0);
     // Every dev server this directory saw is gone with the last stop.
-    expect(await serversOn(join(dir, '.jml', 'temporal.db'))).toEqual([]);
+    expect(await serversOnPort()).toEqual([]);
   }, 600_000);
 });
