@@ -4,8 +4,8 @@ import { workflowsPath } from './worker';
 
 /**
  * `jml bundle --out FILE`: the workflow code bundled once, ahead of time. A worker started with
- * JML_WORKFLOW_BUNDLE=FILE loads it instead of bundling at start-up (seconds instead of tens of
- * seconds on a small machine), which matters when workers are restarted often.
+ * JML_WORKFLOW_BUNDLE=FILE loads it instead of bundling at start-up, which matters when workers
+ * are restarted often.
  */
 export async function writeWorkflowBundle(out: string): Promise<number> {
   const noop = () => undefined;
