@@ -74,13 +74,31 @@ export function createLeaverActivities(deps: ActivityDeps) {
   function revokeEntitlements(step: SystemStep): Promise<StepResult> {
     return onAccount(step, 'entitlements.revoke_all', async (connector, accountId, entry) => {
       const held = await connector.listEntitlements(accountId);
+      // What the account held when this step first looked, stored before anything is revoked. An
+      // attempt cut off between a revoke and its evidence (a worker killed, the database away)
+      // leaves that entitlement gone and unrecorded; a later attempt no longer sees it held, and
+      // records its revocation from here.
+      const first = await deps.evidence.append({
+        ...entry,
+        action: 'entitlements.held',
+        stepKey: `${entry.stepKey}:held`,
+        outcome: 'success',
+        occurredAt: now().toISOString(),
+        context: { ...entry.context, entitlements: held },
+      });
+      const firstHeld = heldIn(first) ?? held;
       for (const entitlement of held) {
         await connector.revokeEntitlement(accountId, entitlement);
         await record({ ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` }, 'success');
       }
+      for (const entitlement of firstHeld.filter((e) => !held.includes(e))) {
+        const revoke = { ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` };
+        await record(revoke, 'success', 'held when the step began, gone on a later attempt\'s read');
+      }
       const left = await connector.listEntitlements(accountId);
       if (left.length > 0) throw new Error(`still holds ${left.length} entitlement(s) after revoke; will re-check`);
-      return record({ ...entry, context: { ...entry.context, revoked: held } }, 'success');
+      const revoked = [...new Set([...firstHeld, ...held])].sort();
+      return record({ ...entry, context: { ...entry.context, revoked } }, 'success');
     });
   }
 
@@ -262,3 +280,9 @@ export type MilestoneAction =
   | 'leaver.hold_aborted';
 
 export type LeaverActivities = ReturnType<typeof createLeaverActivities>;
+
+/** The entitlements an `entitlements.held` evidence record lists (the one stored first for its step). */
+function heldIn(stored: unknown): string[] | undefined {
+  const list = (stored as { context?: { entitlements?: unknown } } | undefined)?.context?.entitlements;
+  return Array.isArray(list) && list.every((e) => typeof e === 'string') ? list : undefined;
+}

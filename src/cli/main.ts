@@ -6,6 +6,7 @@ import { runEvidenceVerify } from '../evidence/verify-cli';
 import { createLogger } from '../log';
 import { checkOffboardingArgs, parseReportWindow, ReportError, runReportOffboarding } from '../reports/report-cli';
 import { devLockHolder } from '../runtime/dev-lock';
+import { writeWorkflowBundle } from '../runtime/bundle';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
 import { routeSdkLogs } from '../runtime/sdk-logging';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
@@ -15,6 +16,7 @@ const usage = `usage: jml <command>
   dev                         API + worker in one process (embedded Temporal and Postgres when unset)
   server                      the HTTP API
   worker                      a Temporal worker (run several to scale)
+  bundle --out FILE           the workflow code bundled ahead of time (workers load it with JML_WORKFLOW_BUNDLE)
   report offboarding --from D --to D [--format csv|json|pdf] [--out FILE]
                               offboarding timeliness report (pdf needs --out)
   evidence verify             check the evidence hash chain
@@ -33,6 +35,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'server':
       case 'worker':
         return await runProcess(command);
+      case 'bundle': {
+        const out = stringOption(args, 'out', true);
+        const bytes = await writeWorkflowBundle(out);
+        console.log(`workflow bundle written to ${out} (${bytes} bytes)`);
+        return 0;
+      }
       case 'report':
         if (sub !== 'offboarding') throw new UsageError('report: the only report is "offboarding"');
         return await report(args);

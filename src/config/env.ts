@@ -59,6 +59,11 @@ export const envSchema = z.object({
   JML_CONFIG: z.string().min(1).default('jml.config.yaml'),
   /** Where `jml dev` keeps its embedded Temporal and PGlite state. */
   JML_DATA_DIR: z.string().min(1).default('.jml'),
+  /** A workflow bundle written by `jml bundle`; workers load it instead of bundling at start-up. */
+  JML_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /** Ports of `jml dev`'s embedded Temporal dev server and its Web UI. */
+  JML_DEV_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  JML_DEV_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   BAMBOOHR_WEBHOOK_SECRET: optionalSecret,
   BAMBOOHR_API_KEY: optionalSecret,
   BAMBOOHR_API_URL: optionalUrl,

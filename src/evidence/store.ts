@@ -7,7 +7,7 @@ import { columns, toRecord, type EvidenceRow } from './rows';
 import type { EvidenceInput, EvidenceRecord, VerifyResult } from './types';
 
 /** Actions whose success means the account existed in that system. */
-const accountActions = ['account.create', 'account.enable', 'account.disable', 'sessions.kill', 'entitlement.grant', 'entitlement.revoke', 'entitlements.revoke_all'];
+const accountActions = ['account.create', 'account.enable', 'account.disable', 'sessions.kill', 'entitlement.grant', 'entitlement.revoke', 'entitlements.held', 'entitlements.revoke_all'];
 
 export interface RangeQuery {
   /** occurredAt >= from (ISO-8601); absent means from the start. */

@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { liveCommandOf } from './process-info';
 
 /**
  * Embedded PGlite is single-process: while `jml dev` holds the data directory, another process
@@ -23,10 +24,9 @@ export async function devLockHolder(dataDir: string): Promise<number | undefined
     return undefined;
   }
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined; // stale: the process is gone
-  }
+  // Stale when the process is gone, or when its PID now belongs to something else (after a
+  // reboot or in a container, where a killed `jml dev` was PID 1 and PIDs are reused at once).
+  const command = await liveCommandOf(pid);
+  if (command === undefined) return undefined;
+  return command === '' || /\bjml\b|jml\.js/.test(command) ? pid : undefined;
 }

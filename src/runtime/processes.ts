@@ -52,6 +52,7 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
     deps: activityDeps(config, services, log),
     dataConverter: dataConverterFor(config.env),
+    ...(config.env.JML_WORKFLOW_BUNDLE ? { workflowBundlePath: config.env.JML_WORKFLOW_BUNDLE } : {}),
   });
   // Every worker process holds its share of each system's configured limits.
   const census = startWorkerCensus({ db: services.db, shared: services.pacers, log });
@@ -78,7 +79,16 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
     if (cli.source === 'sdk-download') throw new Error('no Temporal CLI found and go is not installed: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS');
     // With encryption on, the embedded UI decodes through our codec endpoint (open to this machine in dev).
     const uiCodecEndpoint = config.env.JML_ENCRYPTION_KEY && config.env.PORT ? `http://127.0.0.1:${config.env.PORT}/codec` : undefined;
-    const server = await startDevServer({ binary: cli.path, port: 7233, uiPort: 8233, headless: false, dbFile: join(stateDir, 'temporal.db'), uiCodecEndpoint });
+    const server = await startDevServer({
+      binary: cli.path,
+      port: config.env.JML_DEV_TEMPORAL_PORT,
+      uiPort: config.env.JML_DEV_UI_PORT,
+      headless: false,
+      dbFile: join(stateDir, 'temporal.db'),
+      // A server left running by a run that was killed outright is stopped first.
+      pidFile: join(stateDir, 'temporal.pid'),
+      uiCodecEndpoint,
+    });
     ({ address, uiUrl } = server);
     stopTemporal = server.stop;
   }
