@@ -53,6 +53,11 @@ export async function startPeersProcess(setup: PeersSetup): Promise<PeersProcess
     env: { ...process.env, JML_BENCH_PEERS: JSON.stringify(setup) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = signal ? `signal ${signal}` : `code ${code}`;
+    if (code !== 0) console.error(`[peers] the peers process exited (${exited})`);
+  });
   let onEnded: (e: Ended) => void = () => {};
   const waiters: { kind: FromPeers['kind']; resolve: (m: FromPeers) => void }[] = [];
   child.on('message', (m: FromPeers) => {
@@ -63,7 +68,8 @@ export async function startPeersProcess(setup: PeersSetup): Promise<PeersProcess
   const next = <K extends FromPeers['kind']>(kind: K) =>
     new Promise<Extract<FromPeers, { kind: K }>>((resolve, reject) => {
       waiters.push({ kind, resolve: resolve as (m: FromPeers) => void });
-      child.once('exit', (code) => reject(new Error(`the peers process exited (${code})`)));
+      if (exited) reject(new Error(`the peers process exited (${exited})`));
+      child.once('exit', () => reject(new Error(`the peers process exited (${exited})`)));
     });
   const send = (m: ToPeers) => child.send(m);
   const ready = await next('ready');
@@ -86,9 +92,10 @@ export async function startPeersProcess(setup: PeersSetup): Promise<PeersProcess
       return (await s).stats;
     },
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
+      if (exited) return;
+      const gone = new Promise((r) => child.once('exit', r));
       send({ kind: 'stop' });
-      await exited;
+      await gone;
     },
   };
 }
@@ -117,6 +124,8 @@ async function runChild(): Promise<void> {
     }
     if (ended.length > 0) reply({ kind: 'ended', ended });
   }, 20);
+  // The benchmark gone: nothing to serve.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', async (m: ToPeers) => {
     if (m.kind === 'seed') {
       for (const name of m.groups) {
