@@ -56,6 +56,7 @@ function parseOptions(args: string[]): Options {
   };
 }
 
+const nonNegative = (n: number) => (n >= 0 ? n : null);
 const log = (line: string) => console.error(`[bench layoff] ${line}`);
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
@@ -158,7 +159,8 @@ async function runScenario(scenario: Scenario, o: Options): Promise<ScenarioResu
       engine: (engineCpu.user + engineCpu.system) / 1e6,
       temporal: (pidCpuMs(tempPid) - cpu0.temporal) / 1000,
       peers: (pidCpuMs(peers.pid) - cpu0.peers) / 1000,
-      postgres: cpu0.postgres === undefined ? null : ((namedProcessesCpuMs('postgres') ?? 0) - cpu0.postgres) / 1000,
+      // Backends that ended during the run take their CPU with them: a lower bound, unknown when it went negative.
+      postgres: cpu0.postgres === undefined ? null : nonNegative(((namedProcessesCpuMs('postgres') ?? 0) - cpu0.postgres) / 1000),
     };
     const times = ended.map((e) => Math.max(e.oktaAt, e.scimAt) - t0);
     const last = Math.max(...times);
