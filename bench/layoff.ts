@@ -13,7 +13,7 @@
 import { defaultConcurrency } from '../src/connectors/registry';
 import { startEngine, type TestEngine } from '../test/harness/engine';
 import { bambooSecret, postBambooWebhook } from '../test/harness/bamboohr';
-import { actionsOf } from '../test/harness/actions';
+import { countActions } from '../test/harness/actions';
 import { codeVersion, machine, namedProcessesCpuMs, startTemporal, UsageError, writeResult, type Benchmark } from './common';
 import { latencyMs } from './options';
 import { refusals, sessionsFloor, untilNextWindow } from './layoff-rates';
@@ -169,9 +169,8 @@ async function runScenario(scenario: Scenario, o: Options): Promise<ScenarioResu
     const completedMs = await allLeaversClosed(engine, t0, o.timeoutMs);
     const peerStats = await peers.stats();
     const evidence = await evidenceRate(engine, workers.map((w) => w.id));
-    const actions = await sampleActions(engine, workers.map((w) => w.id), o.actionsSample);
+    const { actions, retries: retried } = await sampleHistories(engine, workers.map((w) => w.id), o.actionsSample);
     const floor = scenario === 'rate' ? sessionsFloor(workers.length, oktaConcurrency, latencyMs) : undefined;
-    const retried = await retriesOf(engine, sampleOf(workers.map((w) => w.id), o.actionsSample));
     return {
       scenario,
       leavers: workers.length,
@@ -202,29 +201,6 @@ async function runScenario(scenario: Scenario, o: Options): Promise<ScenarioResu
   }
 }
 
-async function retriesOf(engine: TestEngine, employeeIds: string[]) {
-  const counts = new Map<string, { activity: string; lastFailure: string; attempts: number }>();
-  for (const id of employeeIds) {
-    for await (const w of engine.client.workflow.list({ query: `WorkflowId STARTS_WITH "leaver-bamboohr-${id}-"` })) {
-      const history = await engine.client.workflow.getHandle(w.workflowId).fetchHistory();
-      const scheduled = new Map<string, string>();
-      for (const e of history.events ?? []) {
-        const s = e.activityTaskScheduledEventAttributes;
-        if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '?');
-        const st = e.activityTaskStartedEventAttributes;
-        if (!st || (st.attempt ?? 1) <= 1) continue;
-        const activity = scheduled.get(String(st.scheduledEventId)) ?? '?';
-        const lastFailure = (st.lastFailure?.message ?? '').replace(/[0-9a-f-]{20,}/g, '…');
-        const key = `${activity} ${lastFailure}`;
-        const c = counts.get(key) ?? { activity, lastFailure, attempts: 0 };
-        c.attempts += (st.attempt ?? 1) - 1;
-        counts.set(key, c);
-      }
-    }
-  }
-  return [...counts.values()].sort((a, b) => b.attempts - a.attempts);
-}
-
 /** Waits until no leaver workflow is running; ms from `t0`. */
 async function allLeaversClosed(engine: TestEngine, t0: number, timeoutMs: number): Promise<number> {
   const query = 'WorkflowId STARTS_WITH "leaver-" AND ExecutionStatus = "Running"';
@@ -253,24 +229,56 @@ function sampleOf(ids: string[], sample: number): string[] {
   return ids.filter((_, i) => i % step === 0).slice(0, sample);
 }
 
-/** Actions (as Temporal Cloud counts them) of a sample of the leavers: their entity and leaver workflows. */
-async function sampleActions(engine: TestEngine, employeeIds: string[], sample: number) {
+/**
+ * From one read of each history of a sample of the leavers (their entity and leaver workflows):
+ * Actions as Temporal Cloud counts them, and every activity attempt after the first, by activity
+ * and the failure before it.
+ */
+async function sampleHistories(engine: TestEngine, employeeIds: string[], sample: number) {
   const picked = sampleOf(employeeIds, sample);
   const totals: number[] = [];
   const byKind: Record<string, number> = {};
+  const retries = new Map<string, { activity: string; lastFailure: string; attempts: number }>();
   for (const id of picked) {
     const ids = [`employee-bamboohr-${id}`];
     for await (const w of engine.client.workflow.list({ query: `WorkflowId STARTS_WITH "leaver-bamboohr-${id}-"` })) ids.push(w.workflowId);
-    const count = await actionsOf(engine.client, ids);
-    totals.push(count.total);
-    for (const [k, v] of Object.entries(count.byKind)) byKind[k] = (byKind[k] ?? 0) + v;
+    let total = 0;
+    for (const workflowId of ids) {
+      const events = (await engine.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const count = countActions(events);
+      total += count.total;
+      for (const [k, v] of Object.entries(count.byKind)) byKind[k] = (byKind[k] ?? 0) + v;
+      retriesIn(events, retries);
+    }
+    totals.push(total);
   }
   return {
-    sampled: picked.length,
-    mean: round(totals.reduce((a, b) => a + b, 0) / totals.length, 2),
-    max: Math.max(...totals),
-    byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, round(v / picked.length, 2)])),
+    actions: {
+      sampled: picked.length,
+      mean: round(totals.reduce((a, b) => a + b, 0) / totals.length, 2),
+      max: Math.max(...totals),
+      byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, round(v / picked.length, 2)])),
+    },
+    retries: [...retries.values()].sort((a, b) => b.attempts - a.attempts),
   };
+}
+
+type HistoryEvents = Parameters<typeof countActions>[0];
+
+function retriesIn(events: HistoryEvents, into: Map<string, { activity: string; lastFailure: string; attempts: number }>): void {
+  const scheduled = new Map<string, string>();
+  for (const e of events) {
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '?');
+    const st = e.activityTaskStartedEventAttributes;
+    if (!st || (st.attempt ?? 1) <= 1) continue;
+    const activity = scheduled.get(String(st.scheduledEventId)) ?? '?';
+    const lastFailure = (st.lastFailure?.message ?? '').replace(/[0-9a-f-]{20,}/g, '…');
+    const key = `${activity} ${lastFailure}`;
+    const c = into.get(key) ?? { activity, lastFailure, attempts: 0 };
+    c.attempts += (st.attempt ?? 1) - 1;
+    into.set(key, c);
+  }
 }
 
 function table(results: ScenarioResult[]): string {
