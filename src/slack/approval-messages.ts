@@ -1,6 +1,6 @@
 import type { ActionsBlock, KnownBlock, ModalView } from '@slack/types';
 import { approvalBlockId, approveActionId, reasonActionId, reasonBlockId, rejectActionId, rejectReasonCallbackId } from './ids';
-import { actor, code, context, esc, fallback, header, limits, listOf, oneLine, plain, plainTime, section, truncate, when } from './mrkdwn';
+import { actor, code, context, decisionButtons, esc, fallback, header, limits, listOf, oneLine, plain, plainTime, section, truncate, when } from './mrkdwn';
 
 export interface ApprovalMessageInput {
   approvalId: string;
@@ -68,15 +68,7 @@ const whyYou: Record<ApprovalMessageInput['approverRole'], string> = {
 };
 
 function buttons(approvalId: string): ActionsBlock {
-  const value = truncate(approvalId, limits.buttonValue);
-  return {
-    type: 'actions',
-    block_id: truncate(approvalBlockId(approvalId), limits.blockId),
-    elements: [
-      { type: 'button', action_id: approveActionId, value, style: 'primary', text: plain('Approve', limits.buttonText) },
-      { type: 'button', action_id: rejectActionId, value, style: 'danger', text: plain('Reject', limits.buttonText) },
-    ],
-  };
+  return decisionButtons(approvalBlockId(approvalId), approvalId, { actionId: approveActionId, text: 'Approve' }, { actionId: rejectActionId, text: 'Reject' });
 }
 
 const askSentence = (i: ApprovalMessageInput) =>

@@ -1,7 +1,7 @@
 import type { ActionsBlock } from '@slack/types';
 import type { MessageContent } from './approval-messages';
 import { abortHoldActionId, holdBlockId, releaseHoldActionId } from './ids';
-import { actor, code, context, esc, fallback, header, limits, listOf, plain, section, truncate, when } from './mrkdwn';
+import { actor, code, context, decisionButtons, esc, fallback, header, listOf, plain, section, when } from './mrkdwn';
 
 /** A mass-termination hold as the security channel sees it (no names: employee IDs only). */
 export interface HoldMessageInput {
@@ -40,27 +40,16 @@ function facts(i: HoldMessageInput): string {
 }
 
 function buttons(holdId: string): ActionsBlock {
-  const value = truncate(holdId, limits.buttonValue);
-  return {
-    type: 'actions',
-    block_id: truncate(holdBlockId(holdId), limits.blockId),
-    elements: [
-      { type: 'button', action_id: releaseHoldActionId, value, style: 'primary', text: plain('Release all', limits.buttonText) },
-      {
-        type: 'button',
-        action_id: abortHoldActionId,
-        value,
-        style: 'danger',
-        text: plain('Abort', limits.buttonText),
-        confirm: {
-          title: plain('Abort these terminations?', 100),
-          text: plain('Accounts stay enabled and access stays in place; the HR events are recorded as held and aborted.', 300),
-          confirm: plain('Abort', 30),
-          deny: plain('Cancel', 30),
-        },
-      },
-    ],
-  };
+  return decisionButtons(holdBlockId(holdId), holdId, { actionId: releaseHoldActionId, text: 'Release all' }, {
+    actionId: abortHoldActionId,
+    text: 'Abort',
+    confirm: {
+      title: plain('Abort these terminations?', 100),
+      text: plain('Accounts stay enabled and access stays in place; the HR events are recorded as held and aborted.', 300),
+      confirm: plain('Abort', 30),
+      deny: plain('Cancel', 30),
+    },
+  });
 }
 
 const askText = (i: HoldMessageInput) =>

@@ -1,4 +1,4 @@
-import type { ContextBlock, HeaderBlock, PlainTextElement, SectionBlock } from '@slack/types';
+import type { ActionsBlock, ConfirmationDialog, ContextBlock, HeaderBlock, PlainTextElement, SectionBlock } from '@slack/types';
 
 /** Block Kit limits (characters or items) the builders stay within. */
 export const limits = {
@@ -174,4 +174,22 @@ export function listOf(items: string[], max: number, sep = ', '): string {
   const shown = items.slice(0, max);
   const more = items.length - shown.length;
   return more > 0 ? `${shown.join(sep)}${sep}+${more} more` : shown.join(sep);
+}
+
+/** A decision's two buttons (the first primary, the second danger) on one ID, within Slack's limits. */
+export function decisionButtons(
+  blockId: string,
+  id: string,
+  yes: { actionId: string; text: string },
+  no: { actionId: string; text: string; confirm?: ConfirmationDialog },
+): ActionsBlock {
+  const value = truncate(id, limits.buttonValue);
+  return {
+    type: 'actions',
+    block_id: truncate(blockId, limits.blockId),
+    elements: [
+      { type: 'button', action_id: yes.actionId, value, style: 'primary', text: plain(yes.text, limits.buttonText) },
+      { type: 'button', action_id: no.actionId, value, style: 'danger', text: plain(no.text, limits.buttonText), ...(no.confirm ? { confirm: no.confirm } : {}) },
+    ],
+  };
 }
