@@ -7,6 +7,8 @@ import type { ActivityDeps } from './deps';
 import { recordSkipped } from './hr-events';
 import { currentRun } from './step';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
+import { ConnectorError } from '../src/connectors/errors';
+import type { AccessNote } from '../src/connectors/types';
 
 export type { StepResult, SystemStep } from './system-step';
 
@@ -59,16 +61,18 @@ export function createLeaverActivities(deps: ActivityDeps) {
   function killSessions(step: SystemStep): Promise<StepResult> {
     return onAccount(step, 'sessions.kill', async (connector, accountId, entry) => {
       if (!connector.killSessions) return record(entry, 'skipped', 'system has no session kill; access ends when the account is disabled');
-      await connector.killSessions(accountId);
-      return record(entry, 'success');
+      return recordNoted(entry, await connector.killSessions(accountId));
     });
   }
 
   function disableAccount(step: SystemStep): Promise<StepResult> {
-    return onAccount(step, 'account.disable', async (connector, accountId, entry) => {
-      await connector.disableAccount(accountId);
-      return record(entry, 'success');
-    });
+    return onAccount(step, 'account.disable', async (connector, accountId, entry) => recordNoted(entry, await connector.disableAccount(accountId)));
+  }
+
+  /** Success, with what the system says the step did (AccessNote) in the evidence. */
+  function recordNoted(entry: Parameters<typeof record>[0], note: AccessNote | void): Promise<StepResult> {
+    if (!note) return record(entry, 'success');
+    return record({ ...entry, context: { ...entry.context, ...note.detail } }, 'success', note.note);
   }
 
   function revokeEntitlements(step: SystemStep): Promise<StepResult> {
@@ -87,18 +91,30 @@ export function createLeaverActivities(deps: ActivityDeps) {
         context: { ...entry.context, entitlements: held },
       });
       const firstHeld = heldIn(first) ?? held;
+      // Memberships the system decides itself (dynamic groups): recorded as not ours to remove,
+      // never as removed; the disabled account is what ends their use.
+      const kept = new Set<string>();
       for (const entitlement of held) {
-        await connector.revokeEntitlement(accountId, entitlement);
-        await record({ ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` }, 'success');
+        const revoke = { ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` };
+        try {
+          await connector.revokeEntitlement(accountId, entitlement);
+        } catch (err) {
+          if (!(err instanceof ConnectorError && err.code === 'not_removable')) throw err;
+          kept.add(entitlement);
+          await record(revoke, 'skipped', `not removable: ${err.message}`);
+          continue;
+        }
+        await record(revoke, 'success');
       }
       for (const entitlement of firstHeld.filter((e) => !held.includes(e))) {
         const revoke = { ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` };
         await record(revoke, 'success', 'held when the step began, gone on a later attempt\'s read');
       }
-      const left = await connector.listEntitlements(accountId);
+      const left = (await connector.listEntitlements(accountId)).filter((e) => !kept.has(e));
       if (left.length > 0) throw new Error(`still holds ${left.length} entitlement(s) after revoke; will re-check`);
-      const revoked = [...new Set([...firstHeld, ...held])].sort();
-      return record({ ...entry, context: { ...entry.context, revoked } }, 'success');
+      const revoked = [...new Set([...firstHeld, ...held])].filter((e) => !kept.has(e)).sort();
+      const notRemovable = [...kept].sort();
+      return record({ ...entry, context: { ...entry.context, revoked, ...(notRemovable.length ? { notRemovable } : {}) } }, 'success');
     });
   }
 

@@ -10,7 +10,7 @@
  * of the engine (API + worker, as `jml dev` runs them, with this benchmark's client), of the
  * Temporal dev server, of the peers and of Postgres is reported apart.
  */
-import { defaultConcurrency } from '../src/connectors/registry';
+import { oktaConnector } from '../src/connectors/okta';
 import { startEngine, type TestEngine } from '../test/harness/engine';
 import { bambooSecret, postBambooWebhook } from '../test/harness/bamboohr';
 import { countActions } from '../test/harness/actions';
@@ -25,7 +25,7 @@ import { benchArgs, wholeNumber } from './args';
 type Scenario = 'one' | 'singles' | 'rate';
 const scenarios: readonly Scenario[] = ['one', 'singles', 'rate'];
 const goalMs = 60_000;
-const oktaConcurrency = defaultConcurrency.okta;
+const oktaConcurrency = oktaConnector.limits.maxConcurrency;
 
 interface Options {
   count: number;

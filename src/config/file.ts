@@ -1,17 +1,7 @@
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { duration } from './schema-parts';
+import { connectorCatalog, descriptorOf, type SystemConfig } from '../connectors/catalog';
 import { parseThreshold } from '../leaver/mass-termination';
-
-const duration = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value * 1000 : parseDuration(value);
-    if (ms === undefined || ms < 0) {
-      ctx.addIssue({ code: 'custom', message: `not a duration (use e.g. 500ms, 60s, 15m, 72h, 3d): ${value}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
 
 const entitlementGrant = z.object({ system: z.string().min(1), entitlements: z.array(z.string().min(1)).min(1) }).strict();
 
@@ -34,27 +24,8 @@ const rule = z
   })
   .strict();
 
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
-
-/** Longest rate-limit wait a system may ask of us; longer asks are capped and logged. */
-const maxRetryAfter = duration.default(300_000);
-/** Requests in flight at once and started per second, per worker process (rate-limit buckets are paced from the system's own headers too). */
-const maxConcurrency = z.number().int().min(1).max(1000).optional();
-const requestsPerSecond = z.number().positive().max(10_000).optional();
-const oktaSystem = z.object({ id: z.string(), type: z.literal('okta'), baseUrl: z.url(), tokenEnv: envName, maxRetryAfter, maxConcurrency, requestsPerSecond }).strict();
-/** Which SCIM server's documented filters, paging and PATCH forms to speak (src/connectors/scim/profiles). */
-export const scimProfileNames = ['rfc7644', 'aws-identity-center', 'entra-id'] as const;
-export type ScimProfileName = (typeof scimProfileNames)[number];
-const scimSystem = z
-  .object({ id: z.string(), type: z.literal('scim'), baseUrl: z.url(), tokenEnv: envName, profile: z.enum(scimProfileNames).default('rfc7644'), maxRetryAfter, maxConcurrency, requestsPerSecond })
-  .strict();
-/** Types whose connectors are planned; accepted in config so files stay valid as they land. */
-const laterSystem = z
-  .object({ id: z.string(), type: z.enum(['github', 'google-workspace', 'microsoft-graph', 'slack-admin']) })
-  .passthrough();
-
-export const systemSchema = z.discriminatedUnion('type', [oktaSystem, scimSystem, laterSystem]);
-export type SystemConfig = z.infer<typeof systemSchema>;
+export const systemSchema = z.discriminatedUnion('type', connectorCatalog.map((d) => d.configSchema) as unknown as [typeof connectorCatalog[number]['configSchema']]);
+export type { SystemConfig };
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID (e.g. U0ITLEAD)');
 
@@ -181,10 +152,21 @@ export const configFileSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
-    const ids = new Set(cfg.systems.map((s) => s.id));
-    const check = (grants: { system: string }[], path: (string | number)[]) =>
+    const types = new Map(cfg.systems.map((s) => [s.id, s.type]));
+    const check = (grants: { system: string; entitlements: string[] }[], path: (string | number)[]) =>
       grants.forEach((g, i) => {
-        if (!ids.has(g.system)) ctx.addIssue({ code: 'custom', path: [...path, i, 'system'], message: `unknown system "${g.system}"` });
+        const type = types.get(g.system);
+        if (!type) return ctx.addIssue({ code: 'custom', path: [...path, i, 'system'], message: `unknown system "${g.system}"` });
+        // What a system cannot grant stops start-up here, not a joiner at run time.
+        const kinds = descriptorOf(type)?.entitlementKinds ?? [];
+        g.entitlements.forEach((entitlement, j) => {
+          const colon = entitlement.indexOf(':');
+          const kind = colon > 0 ? entitlement.slice(0, colon) : '';
+          if (colon > 0 && colon < entitlement.length - 1 && kinds.includes(kind)) return;
+          const known = kinds.map((k) => `${k}:<name>`).join(', ');
+          const message = kind && colon < entitlement.length - 1 ? `system "${g.system}" (${type}) cannot grant ${kind}: entitlements (it grants ${known})` : `"${entitlement}" is not kind:name (system "${g.system}" grants ${known})`;
+          ctx.addIssue({ code: 'custom', path: [...path, i, 'entitlements', j], message });
+        });
       });
     check(cfg.policy.birthright, ['policy', 'birthright']);
     cfg.policy.rules.forEach((r, i) => check(r.grant, ['policy', 'rules', i, 'grant']));

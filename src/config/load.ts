@@ -4,11 +4,12 @@ import type { z } from 'zod';
 import { configFileSchema, type ConfigFile } from './file';
 import { envSchema, type Env } from './env';
 import { validatePolicy } from '../policy';
+import { descriptorOf } from '../connectors/catalog';
 
 export interface AppConfig {
   env: Env;
   file: ConfigFile;
-  /** Secrets each system's tokenEnv names, read once at start-up. */
+  /** Secrets each system's descriptor names (tokenEnv, ...), read once at start-up. */
   secrets: Record<string, string>;
 }
 
@@ -57,10 +58,11 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
   const file = parseConfigFile(text, env.JML_CONFIG);
   const secrets: Record<string, string> = {};
   for (const system of file.systems) {
-    if (!('tokenEnv' in system) || typeof system.tokenEnv !== 'string') continue;
-    const value = source[system.tokenEnv];
-    if (!value) throw new ConfigError(`env: ${system.tokenEnv}: not set (token for system "${system.id}")`);
-    secrets[system.tokenEnv] = value;
+    for (const name of descriptorOf(system.type)?.secretEnvs(system) ?? []) {
+      const value = source[name];
+      if (!value) throw new ConfigError(`env: ${name}: not set (secret for system "${system.id}")`);
+      secrets[name] = value;
+    }
   }
   return { env, file, secrets };
 }

@@ -7,6 +7,7 @@ export type ConnectorErrorCode =
   | 'conflict'
   | 'unauthorized' // 401/403: credentials are wrong; retrying will not help
   | 'bad_request' // 4xx the system blamed on us: retrying will not help
+  | 'not_removable' // the system decides this membership itself (a dynamic group): not ours to remove
   | 'unsupported'; // the connector lacks the ability
 
 export class ConnectorError extends Error {

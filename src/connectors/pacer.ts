@@ -65,6 +65,11 @@ export class Pacer {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
+  /** The system's configured concurrency (all workers together), if any. */
+  get maxConcurrency(): number | undefined {
+    return this.options.maxConcurrency;
+  }
+
   /**
    * Waits until a request to this bucket may start. `endsSessions` requests take the next free
    * slot ahead of any other waiting request (a leaver's session kill before others' clean-up).

@@ -1,11 +1,10 @@
-/** Builds one connector per configured system and exposes optional abilities as typed look-ups. */
-import type { SystemConfig } from '../config/file';
+/** Builds one connector per configured system from its descriptor, and exposes optional abilities as typed look-ups. */
+import { descriptorOf, type SystemConfig } from './catalog';
+import type { ConnectorDescriptor } from './descriptor';
 import { UnsupportedError } from './errors';
 import type { ConnectorLog } from './http';
-import { OktaConnector } from './okta/connector';
 import { Pacer } from './pacer';
-import { ScimConnector } from './scim/connector';
-import type { Connector, OptionalAbility } from './types';
+import { abilitiesOf, type Connector, type OptionalAbility } from './types';
 
 export interface ConnectorOptions {
   /** Per-request timeout for every connector (default 10 s). */
@@ -18,14 +17,10 @@ export interface ConnectorOptions {
 }
 
 /**
- * `secrets` maps each system's `tokenEnv` to its value (AppConfig.secrets). Fails at start-up,
- * naming the system, when a type has no connector yet or a token is missing.
+ * `secrets` maps each env var a system's descriptor names to its value (AppConfig.secrets). Fails
+ * at start-up, naming the system, when a type has no connector or a secret is missing.
  */
-export function createConnectors(
-  systems: SystemConfig[],
-  secrets: Record<string, string>,
-  options: ConnectorOptions = {},
-): Map<string, Connector> {
+export function createConnectors(systems: SystemConfig[], secrets: Record<string, string>, options: ConnectorOptions = {}): Map<string, Connector> {
   const connectors = new Map<string, Connector>();
   for (const system of systems) {
     if (connectors.has(system.id)) throw new Error(`system "${system.id}": configured twice`);
@@ -34,36 +29,23 @@ export function createConnectors(
   return connectors;
 }
 
-/**
- * Requests in flight at once per worker process, unless a system sets maxConcurrency: Okta
- * documents per-org concurrency limits from 15 (the smallest plans) up; SCIM services rarely
- * document one, so a cautious 20.
- */
-export const defaultConcurrency = { okta: 15, scim: 20 } as const;
-
 function createConnector(system: SystemConfig, secrets: Record<string, string>, options: ConnectorOptions): Connector {
-  switch (system.type) {
-    case 'okta': {
-      const token = tokenFor(system.id, system.tokenEnv, secrets);
-      const pacer = new Pacer({ maxConcurrency: system.maxConcurrency ?? defaultConcurrency.okta, requestsPerSecond: system.requestsPerSecond });
-      options.onPacer?.(pacer);
-      return new OktaConnector({ id: system.id, baseUrl: system.baseUrl, token, maxRetryAfterMs: system.maxRetryAfter, pacer, ...options });
-    }
-    case 'scim': {
-      const token = tokenFor(system.id, system.tokenEnv, secrets);
-      const pacer = new Pacer({ maxConcurrency: system.maxConcurrency ?? defaultConcurrency.scim, requestsPerSecond: system.requestsPerSecond });
-      options.onPacer?.(pacer);
-      return new ScimConnector({ id: system.id, baseUrl: system.baseUrl, token, profile: system.profile, maxRetryAfterMs: system.maxRetryAfter, pacer, ...options });
-    }
-    default:
-      throw new Error(`system "${system.id}": type "${system.type}" has no connector yet (supported: okta, scim)`);
+  const descriptor = descriptorOf(system.type) as ConnectorDescriptor | undefined;
+  if (!descriptor) throw new Error(`system "${system.id}": type "${system.type}" has no connector`);
+  const own: Record<string, string> = {};
+  for (const env of descriptor.secretEnvs(system)) {
+    const value = secrets[env];
+    if (!value) throw new Error(`system "${system.id}": secret ${env} is not set`);
+    own[env] = value;
   }
-}
-
-function tokenFor(systemId: string, tokenEnv: string, secrets: Record<string, string>): string {
-  const token = secrets[tokenEnv];
-  if (!token) throw new Error(`system "${systemId}": secret ${tokenEnv} is not set`);
-  return token;
+  const pacer = new Pacer({ maxConcurrency: system.maxConcurrency ?? descriptor.limits.maxConcurrency, requestsPerSecond: system.requestsPerSecond ?? descriptor.limits.requestsPerSecond });
+  options.onPacer?.(pacer);
+  const { onPacer: _told, ...rest } = options;
+  const connector = descriptor.create(system, { ...rest, secrets: own, pacer });
+  const has = abilitiesOf(connector).sort().join(',');
+  const declared = [...descriptor.abilities].sort().join(',');
+  if (has !== declared) throw new Error(`system "${system.id}": connector type "${system.type}" declares abilities [${declared}] but has [${has}]`);
+  return connector;
 }
 
 type AbilityFn<A extends OptionalAbility> = NonNullable<Connector[A]>;

@@ -27,6 +27,18 @@ export interface NewAccount {
   active: boolean;
 }
 
+/**
+ * What a session kill or a disable did, in the system's own terms, for the evidence: e.g. GitHub
+ * has no session to end, so its disable says the org membership was removed and which credentials
+ * were revoked; Graph says its session revocation may take minutes to bite.
+ */
+export interface AccessNote {
+  /** One sentence for the evidence's reason (no personal data). */
+  note?: string;
+  /** Counts and IDs, merged into the evidence context. */
+  detail?: Record<string, string | number | boolean | string[]>;
+}
+
 export const optionalAbilities = ['createAccount', 'enableAccount', 'killSessions'] as const;
 export type OptionalAbility = (typeof optionalAbilities)[number];
 
@@ -45,7 +57,7 @@ export interface Connector {
   /** null only from a well-formed "no such user" answer; an error or an unexpected body throws. */
   findAccount(login: string): Promise<Account | null>;
   /** Idempotent: disabling a disabled account succeeds; a missing one throws not_found. */
-  disableAccount(accountId: string): Promise<void>;
+  disableAccount(accountId: string): Promise<AccessNote | void>;
   /**
    * Every entitlement the account holds, complete or an error: a listing that fails, is cut short
    * or cannot be done on this system throws; it never answers [] by guess. Missing account: not_found.
@@ -53,13 +65,17 @@ export interface Connector {
   listEntitlements(accountId: string): Promise<string[]>;
   /** Idempotent: granting a held entitlement succeeds. Missing account: not_found; unknown entitlement: an error. */
   grantEntitlement(accountId: string, entitlement: string): Promise<void>;
-  /** Idempotent: revoking an entitlement not held succeeds. Missing account: not_found; unknown entitlement: an error. */
+  /**
+   * Idempotent: revoking an entitlement not held succeeds. Missing account: not_found; unknown
+   * entitlement: an error; one the system will not let us remove (a dynamic group, whose members a
+   * rule decides): ConnectorError 'not_removable'.
+   */
   revokeEntitlement(accountId: string, entitlement: string): Promise<void>;
   createAccount?(input: NewAccount): Promise<Account>;
   /** Missing account: not_found. */
   enableAccount?(accountId: string): Promise<void>;
   /** Ends every session and revokes tokens the system issued to the account. Missing account: not_found. */
-  killSessions?(accountId: string): Promise<void>;
+  killSessions?(accountId: string): Promise<AccessNote | void>;
 }
 
 export function abilitiesOf(connector: Connector): OptionalAbility[] {

@@ -4,7 +4,7 @@
  * findAccount never answers "nobody", and no operation succeeds or claims "not found".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScimProfileName } from '../../src/config/file';
+import type { ScimProfileName } from '../../src/connectors/scim/profiles/names';
 import { ConnectorError } from '../../src/connectors/errors';
 import { OktaConnector } from '../../src/connectors/okta/connector';
 import { requireAbility } from '../../src/connectors/registry';

@@ -5,7 +5,7 @@
  * completely; the wrong one fails loudly and never answers "no groups".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScimProfileName } from '../../src/config/file';
+import type { ScimProfileName } from '../../src/connectors/scim/profiles/names';
 import { ScimConnector } from '../../src/connectors/scim/connector';
 import { startScimPeer, type ScimPeer, type ScimPeerOptions } from '../peers/scim-peer';
 

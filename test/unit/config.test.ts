@@ -65,6 +65,11 @@ describe('configuration', () => {
     ['joiner: { startLocalTime: 830 }', 'x.yaml: joiner.startLocalTime'],
     ['systems: [{ id: a, type: okta, baseUrl: nope, tokenEnv: T }]', 'x.yaml: systems.0.baseUrl'],
     ['policy: { birthright: [{ system: ghost, entitlements: ["group:x"] }] }', 'x.yaml: policy.birthright.0.system: unknown system "ghost"'],
+    [
+      'systems: [{ id: a, type: okta, baseUrl: "https://a", tokenEnv: T }]\npolicy: { rules: [{ when: { department: Eng }, grant: [{ system: a, entitlements: ["group:x", "team:eng"] }] }] }',
+      'x.yaml: policy.rules.0.grant.0.entitlements.1: system "a" (okta) cannot grant team: entitlements (it grants group:<name>)',
+    ],
+    ['systems: [{ id: a, type: scim, baseUrl: "https://a", tokenEnv: T }]\npolicy: { birthright: [{ system: a, entitlements: ["everyone"] }] }', 'x.yaml: policy.birthright.0.entitlements.0: "everyone" is not kind:name'],
     ['slaa: {}', 'x.yaml: (root): Unrecognized key'],
     ['hris: { bamboohr: { webhookGrace: later } }', 'x.yaml: hris.bamboohr.webhookGrace: not a duration'],
     [
@@ -99,7 +104,7 @@ describe('configuration', () => {
   });
 
   it('requires the token variable each system names', async () => {
-    await expect(loadConfig({ JML_CONFIG: 'jml.config.example.yaml' })).rejects.toThrow('env: OKTA_TOKEN: not set (token for system "okta")');
+    await expect(loadConfig({ JML_CONFIG: 'jml.config.example.yaml' })).rejects.toThrow('env: OKTA_TOKEN: not set (secret for system "okta")');
     const cfg = await loadConfig({ JML_CONFIG: 'jml.config.example.yaml', OKTA_TOKEN: 'o', AWS_SCIM_TOKEN: 's' });
     expect(cfg.secrets).toEqual({ OKTA_TOKEN: 'o', AWS_SCIM_TOKEN: 's' });
   });

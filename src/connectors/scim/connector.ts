@@ -5,7 +5,7 @@
  * service provider ends access, and the leaver does that as this system's disable step.
  */
 import type { z } from 'zod';
-import type { ScimProfileName } from '../../config/file';
+import type { ScimProfileName } from './profiles/names';
 import type { Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';

@@ -4,6 +4,8 @@ import { UnsupportedError } from '../../../src/connectors/errors';
 import { createConnectors, requireAbility } from '../../../src/connectors/registry';
 import { ScimConnector } from '../../../src/connectors/scim/connector';
 import type { Connector } from '../../../src/connectors/types';
+import { oktaConnector } from '../../../src/connectors/okta';
+import type { Pacer } from '../../../src/connectors/pacer';
 
 const systems: SystemConfig[] = [
   systemSchema.parse({ id: 'okta', type: 'okta', baseUrl: 'https://acme.okta.com', tokenEnv: 'OKTA_TOKEN' }),
@@ -20,8 +22,15 @@ describe('createConnectors', () => {
   });
 
   it('names the system and type it has no connector for', () => {
-    const github = systemSchema.parse({ id: 'gh', type: 'github', baseUrl: 'https://api.github.com', org: 'acme', tokenEnv: 'GITHUB_TOKEN' });
-    expect(() => createConnectors([github], { GITHUB_TOKEN: 'x' })).toThrow(/system "gh".*type "github"/);
+    const unknown = { id: 'erp', type: 'sap', baseUrl: 'https://erp.example', tokenEnv: 'ERP_TOKEN' } as unknown as SystemConfig;
+    expect(() => createConnectors([unknown], { ERP_TOKEN: 'x' })).toThrow(/system "erp".*type "sap"/);
+    expect(() => systemSchema.parse(unknown)).toThrow();
+  });
+
+  it('paces each system by its type\'s documented default unless it sets its own', () => {
+    const pacers: Pacer[] = [];
+    createConnectors([systems[0]!, { ...systems[1]!, maxConcurrency: 3 }], { OKTA_TOKEN: 'o', AWS_SCIM_TOKEN: 's' }, { onPacer: (p) => pacers.push(p) });
+    expect(pacers.map((p) => p.maxConcurrency)).toEqual([oktaConnector.limits.maxConcurrency, 3]);
   });
 
   it('passes each system its SCIM profile and rate-limit cap', () => {

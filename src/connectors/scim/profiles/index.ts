@@ -1,4 +1,4 @@
-import type { ScimProfileName } from '../../../config/file';
+import type { ScimProfileName } from './names';
 import { awsIdentityCenterProfile } from './aws-identity-center';
 import { entraIdProfile } from './entra-id';
 import type { ScimProfile } from './profile';

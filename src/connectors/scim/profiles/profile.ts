@@ -3,7 +3,7 @@
  * live, how lists page, how to find the groups a user is in (completely, or not at all), and the
  * PATCH bodies for `active` and group members. The connector picks one by `systems[].profile`.
  */
-import type { ScimProfileName } from '../../../config/file';
+import type { ScimProfileName } from './names';
 import type { JsonHttpClient } from '../../http';
 import type { ScimGroup, ScimUser } from '../convert';
 import type { PagingLimits } from '../paging';

@@ -1,0 +1,56 @@
+/**
+ * What a connector folder exports: everything the engine needs to know about a kind of system.
+ * The registry, the `systems[]` config schema, start-up checks, README's limits table and the
+ * contract test are all built from the list of descriptors (./catalog.ts), so adding a system is
+ * one folder and one line in that list.
+ */
+import type { z } from 'zod';
+import type { ConnectorLog } from './http';
+import type { Pacer } from './pacer';
+import type { Connector, OptionalAbility } from './types';
+
+/** What the registry hands a descriptor's factory. */
+export interface ConnectorContext {
+  /** The values of the env vars the descriptor's `secretEnvs` named, read once at start-up. */
+  secrets: Record<string, string>;
+  /** Paces this system's requests under its limits; shared by every call the connector makes. */
+  pacer: Pacer;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  log?: ConnectorLog;
+}
+
+/** The vendor's documented limits, and the defaults the engine takes from them. */
+export interface ConnectorLimits {
+  /** Requests in flight at once, unless the system sets maxConcurrency. */
+  maxConcurrency: number;
+  /** Requests started per second, unless the system sets requestsPerSecond (undefined: paced by the vendor's headers alone). */
+  requestsPerSecond?: number;
+  /** The vendor's documented limit the defaults follow, for README and `jml doctor`. */
+  documented: string;
+}
+
+export interface ConnectorDescriptor<S extends z.ZodObject = z.ZodObject> {
+  /** `systems[].type` in jml.config.yaml. */
+  readonly type: string;
+  /** One `systems[]` entry of this type (strict; its `type` a literal of the above). */
+  readonly configSchema: S;
+  /** Entitlement kinds it can grant and revoke (`group`, `team`, ...), as in "group:engineering". */
+  readonly entitlementKinds: readonly string[];
+  /** Optional abilities every connector of this type has. */
+  readonly abilities: readonly OptionalAbility[];
+  readonly limits: ConnectorLimits;
+  /** Env var names the system's secrets come from; each must be set at start-up. */
+  secretEnvs(config: z.output<S>): string[];
+  create(config: z.output<S>, context: ConnectorContext): Connector;
+  /**
+   * The module (path from the repository root) exporting `pairs`: this connector with the local
+   * peer that speaks its vendor's wire format, as the shared contract test drives them.
+   */
+  readonly contractPeer: string;
+}
+
+/** Keeps the descriptor's literal types (its schema's output) for the catalog. */
+export function defineConnector<S extends z.ZodObject>(descriptor: ConnectorDescriptor<S>): ConnectorDescriptor<S> {
+  return descriptor;
+}

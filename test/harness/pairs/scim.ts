@@ -1,0 +1,42 @@
+import { ScimConnector } from '../../../src/connectors/scim/connector';
+import { startScimPeer, type ScimPeerOptions } from '../../peers/scim-peer';
+import type { ContractPair, Pair } from './pair';
+
+export interface ScimPairOptions extends Omit<ScimPeerOptions, 'token'> {
+  retryAfter?: 'seconds' | 'http-date';
+  pageSize?: number;
+}
+
+export async function scimPair(options: ScimPairOptions = {}): Promise<Pair> {
+  const token = 'scim-test-token-5b1e2d';
+  const { retryAfter = 'seconds', pageSize = 2, ...peerOptions } = options;
+  const peer = await startScimPeer({ token, ...peerOptions });
+  const profile = peerOptions.profile ?? 'rfc7644';
+  const make = (t: string) => new ScimConnector({ id: 'scim', baseUrl: peer.url, token: t, profile, pageSize });
+  return {
+    connector: make(token),
+    connectorWithToken: make,
+    token,
+    kind: 'group',
+    killsSessions: false,
+    pageSize,
+    seedAccount: (login, seed = {}) => peer.seedUser({ userName: login, groups: seed.groups, active: !(seed.pending || seed.disabled) }).id,
+    seedGroup: (name) => void peer.seedGroup({ displayName: name }),
+    deleteAccount: (login) => peer.deleteUser(login),
+    groupsAt: (login) => peer.user(login)?.groups ?? [],
+    sessionsEnded: (login) => peer.user(login)?.active === false,
+    disabledAt: (login) => peer.user(login)?.active === false,
+    rateLimitNext: (seconds) => peer.rateLimitNext(1, seconds, retryAfter),
+    failNext: (status) => peer.failNext(1, status),
+    requests: () => peer.requests(),
+    writes: () => peer.writes(),
+    close: () => peer.close(),
+  };
+}
+
+export const pairs: ContractPair[] = [
+  { name: 'scim rfc7644 (scimmy)', start: () => scimPair() },
+  { name: 'scim rfc7644 without members filter, HTTP-date Retry-After', start: () => scimPair({ memberFilter: false, retryAfter: 'http-date' }) },
+  { name: 'scim aws-identity-center', start: () => scimPair({ profile: 'aws-identity-center' }) },
+  { name: 'scim entra-id', start: () => scimPair({ profile: 'entra-id' }) },
+];
