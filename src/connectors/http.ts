@@ -21,8 +21,12 @@ export interface JsonHttpClientOptions {
   /** Connector id, named in every error. */
   system: string;
   baseUrl: string;
-  /** Full Authorization header value. Never logged and scrubbed from every message. */
-  authorization: string;
+  /**
+   * Full Authorization header value, or a source of short-lived ones (OAuth access tokens). Never
+   * logged and scrubbed from every message. A source's value the system answers 401 to is
+   * reported refused and the request is sent once more with a fresh one.
+   */
+  authorization: string | AuthorizationSource;
   /** Sent as Accept and, with a body, Content-Type. */
   mediaType: string;
   retryAfterMs: RetryAfterReader;
@@ -52,6 +56,13 @@ export interface JsonHttpClientOptions {
   now?: () => number;
 }
 
+export interface AuthorizationSource {
+  /** The Authorization header value to send now (e.g. `Bearer <access token>`). */
+  header(): Promise<string>;
+  /** The system answered 401 to this value: drop it so the next header() fetches a new one. */
+  refused(header: string): void;
+}
+
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
@@ -61,6 +72,10 @@ export interface RequestOptions {
   label?: string;
   /** The system's rate-limit bucket this request counts against; default: method and path template. */
   bucket?: string;
+  /** Sent as application/x-www-form-urlencoded instead of a JSON `body` (APIs that take only forms). */
+  form?: Record<string, string>;
+  /** Extra request headers (e.g. ConsistencyLevel, X-GitHub-Api-Version); never Authorization. */
+  headers?: Record<string, string>;
 }
 
 export interface JsonResponse {
@@ -96,9 +111,7 @@ export class JsonHttpClient {
     this.system = options.system;
     this.base = new URL(options.baseUrl);
     this.basePath = this.base.pathname.replace(/\/+$/, '');
-    const auth = options.authorization;
-    const credential = auth.slice(auth.indexOf(' ') + 1);
-    this.secrets = [auth, credential].filter((s) => s.length >= 4);
+    this.secrets = typeof options.authorization === 'string' ? secretsOf(options.authorization) : [];
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
@@ -126,8 +139,15 @@ export class JsonHttpClient {
     const shownPath = options.label ? `${this.basePath}${options.label}` : url.pathname;
     const label = `${method} ${shownPath}`;
     const bucket = options.bucket ?? (this.options.bucketOf ?? bucketOf)(method, url.pathname);
+    let reauthorized = false;
     for (let attempt = 0; ; attempt++) {
-      const response = await this.send(method, url, label, options.body, bucket);
+      const response = await this.send(method, url, label, options, bucket);
+      if (response.status === 401 && response.sentAuthorization && !reauthorized) {
+        // A short-lived token the system no longer takes (expired early, rotated): once more with a fresh one.
+        reauthorized = true;
+        (this.options.authorization as AuthorizationSource).refused(response.sentAuthorization);
+        continue;
+      }
       if (response.status !== 429 || options.accept?.includes(429)) {
         if (isSuccess(response.status) || options.accept?.includes(response.status)) return response;
         throw this.toError(method, shownPath, response);
@@ -170,29 +190,49 @@ export class JsonHttpClient {
     return this.maxRetryAfterMs;
   }
 
-  private async send(method: HttpMethod, url: URL, label: string, body: unknown, bucket: string): Promise<JsonResponse> {
-    const headers: Record<string, string> = { Authorization: this.options.authorization, Accept: this.options.mediaType };
-    if (body !== undefined) headers['Content-Type'] = this.options.mediaType;
+  private async send(method: HttpMethod, url: URL, label: string, options: RequestOptions, bucket: string): Promise<JsonResponse & { sentAuthorization?: string }> {
+    const authorization = await this.authorizationHeader(label);
+    const headers: Record<string, string> = { ...options.headers, Authorization: authorization, Accept: this.options.mediaType };
+    const { body, form } = options;
+    if (form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    else if (body !== undefined) headers['Content-Type'] = this.options.mediaType;
     const permit = await this.options.pacer?.acquire(bucket, { endsSessions: isEndingSessions() });
     let answered: Headers | undefined;
     try {
       const res = await this.fetchFn(url, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: form !== undefined ? new URLSearchParams(form).toString() : body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
         // A redirect would carry the credential somewhere we were not configured to send it.
         redirect: 'error',
       });
       answered = res.headers;
       const text = await res.text();
-      return { status: res.status, headers: res.headers, body: parseBody(text) };
+      const sent = typeof this.options.authorization === 'string' ? {} : { sentAuthorization: authorization };
+      return { status: res.status, headers: res.headers, body: parseBody(text), ...sent };
     } catch (err) {
       const reason = isTimeout(err) ? `timed out after ${this.timeoutMs} ms` : `failed: ${networkReason(err)}`;
       throw new ConnectorError('unavailable', this.redact(`${this.system}: ${label} ${reason}`), this.system);
     } finally {
       permit?.done(answered);
     }
+  }
+
+  /** The header to send; a source's value is remembered (the last few) so messages can scrub it. */
+  private async authorizationHeader(label: string): Promise<string> {
+    const source = this.options.authorization;
+    if (typeof source === 'string') return source;
+    let header: string;
+    try {
+      header = await source.header();
+    } catch (err) {
+      if (err instanceof ConnectorError) throw err;
+      throw new ConnectorError('unavailable', `${this.system}: ${label}: could not get an access token: ${(err as Error).message}`, this.system);
+    }
+    for (const secret of secretsOf(header)) if (!this.secrets.includes(secret)) this.secrets.push(secret);
+    if (this.secrets.length > 8) this.secrets.splice(0, this.secrets.length - 8);
+    return header;
   }
 
   private resolve(path: string, query: RequestOptions['query']): URL {
@@ -242,6 +282,12 @@ export function serverNow(headers: Headers, localNowMs: number): number {
   const date = headers.get('date');
   const at = date ? Date.parse(date) : Number.NaN;
   return Number.isNaN(at) ? localNowMs : at;
+}
+
+/** The header and its credential part, each scrubbed from messages. */
+function secretsOf(header: string): string[] {
+  const credential = header.slice(header.indexOf(' ') + 1);
+  return [header, credential].filter((s) => s.length >= 4);
 }
 
 function isSuccess(status: number): boolean {

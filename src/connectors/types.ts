@@ -39,7 +39,7 @@ export interface AccessNote {
   detail?: Record<string, string | number | boolean | string[]>;
 }
 
-export const optionalAbilities = ['createAccount', 'enableAccount', 'killSessions'] as const;
+export const optionalAbilities = ['createAccount', 'enableAccount', 'killSessions', 'listAccounts'] as const;
 export type OptionalAbility = (typeof optionalAbilities)[number];
 
 export interface Connector {
@@ -76,6 +76,19 @@ export interface Connector {
   enableAccount?(accountId: string): Promise<void>;
   /** Ends every session and revokes tokens the system issued to the account. Missing account: not_found. */
   killSessions?(accountId: string): Promise<AccessNote | void>;
+  /**
+   * Every account in the system, one page at a time, for orphan reconciliation (100,000 accounts
+   * must work: pages are followed, never collected whole by the connector). A page that fails
+   * throws; the listing never ends early on an error or an unexpected body.
+   */
+  listAccounts?(): AsyncIterable<Account[]>;
+  /**
+   * For `/healthz` and `jml doctor`: after checkAccess, what the credentials lack for the
+   * connector's work (a scope, an admin role, consent), one clear line per problem naming the
+   * system and the missing permission; [] when everything needed is granted. Connectors that
+   * cannot tell omit it.
+   */
+  checkPermissions?(): Promise<string[]>;
 }
 
 export function abilitiesOf(connector: Connector): OptionalAbility[] {

@@ -9,7 +9,7 @@ import { connectorCatalog } from '../../src/connectors/catalog';
 import type { ConnectorDescriptor } from '../../src/connectors/descriptor';
 import { ConnectorError, UnsupportedError } from '../../src/connectors/errors';
 import { requireAbility } from '../../src/connectors/registry';
-import { abilitiesOf, type AccountStatus, type Connector } from '../../src/connectors/types';
+import { abilitiesOf, type AccountStatus, type Connector, type OptionalAbility } from '../../src/connectors/types';
 import type { ContractPair, Pair } from '../harness/pairs/pair';
 
 const DISABLED: ReadonlySet<AccountStatus> = new Set(['suspended', 'disabled', 'deprovisioned']);
@@ -28,7 +28,7 @@ it('every connector type in the catalog has at least one contract pair', () => {
 
 describe.each(pairs)('connector contract: %s', (_name, descriptor, start) => {
   let pair: Pair;
-  const can = (ability: 'createAccount' | 'enableAccount' | 'killSessions') => descriptor.abilities.includes(ability);
+  const can = (ability: OptionalAbility) => descriptor.abilities.includes(ability);
   const e = (name: string) => `${pair.kind}:${name}`;
   let seq = 0;
   const login = () => `worker.${++seq}.${Date.now()}@acme.test`;
@@ -198,6 +198,37 @@ describe.each(pairs)('connector contract: %s', (_name, descriptor, start) => {
     const error = await pair.connector.grantEntitlement(id, 'nosuchkind:platform').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedError);
     expect(error).toMatchObject({ code: 'unsupported', system: pair.connector.id });
+  });
+
+  it.runIf(can('listAccounts'))('lists every account, page by page, and a failing page is an error', async () => {
+    const seeded = Array.from({ length: pair.pageSize * 2 + 1 }, () => login());
+    for (const who of seeded) pair.seedAccount(who);
+    const list = requireAbility(pair.connector, 'listAccounts');
+    const seen = new Map<string, string>();
+    let pages = 0;
+    for await (const page of list()) {
+      pages++;
+      for (const account of page) seen.set(account.login.toLowerCase(), account.status);
+    }
+    for (const who of seeded) expect(seen.get(who.toLowerCase()), who).toBe('active');
+    expect(pages).toBeGreaterThan(2);
+
+    const failing = async () => {
+      let n = 0;
+      for await (const _page of list()) if (++n === 1) pair.failNext(503);
+    };
+    await expect(failing()).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('reports missing permissions one line each, and none when all are granted', async () => {
+    if (!pair.connector.checkPermissions) return expect(pair.lackingPermission).toBeUndefined();
+    expect(await pair.connector.checkPermissions()).toEqual([]);
+    const lacking = pair.lackingPermission?.();
+    expect(lacking, 'a pair whose connector checks permissions shows one missing').toBeDefined();
+    const problems = await lacking!.connector.checkPermissions!();
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.join('\n')).toContain(lacking!.missing);
+    for (const line of problems) expect(line).not.toContain('\n');
   });
 
   it('honours a 429: waits the advertised time, retries, and succeeds', async () => {

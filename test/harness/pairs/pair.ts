@@ -34,6 +34,8 @@ export interface Pair {
   /** The peer says the person can no longer use an existing session or token. */
   sessionsEnded(login: string): boolean;
   disabledAt(login: string): boolean;
+  /** For a connector with checkPermissions: one whose credentials lack a permission it needs, and that permission's name. */
+  lackingPermission?(): { connector: Connector; missing: string };
   rateLimitNext(seconds: number): void;
   failNext(status: number): void;
   requests(): PeerRequest[];
