@@ -37,6 +37,12 @@ export interface JsonHttpClientOptions {
    * take for "the account is gone".
    */
   isVendorNotFound: (body: unknown) => boolean;
+  /**
+   * Whether a non-429 answer is the vendor's way of saying "rate limited" (GitHub's 403 with
+   * x-ratelimit-remaining: 0 or retry-after, Google's 403 rateLimitExceeded): it is then waited on
+   * and retried like a 429, and thrown as rate_limited.
+   */
+  isRateLimited?: (response: JsonResponse) => boolean;
   timeoutMs?: number;
   /** Longest 429 wait served inline; longer ones are thrown as rate_limited for the caller's retry policy. */
   maxInlineWaitMs?: number;
@@ -148,7 +154,8 @@ export class JsonHttpClient {
         (this.options.authorization as AuthorizationSource).refused(response.sentAuthorization);
         continue;
       }
-      if (response.status !== 429 || options.accept?.includes(429)) {
+      const limited = response.status === 429 || (!isSuccess(response.status) && this.options.isRateLimited?.(response) === true);
+      if (!limited || options.accept?.includes(response.status)) {
         if (isSuccess(response.status) || options.accept?.includes(response.status)) return response;
         throw this.toError(method, shownPath, response);
       }
@@ -172,7 +179,7 @@ export class JsonHttpClient {
       const message = this.redact(`${this.system}: ${method} ${stripQuery(path)} answered 404 without the system's own error body (wrong base URL or a gateway?)`);
       return new ConnectorError('unavailable', message, this.system, 404);
     }
-    const code = codeForStatus(response.status);
+    const code = response.status !== 429 && !isSuccess(response.status) && this.options.isRateLimited?.(response) ? 'rate_limited' : codeForStatus(response.status);
     const vendor = this.options.vendorMessage(response.body);
     const wait = code === 'rate_limited' && retryAfterMs !== undefined ? ` (retry after ${retryAfterMs} ms)` : '';
     const detail = `${vendor ? `: ${vendor}` : ''}${wait}`;

@@ -71,6 +71,13 @@ export interface Connector {
    * rule decides): ConnectorError 'not_removable'.
    */
   revokeEntitlement(accountId: string, entitlement: string): Promise<void>;
+  /**
+   * Several revocations in one go where the system batches them (Graph's JSON $batch): one entry
+   * per entitlement, in order, undefined where it was revoked (or was not held) and the error
+   * where it was not; the same rules as revokeEntitlement for each. Throws only when the whole
+   * batch failed. An optimisation beside revokeEntitlement, not an ability.
+   */
+  revokeEntitlements?(accountId: string, entitlements: string[]): Promise<(Error | undefined)[]>;
   createAccount?(input: NewAccount): Promise<Account>;
   /** Missing account: not_found. */
   enableAccount?(accountId: string): Promise<void>;
