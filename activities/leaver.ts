@@ -94,18 +94,24 @@ export function createLeaverActivities(deps: ActivityDeps) {
       // Memberships the system decides itself (dynamic groups): recorded as not ours to remove,
       // never as removed; the disabled account is what ends their use.
       const kept = new Set<string>();
-      for (const entitlement of held) {
+      // Where the system batches (Graph's $batch), every revocation goes at once; each answer is its own.
+      const batched = connector.revokeEntitlements && held.length > 1 ? await connector.revokeEntitlements(accountId, held) : undefined;
+      let failed: unknown;
+      for (const [i, entitlement] of held.entries()) {
         const revoke = { ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` };
-        try {
-          await connector.revokeEntitlement(accountId, entitlement);
-        } catch (err) {
-          if (!(err instanceof ConnectorError && err.code === 'not_removable')) throw err;
+        const error = batched ? batched[i] : await connector.revokeEntitlement(accountId, entitlement).then(() => undefined, (e: unknown) => e);
+        if (error instanceof ConnectorError && error.code === 'not_removable') {
           kept.add(entitlement);
-          await record(revoke, 'skipped', `not removable: ${err.message}`);
-          continue;
+          await record(revoke, 'skipped', `not removable: ${error.message}`);
+        } else if (error) {
+          // The others' revocations still count: recorded, then this step fails and is retried.
+          failed ??= error;
+          if (!batched) break;
+        } else {
+          await record(revoke, 'success');
         }
-        await record(revoke, 'success');
       }
+      if (failed) throw failed;
       for (const entitlement of firstHeld.filter((e) => !held.includes(e))) {
         const revoke = { ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` };
         await record(revoke, 'success', 'held when the step began, gone on a later attempt\'s read');

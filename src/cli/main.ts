@@ -11,6 +11,7 @@ import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
 import { routeSdkLogs } from '../runtime/sdk-logging';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 import { runPreview } from './preview';
+import { runDoctor } from './doctor';
 
 const usage = `usage: jml <command>
   dev                         API + worker in one process (embedded Temporal and Postgres when unset)
@@ -23,7 +24,8 @@ const usage = `usage: jml <command>
   evidence export --from D --to D --out DIR
                               auditor's package: evidence.jsonl, offboarding.csv, manifest.json
   preview --employee ID --event hire|change|terminate [--set field=value ...] [--format table|json]
-                              what an HR event would change (reads only; ID is [source:]employeeId)`;
+                              what an HR event would change (reads only; ID is [source:]employeeId)
+  doctor                      config, database, and each system: reachable, credentials, permissions`;
 
 /** Entry point of the `jml` bin; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -50,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError('evidence: use "evidence verify" or "evidence export"');
       case 'preview':
         return await runPreview(args, (text) => process.stdout.write(text));
+      case 'doctor':
+        return await runDoctor((line) => console.log(line));
       case undefined:
       case 'help':
       case '--help':

@@ -16,6 +16,9 @@ import { ensureSchedulesInBackground } from '../temporal/schedules';
 import { workdayProcesses } from '../hris/workday/normalize';
 import { workdayReadBack } from '../hris/workday/read-back';
 import { bambooHrClient, reconcilePlans, workdayClient, type Services } from './services';
+import type { HealthCheck } from '../api/health';
+import { cachedSystemCheck } from '../connectors/health';
+import type { Connector } from '../connectors/types';
 
 export interface RunningApi {
   url: string;
@@ -103,6 +106,7 @@ export async function startApi(options: {
         required: false,
         check: async () => void (await client.connection.withDeadline(Date.now() + 2000, () => client.connection.workflowService.getSystemInfo({}))),
       },
+      ...systemHealthChecks(services.connectors),
     ],
     metrics: createMetrics({ inboxPending: () => inbox.countPending() }),
     log,
@@ -135,4 +139,22 @@ export async function startApi(options: {
       server.closeAllConnections();
     },
   };
+}
+
+/**
+ * One check per connected system (`system:<id>`), not required: webhooks are still taken while a
+ * system is down (its steps retry). Cached for a minute so polling never spends its rate limit.
+ */
+function systemHealthChecks(connectors: Map<string, Connector>): HealthCheck[] {
+  return [...connectors.values()].map((connector) => {
+    const check = cachedSystemCheck(connector);
+    return {
+      name: `system:${connector.id}`,
+      required: false,
+      check: async () => {
+        const { problems } = await check();
+        if (problems.length > 0) throw new Error(problems.join('; '));
+      },
+    };
+  });
 }
