@@ -1,4 +1,5 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
+import { onSystemQueue } from './system-queue';
 import type { JoinerActivities, JoinerPlan, JoinerReplan } from '../activities/joiner';
 import type { LeaverActivities } from '../activities/leaver';
 import type { StepResult, SystemStep } from '../activities/system-step';
@@ -37,12 +38,12 @@ const replanning = proxyActivities<Pick<JoinerActivities, 'replanJoiner'>>({
   summary: 're-plan joiner after a change: fresh read of what is held',
 });
 
-export function steps(summary: string) {
+export function steps(summary: string, system: string) {
   return proxyActivities<
     Pick<JoinerActivities, 'ensureAccount' | 'grantEntitlement' | 'enableAccount'> &
       Pick<LeaverActivities, 'disableAccount' | 'revokeEntitlements'> &
       Pick<MoverActivities, 'revokeEntitlement'>
-  >({ startToCloseTimeout: '60s', retry, summary });
+  >({ startToCloseTimeout: '60s', retry, summary, ...onSystemQueue(system) });
 }
 
 interface RunningApproval {
@@ -81,7 +82,7 @@ export class JoinerRun {
   }
 
   private async provisionSystem(system: string, grants: JoinerPlan['systems'][number]['grants'], createAccount: boolean, repeat?: string, accountId?: string): Promise<void> {
-    const acts = steps(`provision: ${system}`);
+    const acts = steps(`provision: ${system}`, system);
     this.touched.add(system);
     let id = accountId;
     if (createAccount) {
@@ -153,7 +154,7 @@ export class JoinerRun {
     this.askApprovals(r.plan, change.eventId, (system, entitlement) => toAsk.has(`${system}|${entitlement}`) && !asked.has(`${system}|${entitlement}`));
     for (const revoke of r.revoke) {
       const removed = await this.gate.run(() =>
-        steps(`revoke: ${revoke.system}`).revokeEntitlement({ ...this.step(revoke.system, repeat), entitlement: revoke.entitlement, previousRules: revoke.previousRules }),
+        steps(`revoke: ${revoke.system}`, revoke.system).revokeEntitlement({ ...this.step(revoke.system, repeat), entitlement: revoke.entitlement, previousRules: revoke.previousRules }),
       );
       if (removed) (this.result.revoked ??= []).push(removed);
     }

@@ -74,7 +74,7 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
     }
     if (gate.withdrawn) return withdrawn(r, [...r.approvals.values()].map((a) => a.done));
     r.started = true;
-    const enabled = await Promise.all(r.plan.systems.map((s) => gate.run(() => steps(`enable account: ${s.system}`).enableAccount(r.step(s.system)))));
+    const enabled = await Promise.all(r.plan.systems.map((s) => gate.run(() => steps(`enable account: ${s.system}`, s.system).enableAccount(r.step(s.system)))));
     result.enabled = enabled.filter((e) => e !== undefined);
   }
   r.started = true;
@@ -112,7 +112,7 @@ async function rescind(r: JoinerRun, rescindedBy: string, provisioned: boolean):
     const systems = [...new Set([...plan.systems.map((s) => s.system), ...r.touched])];
     await Promise.all(
       systems.map(async (system) => {
-        const acts = steps(`remove: ${system}`);
+        const acts = steps(`remove: ${system}`, system);
         const target: SystemStep = { system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId };
         await acts.revokeEntitlements(target);
         await acts.disableAccount(target);

@@ -76,7 +76,7 @@ export async function runHeld(
   const atOnce = hold.holdSessionKills ? [] : pipelines.filter((p) => p.killsSessions);
   await Promise.all(
     atOnce.map(async (p) => {
-      ended.set(p.system, await systemSteps(`kill sessions: ${p.system}`).killSessions(stepFor(leaver, p.system)));
+      ended.set(p.system, await systemSteps(`kill sessions: ${p.system}`, 'ends sessions', p.system).killSessions(stepFor(leaver, p.system)));
     }),
   );
   const sessionsEnded = Object.fromEntries([...ended].map(([system, r]) => [system, { outcome: r.outcome, at: r.at }]));

@@ -36,7 +36,7 @@ async function legacyLeaverSteps(leaver: LeaverPlan): Promise<LeaverResult> {
   const notifies = patched('leaver-notifications');
   const sla = watchSla(leaver, { alert: notifies }, notices);
 
-  const sessions = await Promise.all(leaver.systems.map((s) => systemSteps(`kill sessions: ${s}`).killSessions(steps(s))));
+  const sessions = await Promise.all(leaver.systems.map((s) => systemSteps(`kill sessions: ${s}`, 'ends sessions', s).killSessions(steps(s))));
   await sla.settle();
   const slaBreached = sla.breached();
   const sessionsKilledAt = await milestones.recordLeaverMilestone({
@@ -47,8 +47,8 @@ async function legacyLeaverSteps(leaver: LeaverPlan): Promise<LeaverResult> {
   if (!slaBreached) upsertSearchAttributes([{ key: SlaStatus, value: 'met' }]);
   log.info('sessions killed in every system', { systems: leaver.systems.length, slaBreached });
 
-  const disabled = await Promise.all(leaver.systems.map((s) => systemSteps(`disable account: ${s}`).disableAccount(steps(s))));
-  const entitlements = await Promise.all(leaver.systems.map((s) => systemSteps(`revoke entitlements: ${s}`).revokeEntitlements(steps(s))));
+  const disabled = await Promise.all(leaver.systems.map((s) => systemSteps(`disable account: ${s}`, 'ends sessions', s).disableAccount(steps(s))));
+  const entitlements = await Promise.all(leaver.systems.map((s) => systemSteps(`revoke entitlements: ${s}`, 'ends sessions', s).revokeEntitlements(steps(s))));
   const accessRevokedAt = await milestones.recordLeaverMilestone({
     action: 'leaver.completed',
     plan: leaver,

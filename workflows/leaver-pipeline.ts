@@ -43,21 +43,21 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const { system, killsSessions } = pipeline;
   if (killsSessions) {
-    const sessions = await systemSteps(`kill sessions: ${system}`).killSessions(step);
+    const sessions = await systemSteps(`kill sessions: ${system}`, 'ends sessions', system).killSessions(step);
     ended(system, sessions);
     const { stopped } = othersStopped ? await othersStopped() : { stopped: 0 };
-    const rest = await systemSteps(`disable and revoke: ${system}`, 'after sessions').removeAccess({ ...withAccount(step, sessions), killsSessions, recheck: stopped > 0 });
+    const rest = await systemSteps(`disable and revoke: ${system}`, 'after sessions', system).removeAccess({ ...withAccount(step, sessions), killsSessions, recheck: stopped > 0 });
     return { system, how: howEnded(pipeline, sessions), sessions, ...rest };
   }
   if (!othersStopped) {
-    const rest = await systemSteps(`disable (ends its sessions) and revoke: ${system}`).removeAccess({ ...step, killsSessions });
+    const rest = await systemSteps(`disable (ends its sessions) and revoke: ${system}`, 'ends sessions', system).removeAccess({ ...step, killsSessions });
     ended(system, rest.disabled);
     return { system, how: howEnded(pipeline, rest.disabled), sessions: rest.disabled, ...rest };
   }
-  const sessions = await systemSteps(`disable account (ends its sessions): ${system}`).disableAccount(step);
+  const sessions = await systemSteps(`disable account (ends its sessions): ${system}`, 'ends sessions', system).disableAccount(step);
   ended(system, sessions);
   const { stopped } = await othersStopped();
-  const rest = await systemSteps(`revoke: ${system}`, 'after sessions').removeAccess({ ...withAccount(step, sessions), killsSessions, disabled: sessions, recheck: stopped > 0 });
+  const rest = await systemSteps(`revoke: ${system}`, 'after sessions', system).removeAccess({ ...withAccount(step, sessions), killsSessions, disabled: sessions, recheck: stopped > 0 });
   return { system, how: howEnded(pipeline, sessions), sessions, ...rest };
 }
 
@@ -74,6 +74,6 @@ export async function whenReady<T>(ready: () => T | undefined): Promise<T> {
 export async function afterSessionKill(pipeline: LeaverPipeline, step: SystemStep, sessions: StepResult, othersStopped?: OthersStopped): Promise<PipelineResult> {
   const { system } = pipeline;
   const { stopped } = othersStopped ? await othersStopped() : { stopped: 0 };
-  const rest = await systemSteps(`disable and revoke: ${system}`, 'after sessions').removeAccess({ ...withAccount(step, sessions), killsSessions: true, recheck: stopped > 0 });
+  const rest = await systemSteps(`disable and revoke: ${system}`, 'after sessions', system).removeAccess({ ...withAccount(step, sessions), killsSessions: true, recheck: stopped > 0 });
   return { system, how: howEnded(pipeline, sessions), sessions, ...rest };
 }

@@ -5,6 +5,7 @@ import type { LeaverSlaActivities } from '../activities/leaver-sla';
 import type { NotificationActivities } from '../activities/notifications';
 import { SlaStatus } from '../src/temporal/search-attributes';
 import { notifications, quietly } from './notify';
+import { onSystemQueue } from './system-queue';
 
 // Steps retry quickly at first (the session-kill SLA is a minute) and keep going until done.
 export const leaverRetry = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
@@ -52,8 +53,9 @@ export const securityChannel = notifications('notify the security channel');
  * A system's leaver steps. Those that end sessions go first when activities queue up (a burst of
  * leavers): no leaver's disabling or revoking holds up another's session kill.
  */
-export function systemSteps(summary: string, when: 'ends sessions' | 'after sessions' = 'ends sessions') {
+export function systemSteps(summary: string, when: 'ends sessions' | 'after sessions', system: string) {
   return proxyActivities<Pick<LeaverActivities, 'killSessions' | 'disableAccount' | 'revokeEntitlements' | 'removeAccess'>>({
+    ...onSystemQueue(system),
     // In a burst a step waits its turn under the system's limits; it beats every few seconds
     // (activities/keep-alive.ts), so a worker lost mid-step is noticed by the heartbeat timeout.
     startToCloseTimeout: '15m',

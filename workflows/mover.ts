@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { onSystemQueue } from './system-queue';
 import type { JoinerActivities } from '../activities/joiner';
 import type { MoverActivities } from '../activities/mover';
 import type { StepResult, SystemStep } from '../activities/system-step';
@@ -33,8 +34,9 @@ const planning = proxyActivities<Pick<MoverActivities, 'planMoverGrants' | 'plan
   summary: 'plan mover / record milestone',
 });
 
-function steps(summary: string) {
+function steps(summary: string, system: string) {
   return proxyActivities<Pick<JoinerActivities, 'ensureAccount' | 'grantEntitlement'> & Pick<MoverActivities, 'revokeEntitlement'>>({
+    ...onSystemQueue(system),
     startToCloseTimeout: '60s',
     retry,
     summary,
@@ -76,7 +78,7 @@ export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
       const step = (system: string): SystemStep => ({ system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId });
       await Promise.all(
         plan.systems.map(async (s) => {
-          const acts = steps(`grant: ${s.system}`);
+          const acts = steps(`grant: ${s.system}`, s.system);
           if (!s.hasAccount) {
             const created = await gate.run(() => acts.ensureAccount({ ...step(s.system), firstName: plan.firstName, lastName: plan.lastName, active: true }));
             if (!created) return;
@@ -112,7 +114,7 @@ export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
     revokes = await planning.planMoverRevokes({ worker: latest.worker, previous: input.previous });
     for (const r of revokes) {
       const revoked = await gate.run(() =>
-        steps(`revoke: ${r.system}`).revokeEntitlement({
+        steps(`revoke: ${r.system}`, r.system).revokeEntitlement({
           system: r.system,
           login: latest.worker.workEmail?.toLowerCase(),
           employeeId: latest.employeeId,

@@ -28,6 +28,12 @@ export interface ConnectorLimits {
   requestsPerSecond?: number;
   /** The vendor's documented limit the defaults follow, for README and `jml doctor`. */
   documented: string;
+  /**
+   * Requests one step (a session kill, a disable, a revoke of a few entitlements) makes in the
+   * common case: the system's task queue dispatches at most requestsPerSecond / requestsPerStep
+   * steps per second across all workers (default 3).
+   */
+  requestsPerStep?: number;
 }
 
 export interface ConnectorDescriptor<S extends z.ZodObject = z.ZodObject> {

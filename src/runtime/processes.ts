@@ -10,6 +10,7 @@ import { startApi } from './api';
 import { activityDeps, openServices, type Services } from './services';
 import { holdDevLock } from './dev-lock';
 import { startWorker } from './worker';
+import { systemBudgets } from './system-workers';
 import { startWorkerCensus } from './worker-census';
 
 export type Stop = () => Promise<void>;
@@ -52,6 +53,7 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
     deps: activityDeps(config, services, log),
     dataConverter: dataConverterFor(config.env),
+    budgets: systemBudgets(config.file.systems),
     ...(config.env.JML_WORKFLOW_BUNDLE ? { workflowBundlePath: config.env.JML_WORKFLOW_BUNDLE } : {}),
   });
   // Every worker process holds its share of each system's configured limits.

@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type DataConverter, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { createSystemWorkers, type SystemBudget } from './system-workers';
 
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export interface RunningWorker {
   worker: Worker;
+  /** One per connected system, on the system's own task queue. */
+  systemWorkers: Worker[];
   /** Resolves when the worker has drained and stopped. */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -20,12 +23,28 @@ export async function startWorker(options: {
   workflowBundlePath?: string;
   /** From `dataConverterFor(env)`: payload encryption when JML_ENCRYPTION_KEY is set. */
   dataConverter?: DataConverter;
+  /** Each system's step budget (systemBudgets(config)); a system left out still gets its worker, unlimited. */
+  budgets?: readonly SystemBudget[];
+  /** The worker's identity in histories (default: the SDK's pid@host). */
+  identity?: string;
 }): Promise<RunningWorker> {
+  const activities = createActivities(options.deps);
+  const budgeted = new Map((options.budgets ?? []).map((b) => [b.system, b]));
+  const systemWorkers = await createSystemWorkers({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    budgets: [...options.deps.connectors.keys()].map((system) => budgeted.get(system) ?? { system }),
+    activities,
+    dataConverter: options.dataConverter,
+    ...(options.identity ? { identity: options.identity } : {}),
+  });
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities(options.deps),
+    ...(options.identity ? { identity: options.identity } : {}),
+    activities,
     dataConverter: options.dataConverter,
     // Activities wait on the systems' answers, not on this CPU, and each system's pacer holds its
     // own concurrency and request budget: slots are cheap, and a burst of leavers must never find
@@ -34,12 +53,14 @@ export async function startWorker(options: {
     maxConcurrentLocalActivityExecutions: 500,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
   });
-  const done = worker.run();
+  const all = [worker, ...systemWorkers];
+  const done = Promise.all(all.map((w) => w.run())).then(() => undefined);
   return {
     worker,
+    systemWorkers,
     done,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };

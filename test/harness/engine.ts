@@ -7,6 +7,7 @@ import { createLogger } from '../../src/log';
 import { startApi, type IntakeOptions, type RunningApi } from '../../src/runtime/api';
 import { activityDeps, createServices, type Services } from '../../src/runtime/services';
 import { startWorker, type RunningWorker } from '../../src/runtime/worker';
+import { systemBudgets } from '../../src/runtime/system-workers';
 import { dataConverterFor } from '../../src/temporal/codec';
 import { connectClient, connectWorker, temporalTarget } from '../../src/temporal/connect';
 import { openTestDatabase } from './db';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   secrets?: Record<string, string>;
   /** How the API hands stored events over (shorter backoffs for outage tests). */
   intake?: IntakeOptions;
+  /** Another engine's task queue and database: a second worker process of the same deployment. */
+  joining?: { taskQueue: string; db: Database };
 }
 
 /**
@@ -40,7 +43,7 @@ export interface EngineOptions {
  * with its own task queue and database schema, configured from YAML text and env.
  */
 export async function startEngine(options: EngineOptions & { temporalAddress: string; workflowBundlePath?: string }): Promise<TestEngine> {
-  const taskQueue = `jml-test-${randomBytes(5).toString('hex')}`;
+  const taskQueue = options.joining?.taskQueue ?? `jml-test-${randomBytes(5).toString('hex')}`;
   const env = parseEnv({
     PORT: '0',
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -51,7 +54,8 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
   const file = parseConfigFile(options.yaml, 'test.yaml');
   const config: AppConfig = { env, file, secrets: options.secrets ?? {} };
   const log = createLogger(env.LOG_LEVEL);
-  const db = await openTestDatabase('engine');
+  const db = options.joining?.db ?? (await openTestDatabase('engine'));
+  const ownDb = !options.joining;
   const services = createServices(db, config);
   const target = temporalTarget({ namespace: 'default' }, options.temporalAddress);
   const client = await connectClient(target, dataConverterFor(env));
@@ -65,6 +69,9 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
       namespace: target.namespace,
       taskQueue,
       deps: activityDeps(config, services, log),
+      budgets: systemBudgets(config.file.systems),
+      // Engines of one test share a process: each names itself in histories.
+      identity: `${process.pid}@engine-${randomBytes(3).toString('hex')}`,
       workflowBundlePath: options.workflowBundlePath,
       dataConverter: dataConverterFor(env),
     });
@@ -75,7 +82,7 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
     await worker?.stop();
     await connection?.close();
     await client.connection.close();
-    await db.close();
+    if (ownDb) await db.close();
     throw err;
   }
   const started = { api, worker, connection };
@@ -93,7 +100,7 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
       await started.worker.stop();
       await started.connection.close();
       await client.connection.close();
-      await db.close();
+      if (ownDb) await db.close();
     },
   };
 }
