@@ -1,13 +1,26 @@
 import { OktaConnector } from '../../../src/connectors/okta/connector';
-import { startOktaPeer } from '../../peers/okta-peer';
-import type { ContractPair, Pair } from './pair';
+import { startOktaPeer, type OktaPeer } from '../../peers/okta-peer';
+import type { ContractPair, EnginePair, EnginePairOptions, Pair } from './pair';
 
 export async function oktaPair(): Promise<Pair> {
-  const token = 'okta-test-token-7f3a9c';
   // Pages of one, so every list call follows Okta's Link pagination.
-  const peer = await startOktaPeer({ token, pageLimit: 1 });
-  const make = (t: string) => new OktaConnector({ id: 'okta', baseUrl: peer.url, token: t, pageLimit: 1 });
+  return (await startPair({ pageLimit: 1 })).pair;
+}
+
+export async function enginePair(options: EnginePairOptions = {}): Promise<EnginePair> {
+  const { pair, peer } = await startPair({ latencyMs: options.latencyMs });
   return {
+    ...pair,
+    system: (id) => ({ entry: { id, type: 'okta', baseUrl: peer.url, tokenEnv: 'OKTA_E2E_TOKEN' }, secrets: { OKTA_E2E_TOKEN: pair.token } }),
+    setLatency: (ms) => peer.setLatency(ms),
+  };
+}
+
+async function startPair(options: { pageLimit?: number; latencyMs?: number }): Promise<{ pair: Pair; peer: OktaPeer }> {
+  const token = 'okta-test-token-7f3a9c';
+  const peer = await startOktaPeer({ token, ...options });
+  const make = (t: string) => new OktaConnector({ id: 'okta', baseUrl: peer.url, token: t, pageLimit: options.pageLimit });
+  const pair: Pair = {
     connector: make(token),
     connectorWithToken: make,
     token,
@@ -34,6 +47,7 @@ export async function oktaPair(): Promise<Pair> {
     writes: () => peer.writes(),
     close: () => peer.close(),
   };
+  return { pair, peer };
 }
 
 

@@ -48,3 +48,19 @@ export interface ContractPair {
   name: string;
   start: () => Promise<Pair>;
 }
+
+/**
+ * A pair as the whole engine uses it (e2e tests, benchmarks): the `systems[]` entry that points the
+ * engine at the peer, the secrets it names, and the peer's latency. Pair modules export
+ * `enginePair(options)` returning one.
+ */
+export interface EnginePair extends Pair {
+  /** The `systems[]` entry (an object; as JSON it is YAML) for a system of this id, and its secrets. */
+  system(id: string): { entry: Record<string, unknown>; secrets: Record<string, string> };
+  setLatency(ms: number): void;
+}
+
+export interface EnginePairOptions {
+  /** Added before every answer (benchmarks use 150 ms). */
+  latencyMs?: number;
+}

@@ -1,6 +1,6 @@
 import { ScimConnector } from '../../../src/connectors/scim/connector';
-import { startScimPeer, type ScimPeerOptions } from '../../peers/scim-peer';
-import type { ContractPair, Pair } from './pair';
+import { startScimPeer, type ScimPeer, type ScimPeerOptions } from '../../peers/scim-peer';
+import type { ContractPair, EnginePair, EnginePairOptions, Pair } from './pair';
 
 export interface ScimPairOptions extends Omit<ScimPeerOptions, 'token'> {
   retryAfter?: 'seconds' | 'http-date';
@@ -8,12 +8,25 @@ export interface ScimPairOptions extends Omit<ScimPeerOptions, 'token'> {
 }
 
 export async function scimPair(options: ScimPairOptions = {}): Promise<Pair> {
+  return (await startPair(options)).pair;
+}
+
+export async function enginePair(options: EnginePairOptions = {}): Promise<EnginePair> {
+  const { pair, peer } = await startPair({ latencyMs: options.latencyMs, pageSize: 100 });
+  return {
+    ...pair,
+    system: (id) => ({ entry: { id, type: 'scim', baseUrl: peer.url, tokenEnv: 'SCIM_E2E_TOKEN' }, secrets: { SCIM_E2E_TOKEN: pair.token } }),
+    setLatency: (ms) => peer.setLatency(ms),
+  };
+}
+
+async function startPair(options: ScimPairOptions): Promise<{ pair: Pair; peer: ScimPeer }> {
   const token = 'scim-test-token-5b1e2d';
   const { retryAfter = 'seconds', pageSize = 2, ...peerOptions } = options;
   const peer = await startScimPeer({ token, ...peerOptions });
   const profile = peerOptions.profile ?? 'rfc7644';
   const make = (t: string) => new ScimConnector({ id: 'scim', baseUrl: peer.url, token: t, profile, pageSize });
-  return {
+  const pair: Pair = {
     connector: make(token),
     connectorWithToken: make,
     token,
@@ -32,6 +45,7 @@ export async function scimPair(options: ScimPairOptions = {}): Promise<Pair> {
     writes: () => peer.writes(),
     close: () => peer.close(),
   };
+  return { pair, peer };
 }
 
 export const pairs: ContractPair[] = [
