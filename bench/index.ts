@@ -7,8 +7,21 @@ import { UsageError, type Benchmark } from './common';
 
 const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmark> }> = {
   leaver: {
-    summary: 'webhook POST -> sessions killed in every system, against direct calls to the same systems',
-    load: async () => (await import('./scenarios/leaver')).leaverBenchmark,
+    summary: 'webhook POST -> sessions killed in every system, against direct calls to the same systems; then the same across every kind of system',
+    load: async () => {
+      const [{ leaverBenchmark }, { leaverAllSystemsBenchmark }] = await Promise.all([import('./scenarios/leaver'), import('./leaver-all-systems')]);
+      return {
+        summary: leaverBenchmark.summary,
+        async run(args: string[]) {
+          await leaverBenchmark.run(args);
+          await leaverAllSystemsBenchmark.run(args);
+        },
+      };
+    },
+  },
+  'leaver-all-systems': {
+    summary: 'webhook POST -> sessions ended in every kind of system (the second half of leaver)',
+    load: async () => (await import('./leaver-all-systems')).leaverAllSystemsBenchmark,
   },
   joiner: {
     summary: 'webhook POST -> accounts created and entitlements granted in every system, against direct calls to the same systems',

@@ -4,6 +4,7 @@
  * `enginePair` from its pairs module.
  */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connectorCatalog } from '../../src/connectors/catalog';
 import type { ConnectorDescriptor } from '../../src/connectors/descriptor';
 import type { EnginePair, EnginePairOptions } from './pairs/pair';
@@ -27,7 +28,7 @@ export interface AllSystems {
   close(): Promise<void>;
 }
 
-const root = resolve(__dirname, '../..');
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export async function startAllSystems(options: EnginePairOptions = {}): Promise<AllSystems> {
   const systems: SystemPeer[] = [];

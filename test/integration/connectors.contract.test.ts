@@ -4,6 +4,7 @@
  * format). Assertions read the peer's state (what the system now holds), not the connector's calls.
  */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorCatalog } from '../../src/connectors/catalog';
 import type { ConnectorDescriptor } from '../../src/connectors/descriptor';
@@ -14,7 +15,7 @@ import type { ContractPair, Pair } from '../harness/pairs/pair';
 
 const DISABLED: ReadonlySet<AccountStatus> = new Set(['suspended', 'disabled', 'deprovisioned']);
 
-const root = resolve(__dirname, '../..');
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const pairs: [string, ConnectorDescriptor, () => Promise<Pair>][] = [];
 for (const descriptor of connectorCatalog as readonly ConnectorDescriptor[]) {
   const module = (await import(resolve(root, descriptor.contractPeer))) as { pairs: ContractPair[] };

@@ -1,0 +1,124 @@
+/**
+ * The leaver across every kind of system the engine speaks (each as its local peer, every answer
+ * after 150 ms): from the start of a signed BambooHR termination POST until every system shows
+ * the leaver's sessions ended (killed, or the account disabled where a system has no session
+ * call), one leaver at a time, against the same first calls (look-up, then kill or disable) made
+ * directly and in parallel. Part of `npm run bench -- leaver`.
+ */
+import { bambooSecret, postBambooWebhook, terminationDelivery } from '../test/harness/bamboohr';
+import { startAllSystems, type AllSystems } from '../test/harness/all-systems';
+import { startEngine, type TestEngine } from '../test/harness/engine';
+import { codeVersion, databaseInfo, machine, startTemporal, writeResult, type Benchmark } from './common';
+import { latencyMs, minimumN, parseOptions } from './options';
+import { summaryHeader, summaryRow } from './print';
+import { round, summarise } from './stats';
+
+const targets = { p99Ms: 2000, ratioP50: 2 };
+const terminationDate = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+const groups = ['engineering', 'oncall'];
+
+async function ended(world: AllSystems, login: string, pollMs: number, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (world.systems.every((s) => s.pair.sessionsEnded(login))) return Date.now();
+    if (Date.now() > deadline) {
+      const open = world.systems.filter((s) => !s.pair.sessionsEnded(login)).map((s) => s.id);
+      throw new Error(`sessions still open after ${timeoutMs} ms in ${open.join(', ')}`);
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** The leaver's first call chain in each system, straight from the connectors, all systems in parallel. */
+async function direct(world: AllSystems, login: string): Promise<void> {
+  await Promise.all(
+    world.systems.map(async ({ id, pair: { connector } }) => {
+      const account = await connector.findAccount(login);
+      if (!account) throw new Error(`${id}: no account`);
+      await (connector.killSessions ? connector.killSessions(account.id) : connector.disableAccount(account.id));
+    }),
+  );
+}
+
+async function run(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  const log = (line: string) => console.error(`[bench leaver-all-systems] ${line}`);
+  if (options.n < minimumN) log(`--n ${options.n} is below the definition's minimum of ${minimumN}: the figures are indicative only`);
+  const temporal = await startTemporal(log);
+  let world: AllSystems | undefined;
+  let engine: TestEngine | undefined;
+  try {
+    world = await startAllSystems({ latencyMs });
+    log(`systems: ${world.systems.map((s) => s.id).join(', ')}, every answer after ${latencyMs} ms`);
+    engine = await startEngine({
+      yaml: `${world.systemsYaml}\nsla: { leaverSessionKill: 60s }\n`,
+      env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret, LOG_LEVEL: 'silent' },
+      secrets: world.secrets,
+      temporalAddress: temporal.address,
+    });
+    let seq = 0;
+    const next = () => {
+      const employeeId = String(880_000 + ++seq);
+      const login = `bench.all.${employeeId}@acme.test`;
+      world!.seedWorker(login, groups);
+      return { employeeId, login };
+    };
+    const engineMs: number[] = [];
+    const directMs: number[] = [];
+    const total = options.warmup + options.n;
+    for (let i = 0; i < total; i++) {
+      const leaver = next();
+      const startAt = Date.now();
+      const res = await postBambooWebhook(engine.url, terminationDelivery(leaver.employeeId, leaver.login, terminationDate));
+      if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
+      const engineAt = await ended(world, leaver.login, options.pollMs);
+      const baseline = next();
+      const directStart = Date.now();
+      await direct(world, baseline.login);
+      const directAt = await ended(world, baseline.login, options.pollMs);
+      if (i < options.warmup) continue;
+      engineMs.push(engineAt - startAt);
+      directMs.push(directAt - directStart);
+      if ((i + 1 - options.warmup) % 10 === 0) log(`${i + 1 - options.warmup}/${options.n}`);
+    }
+    const engineSummary = summarise(engineMs);
+    const directSummary = summarise(directMs);
+    const ratioP50 = round(engineSummary.p50 / directSummary.p50, 2);
+    const result = {
+      benchmark: 'leaver-all-systems',
+      what: 'webhook POST start -> sessions ended in every system (killed, or disabled where the system has no session call), one leaver at a time',
+      systems: world.systems.map((s) => ({ id: s.id, endsSessionsBy: s.killsSessions ? 'kill' : 'disable' })),
+      peerLatencyMs: latencyMs,
+      n: options.n,
+      warmup: options.warmup,
+      engineMs: engineSummary,
+      directParallelMs: directSummary,
+      ratioP50,
+      targets,
+      met: { p99: engineSummary.p99 <= targets.p99Ms, ratioP50: ratioP50 <= targets.ratioP50 },
+      measuredWith: {
+        database: await databaseInfo(engine.db),
+        temporal: temporal.kind,
+        process: 'API, worker, every peer and the benchmark client share one Node process',
+        ...(codeVersion() ? { code: codeVersion() } : {}),
+        ...machine(),
+      },
+    };
+    const path = await writeResult('leaver-all-systems', result);
+    console.log(`\nleaver, ${world.systems.length} systems (${world.systems.map((s) => s.id).join(', ')}), peers answering after ${latencyMs} ms, n=${options.n}`);
+    console.log(summaryHeader());
+    console.log(summaryRow('engine: POST -> all ended', engineSummary));
+    console.log(summaryRow('direct parallel calls', directSummary));
+    console.log(`ratio at p50: ${ratioP50} (target <= ${targets.ratioP50}); p99 ${engineSummary.p99} ms (target <= ${targets.p99Ms})`);
+    console.log(`\nresults: ${path}`);
+  } finally {
+    await engine?.close().catch((err: unknown) => log(`engine close: ${(err as Error).message}`));
+    await world?.close().catch((err: unknown) => log(`peers close: ${(err as Error).message}`));
+    await temporal.stop();
+  }
+}
+
+export const leaverAllSystemsBenchmark: Benchmark = {
+  summary: 'webhook POST -> sessions ended in every kind of system, against direct parallel calls',
+  run,
+};
