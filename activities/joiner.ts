@@ -1,5 +1,4 @@
 import type { HrEvent } from '../src/hris/hr-event';
-import { UnsupportedError } from '../src/connectors/errors';
 import type { DesiredEntitlement } from '../src/policy';
 import { createAccessDiff, type MissingAccess, type MoverRevoke } from './access-diff';
 import type { ActivityDeps } from './deps';
@@ -103,7 +102,9 @@ export function createJoinerActivities(deps: ActivityDeps) {
       return recordingFailures(deps, entry, async () => {
         const existing = await connector.findAccount(step.login as string);
         if (existing) return { ...(await record(entry, 'skipped', 'account already exists')), accountId: existing.id };
-        if (!connector.createAccount) throw new UnsupportedError(step.system, 'createAccount');
+        // Systems whose accounts are the person's own (GitHub: they link theirs through SSO) are
+        // never created here; grants find the account once it exists, and say not_found until then.
+        if (!connector.createAccount) return record(entry, 'skipped', 'the system does not create accounts (the person links their own); none linked yet');
         const created = await connector.createAccount({ login: step.login as string, email: step.login as string, firstName: step.firstName, lastName: step.lastName, active: step.active });
         return { ...(await record(entry, 'success')), accountId: created.id };
       });
@@ -124,7 +125,7 @@ export function createJoinerActivities(deps: ActivityDeps) {
 
     async enableAccount(step: SystemStep): Promise<StepResult> {
       return onAccount(step, 'account.enable', async (connector, accountId, entry) => {
-        if (!connector.enableAccount) throw new UnsupportedError(step.system, 'enableAccount');
+        if (!connector.enableAccount) return record(entry, 'skipped', 'the system has no account enable (its accounts are not created inactive)');
         await connector.enableAccount(accountId);
         return record(entry, 'success');
       });
