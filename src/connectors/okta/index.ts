@@ -11,7 +11,7 @@ export const oktaConnector = defineConnector({
   limits: {
     // Okta's per-org concurrency limit starts at 15 on the smallest plans; rates are paced from its X-Rate-Limit-* headers.
     maxConcurrency: 15,
-    documented: 'per-endpoint buckets, e.g. 600 requests/min on /api/v1/users writes, 2,000/min on look-ups; 15-75 concurrent by plan (X-Rate-Limit-* headers)',
+    documented: 'per-endpoint buckets, e.g. 600 requests/min on /api/v1/users writes, 2,000/min on look-ups, an API token allowed 50% of a bucket by default; 15-75 concurrent by plan; paced from its X-Rate-Limit-* headers',
   },
   secretEnvs: (config) => [config.tokenEnv],
   create: (config, { secrets, ...context }) =>
