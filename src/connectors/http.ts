@@ -8,8 +8,12 @@ import { ConnectorError, type ConnectorErrorCode } from './errors';
 import { bucketOf, type Pacer } from './pacer';
 import { isEndingSessions } from './urgency';
 
-/** How long a 429 answer asks us to wait, in ms; undefined when the answer does not say. */
-export type RetryAfterReader = (headers: Headers, nowMs: number) => number | undefined;
+/**
+ * How long a 429 answer asks us to wait, in ms; undefined when the answer does not say. `attempt`
+ * counts the refusals of this request so far (0 for the first), for vendors that send no wait
+ * and ask for exponential backoff instead (Google).
+ */
+export type RetryAfterReader = (headers: Headers, nowMs: number, attempt: number) => number | undefined;
 /** The vendor's human-readable error text from a parsed error body, if any. */
 export type VendorMessageReader = (body: unknown) => string | undefined;
 /** Where a connector reports what an operator should know about (the app logger fits). */
@@ -159,7 +163,7 @@ export class JsonHttpClient {
         if (isSuccess(response.status) || options.accept?.includes(response.status)) return response;
         throw this.toError(method, shownPath, response);
       }
-      const hinted = this.options.retryAfterMs(response.headers, this.now());
+      const hinted = this.options.retryAfterMs(response.headers, this.now(), attempt);
       const waitMs = this.capWait(Math.max(0, hinted ?? FALLBACK_RATE_LIMIT_WAIT_MS), label);
       if (attempt >= this.maxInlineRetries || waitMs > this.maxInlineWaitMs) {
         throw this.toError(method, shownPath, response, waitMs);
