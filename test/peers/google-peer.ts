@@ -77,6 +77,8 @@ export interface GooglePeer {
   rateLimitNext(n: number, how: RateLimitInjection): void;
   /** Answers the next n API requests with 404 and no body, as a gateway in front of the API might. */
   bareNotFoundNext(n: number): void;
+  /** Every access token issued so far stops working (revoked, or expired early). */
+  revokeAccessTokens(): void;
 }
 
 export async function startGooglePeer(options: GooglePeerOptions): Promise<GooglePeer> {
@@ -269,5 +271,6 @@ export async function startGooglePeer(options: GooglePeerOptions): Promise<Googl
     bareNotFoundNext(n) {
       for (let i = 0; i < n; i++) injected.push({ kind: 'bare404' });
     },
+    revokeAccessTokens: () => accessTokens.clear(),
   };
 }
