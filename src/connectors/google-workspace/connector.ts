@@ -3,9 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AccessNote, Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';
-import type { ConnectorLog } from '../http';
-import type { Pacer } from '../pacer';
-import { DirectoryApi, GROUPS, USERS, userNotFound, userPath } from './api';
+import { DirectoryApi, GROUPS, USERS, userNotFound, userPath, type DirectoryApiOptions } from './api';
 import {
   googleErrorReasons,
   googleGroupPageSchema,
@@ -19,16 +17,12 @@ import {
   type GoogleGroup,
   type GoogleUser,
 } from './convert';
-import type { ServiceAccountKey } from './key';
 import { SCOPES, SCOPE_PURPOSE, type ScopeName } from './scopes';
 import { killGoogleSessions } from './sessions';
 import { TokenRefusedError } from './token';
 
-export interface GoogleWorkspaceConnectorOptions {
+export interface GoogleWorkspaceConnectorOptions extends Omit<DirectoryApiOptions, 'system' | 'tokenUrl' | 'baseUrl'> {
   id: string;
-  key: ServiceAccountKey;
-  /** The admin the service account acts as (domain-wide delegation). */
-  adminSubject: string;
   tokenUrl?: string;
   baseUrl?: string;
   /** The account's customer ID, or my_customer (the admin's own account). */
@@ -37,12 +31,6 @@ export interface GoogleWorkspaceConnectorOptions {
   domain?: string;
   /** Where createAccount puts new users. */
   orgUnitPath?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  pacer?: Pacer;
-  log?: ConnectorLog;
-  sleep?: (ms: number) => Promise<void>;
   /** users.list page size (Google's maximum, 500, by default). */
   userPageSize?: number;
   /** groups.list page size (Google's maximum, 200, by default). */
@@ -70,28 +58,17 @@ export class GoogleWorkspaceConnector implements Connector {
   private readonly groupIds = new Map<string, string>();
 
   constructor(options: GoogleWorkspaceConnectorOptions) {
-    this.id = options.id;
-    this.api = new DirectoryApi({
-      system: options.id,
-      key: options.key,
-      adminSubject: options.adminSubject,
-      tokenUrl: options.tokenUrl ?? DEFAULT_TOKEN_URL,
-      baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
-      timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
-      maxRetryAfterMs: options.maxRetryAfterMs,
-      pacer: options.pacer,
-      log: options.log,
-      sleep: options.sleep,
-    });
+    const { id, tokenUrl, baseUrl, customer, domain, orgUnitPath, userPageSize, groupPageSize, maxPages, ...transport } = options;
+    this.id = id;
+    this.api = new DirectoryApi({ ...transport, system: id, tokenUrl: tokenUrl ?? DEFAULT_TOKEN_URL, baseUrl: baseUrl ?? DEFAULT_BASE_URL });
     this.location = this.api.location;
-    this.customer = options.customer ?? 'my_customer';
-    this.domain = options.domain?.toLowerCase();
-    this.orgUnitPath = options.orgUnitPath ?? '/';
+    this.customer = customer ?? 'my_customer';
+    this.domain = domain?.toLowerCase();
+    this.orgUnitPath = orgUnitPath ?? '/';
     this.clientId = options.key.clientId ?? options.key.clientEmail;
-    this.userPageSize = options.userPageSize ?? 500;
-    this.groupPageSize = options.groupPageSize ?? 200;
-    this.maxPages = options.maxPages ?? 1000;
+    this.userPageSize = userPageSize ?? 500;
+    this.groupPageSize = groupPageSize ?? 200;
+    this.maxPages = maxPages ?? 1000;
   }
 
   /** users.list?maxResults=1: read-only, cheap, and it needs the admin role and the user scope every look-up needs. */
