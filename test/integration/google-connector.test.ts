@@ -9,10 +9,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfigFile } from '../../src/config/load';
 import { googleWorkspaceConnector } from '../../src/connectors/google-workspace';
+import { createConnectors } from '../../src/connectors/registry';
 import { googleRetryAfterMs, MAX_BACKOFF_MS } from '../../src/connectors/google-workspace/convert';
 import { SCOPES } from '../../src/connectors/google-workspace/scopes';
-import { fetchAccessToken } from '../../src/connectors/google-workspace/token';
+import { fetchAccessToken, TokenRefusedError } from '../../src/connectors/google-workspace/token';
 import { ConnectorError } from '../../src/connectors/errors';
 import { Pacer } from '../../src/connectors/pacer';
 import { ALL_SCOPES, GOOGLE_ADMIN, GOOGLE_DOMAIN, startGoogleWorld, type GoogleWorld } from '../harness/pairs/google-workspace';
@@ -64,6 +66,22 @@ describe('token: JWT bearer grant for a service account acting as an admin', () 
     const error = await world.make({ adminSubject: `gone@${GOOGLE_DOMAIN}` }).checkAccess().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'unauthorized' });
     expect((error as Error).message).toContain('invalid_grant');
+  });
+
+  it('an assertion outside a reasonable timeframe (a skewed clock) is refused as invalid_grant', async () => {
+    const grant = { system: 'google', tokenUrl: world.peer.tokenUrl, key: world.key, subject: GOOGLE_ADMIN, now: () => Date.now() - 2 * 3600_000 };
+    const error = await fetchAccessToken(grant, SCOPES.user).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenRefusedError);
+    expect(error).toMatchObject({ code: 'unauthorized', oauthError: 'invalid_grant' });
+    expect((error as Error).message).toContain('short-lived');
+  });
+
+  it('a subject who is not an admin gets a token, but the Directory API refuses it', async () => {
+    const plain = login();
+    world.peer.seedUser({ primaryEmail: plain });
+    const error = await world.make({ adminSubject: plain }).checkAccess().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unauthorized', status: 403 });
+    expect((error as Error).message).toContain('Not Authorized to access this resource/api');
   });
 
   it('an access token the API stops taking is replaced once, and the call succeeds', async () => {
@@ -276,5 +294,16 @@ describe('descriptor and config', () => {
     } catch (err) {
       expect((err as Error).message).not.toContain('s3cr3t');
     }
+  });
+
+  it('a systems[] entry in jml.config.yaml builds the connector through the registry; a wrong one names its key', async () => {
+    const entry = (extra: string) => `systems:\n  - { id: google, type: google-workspace, adminSubject: ${GOOGLE_ADMIN}, domain: ${GOOGLE_DOMAIN}${extra} }\n`;
+    const file = parseConfigFile(entry(`, keyEnv: GOOGLE_SA_KEY, tokenUrl: "${world.peer.tokenUrl}", baseUrl: "${world.peer.url}"`), 'jml.config.yaml');
+    const connector = createConnectors(file.systems, { GOOGLE_SA_KEY: world.keyJson }).get('google')!;
+    expect(connector.type).toBe('google-workspace');
+    await expect(connector.checkAccess()).resolves.toBeUndefined();
+    expect(() => parseConfigFile(entry(''), 'jml.config.yaml')).toThrow(ConfigError);
+    expect(() => parseConfigFile(entry(''), 'jml.config.yaml')).toThrow(/keyEnv/);
+    expect(() => parseConfigFile(entry(', keyEnv: K, orgUnitPath: Staff'), 'jml.config.yaml')).toThrow(/orgUnitPath/);
   });
 });
