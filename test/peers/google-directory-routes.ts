@@ -18,7 +18,7 @@ import {
   userJson,
   type StoredGroup,
   type StoredUser,
-} from './google-directory-users';
+} from './google-directory-wire';
 
 export interface DirectoryState {
   domain: string;

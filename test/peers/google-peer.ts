@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PeerRequest } from './request-log';
 import { directoryRoutes, newCodeId, type DirectoryState } from './google-directory-routes';
-import { googleError, type StoredGroup, type StoredUser } from './google-directory-users';
+import { googleError, type StoredGroup, type StoredUser } from './google-directory-wire';
 import { tokenEndpoint, type IssuedAccessToken, type ServiceAccountClient, type TokenEndpointState } from './google-token-endpoint';
 
 export interface GooglePeerOptions {

@@ -1,7 +1,7 @@
 /**
- * The Directory API's user resources as the Google peer stores and serves them: the User JSON,
- * Google's error bodies, page tokens, and the checks Google makes of a User body (unknown fields
- * and wrong types refused, required fields on insert).
+ * The Directory API resources as the Google peer stores and serves them: User and Group JSON,
+ * Google's error bodies, page tokens, maxResults bounds, and the check Google makes of a User
+ * body (unknown fields and wrong types refused).
  */
 import type { Response } from 'express';
 
