@@ -18,6 +18,8 @@ export interface GooglePeerOptions {
   domain: string;
   /** Access token lifetime the endpoint grants (Google: 3599 s). */
   tokenLifetimeSeconds?: number;
+  /** Added before every Directory API answer (benchmarks use 150 ms). */
+  latencyMs?: number;
 }
 
 export interface SeedGoogleUser {
@@ -79,6 +81,7 @@ export interface GooglePeer {
   bareNotFoundNext(n: number): void;
   /** Every access token issued so far stops working (revoked, or expired early). */
   revokeAccessTokens(): void;
+  setLatency(ms: number): void;
 }
 
 export async function startGooglePeer(options: GooglePeerOptions): Promise<GooglePeer> {
@@ -92,6 +95,7 @@ export async function startGooglePeer(options: GooglePeerOptions): Promise<Googl
   const tokenLog: PeerRequest[] = [];
   const injected: ({ kind: 'fail'; status: number } | { kind: 'limit'; how: RateLimitInjection } | { kind: 'bare404' })[] = [];
   let baseUrl = '';
+  let latencyMs = options.latencyMs ?? 0;
 
   const newId = () => String(100_000_000_000_000_000_000n + BigInt(`0x${randomBytes(8).toString('hex')}`));
   const emailOf = (nameOrEmail: string) => (nameOrEmail.includes('@') ? nameOrEmail : `${nameOrEmail}@${domain}`).toLowerCase();
@@ -128,6 +132,7 @@ export async function startGooglePeer(options: GooglePeerOptions): Promise<Googl
 
   const api = express.Router();
   api.use(record(log), express.json());
+  api.use((_req, _res, next) => void (latencyMs > 0 ? setTimeout(next, latencyMs) : next()));
   api.use((req, res, next) => {
     const header = req.header('authorization') ?? '';
     const token = header.startsWith('Bearer ') ? accessTokens.get(header.slice(7)) : undefined;
@@ -272,5 +277,8 @@ export async function startGooglePeer(options: GooglePeerOptions): Promise<Googl
       for (let i = 0; i < n; i++) injected.push({ kind: 'bare404' });
     },
     revokeAccessTokens: () => accessTokens.clear(),
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
   };
 }

@@ -3,7 +3,7 @@ import { GoogleWorkspaceConnector, type GoogleWorkspaceConnectorOptions } from '
 import { parseServiceAccountKey, type ServiceAccountKey } from '../../../src/connectors/google-workspace/key';
 import { SCOPES } from '../../../src/connectors/google-workspace/scopes';
 import { startGooglePeer, type GooglePeer } from '../../peers/google-peer';
-import type { ContractPair, Pair } from './pair';
+import type { ContractPair, EnginePair, EnginePairOptions, Pair } from './pair';
 
 export const GOOGLE_DOMAIN = 'acme.test';
 export const GOOGLE_ADMIN = 'it-automation@acme.test';
@@ -39,8 +39,8 @@ export interface GoogleWorld {
 const PAGE_SIZE = 2;
 let accounts = 0;
 
-export async function startGoogleWorld(): Promise<GoogleWorld> {
-  const peer = await startGooglePeer({ domain: GOOGLE_DOMAIN });
+export async function startGoogleWorld(options: { latencyMs?: number } = {}): Promise<GoogleWorld> {
+  const peer = await startGooglePeer({ domain: GOOGLE_DOMAIN, latencyMs: options.latencyMs });
   peer.seedUser({ primaryEmail: GOOGLE_ADMIN, isAdmin: true });
   const register = (scopes: string[]) => {
     const n = ++accounts;
@@ -67,8 +67,24 @@ export async function startGoogleWorld(): Promise<GoogleWorld> {
   return { peer, key: main.key, keyJson: main.json, keyId: main.keyId, make, serviceAccountWith: (scopes) => register(scopes).key };
 }
 
+export async function enginePair(options: EnginePairOptions = {}): Promise<EnginePair> {
+  const world = await startGoogleWorld(options);
+  const pair = pairOf(world);
+  return {
+    ...pair,
+    system: (id) => ({
+      entry: { id, type: 'google-workspace', adminSubject: GOOGLE_ADMIN, keyEnv: 'GOOGLE_E2E_KEY', tokenUrl: world.peer.tokenUrl, baseUrl: world.peer.url, domain: GOOGLE_DOMAIN },
+      secrets: { GOOGLE_E2E_KEY: world.keyJson },
+    }),
+    setLatency: (ms) => world.peer.setLatency(ms),
+  };
+}
+
 export async function googlePair(): Promise<Pair> {
-  const world = await startGoogleWorld();
+  return pairOf(await startGoogleWorld());
+}
+
+function pairOf(world: GoogleWorld): Pair {
   const { peer, make } = world;
   // The contract's "token" is the key's ID. A connector "with another token" signs with a key of
   // that ID the peer never registered (a deleted or rotated key), so its signature fails.
