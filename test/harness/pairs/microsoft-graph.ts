@@ -10,6 +10,7 @@ export const GRAPH_LIMITED_CLIENT_ID = 'c1d2e3f4-0a1b-4c2d-8e3f-405162738495';
 export const GRAPH_ROLES = ['User.ReadWrite.All', 'GroupMember.ReadWrite.All', 'User.RevokeSessions.All'];
 
 export interface GraphPair extends Pair {
+  connector: MicrosoftGraphConnector;
   peer: GraphPeer;
   make(options?: { secret?: string; clientId?: string; maxInlineWaitMs?: number }): MicrosoftGraphConnector;
 }
