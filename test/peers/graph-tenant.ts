@@ -260,7 +260,7 @@ export class GraphTenant {
     if (!isObject(body) || typeof body['@odata.id'] !== 'string' || Object.keys(body).length !== 1) {
       return graphError(400, 'Request_BadRequest', "The request body must hold exactly one '@odata.id' reference.");
     }
-    const match = /\/v1\.0\/(?:directoryObjects|users)\/([^/?#]+)$/.exec(body['@odata.id']);
+    const match = /^https?:\/\/[^/]+(?:\/[^/]+)*\/(?:directoryObjects|users)\/([^/?#]+)$/.exec(body['@odata.id']);
     if (!match) return graphError(400, 'Request_BadRequest', "Invalid URL format specified in @odata.id.");
     const memberId = decodeURIComponent(match[1]!);
     if (!this.users.has(memberId)) return notFound(memberId);
