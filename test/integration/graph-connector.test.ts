@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/connectors/errors';
 import { GRAPH_CLIENT_ID, GRAPH_SECRET, GRAPH_TENANT_ID, graphPair, type GraphPair } from '../harness/pairs/microsoft-graph';
 import { MicrosoftGraphConnector } from '../../src/connectors/microsoft-graph/connector';
+import { microsoftGraphConnector } from '../../src/connectors/microsoft-graph';
+import { Pacer } from '../../src/connectors/pacer';
+import { createConnectors } from '../../src/connectors/registry';
 
 let pair: GraphPair;
 let seq = 0;
@@ -229,5 +232,40 @@ describe('Graph answers', () => {
     expect(error).toMatchObject({ code: 'bad_request', status: 400 });
     expect((error as Error).message).toContain('Invalid filter clause');
     expect((error as Error).message).not.toContain(who.split('@')[0]!);
+  });
+});
+
+describe('descriptor', () => {
+  it('parses a systems[] entry with Graph defaults and refuses unknown keys', () => {
+    const entry = { id: 'entra', type: 'microsoft-graph', tenantId: GRAPH_TENANT_ID, clientId: GRAPH_CLIENT_ID, clientSecretEnv: 'ENTRA_CLIENT_SECRET' };
+    const parsed = microsoftGraphConnector.configSchema.parse(entry);
+    expect(parsed).toMatchObject({ authority: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com/v1.0' });
+    expect(microsoftGraphConnector.secretEnvs(parsed)).toEqual(['ENTRA_CLIENT_SECRET']);
+    expect(microsoftGraphConnector.configSchema.safeParse({ ...entry, clientSecret: 'inline' }).success).toBe(false);
+  });
+
+  it('is built by the registry with exactly the abilities it declares', () => {
+    const system = microsoftGraphConnector.configSchema.parse({
+      id: 'entra', type: 'microsoft-graph', tenantId: GRAPH_TENANT_ID, clientId: GRAPH_CLIENT_ID, clientSecretEnv: 'ENTRA_CLIENT_SECRET', authority: pair.peer.url, graphUrl: pair.peer.graphUrl,
+    });
+    const connectors = createConnectors([system], { ENTRA_CLIENT_SECRET: GRAPH_SECRET });
+    expect(connectors.get('entra')?.type).toBe('microsoft-graph');
+  });
+
+  it('a $batch spends one request of the pacer budget per inner request', async () => {
+    const pacer = new Pacer({ requestsPerSecond: 1000 });
+    const buckets: string[] = [];
+    const acquire = pacer.acquire.bind(pacer);
+    pacer.acquire = (bucket, options) => {
+      buckets.push(bucket);
+      return acquire(bucket, options);
+    };
+    const connector = new MicrosoftGraphConnector({ id: 'entra', tenantId: GRAPH_TENANT_ID, clientId: GRAPH_CLIENT_ID, clientSecret: GRAPH_SECRET, authority: pair.peer.url, graphUrl: pair.peer.graphUrl, pacer });
+    const names = Array.from({ length: 5 }, () => unique('paced'));
+    const id = pair.seedAccount(login(), { groups: names });
+    await connector.listEntitlements(id);
+    buckets.length = 0;
+    await connector.revokeEntitlements(id, names.map((n) => `group:${n}`));
+    expect(buckets.filter((b) => b.includes('$batch'))).toHaveLength(5);
   });
 });
