@@ -103,7 +103,8 @@ export class MicrosoftGraphConnector implements Connector {
       pacer: options.pacer,
       log: options.log,
     });
-    this.location = this.http.location;
+    // One Graph serves every tenant: the evidence's "where" names the tenant too.
+    this.location = `${this.http.location} (tenant ${options.tenantId})`;
     this.groups = new GraphGroups(this.http);
     this.pacer = options.pacer;
     this.maxInlineWaitMs = options.maxInlineWaitMs;
