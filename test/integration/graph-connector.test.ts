@@ -74,6 +74,18 @@ describe('JSON $batch revocation', () => {
     expect(retried[0]!.at).toBeGreaterThanOrEqual(throttled[0]!.retryAt!);
   });
 
+  it('an inner request throttled for longer than it may wait inline is rate_limited, the others done', async () => {
+    const [a, b] = [unique('slow-a'), unique('slow-b')];
+    const who = login();
+    const id = pair.seedAccount(who, { groups: [a, b] });
+    const connector = pair.make({ maxInlineWaitMs: 500 });
+    pair.peer.throttleInnerNext(1, 30);
+    const results = await connector.revokeEntitlements(id, [`group:${a}`, `group:${b}`]);
+    expect(results[0]).toMatchObject({ code: 'rate_limited', retryAfterMs: 30_000, retryable: true });
+    expect(results[1]).toBeUndefined();
+    expect(pair.groupsAt(who)).toEqual([a]);
+  });
+
   it('sends at most 20 requests per batch', async () => {
     const names = Array.from({ length: 23 }, () => unique('many'));
     for (const name of names) pair.seedGroup(name);
