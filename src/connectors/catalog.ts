@@ -1,15 +1,16 @@
 /**
  * Every kind of system the engine speaks. The registry, the `systems[]` config schema, the
- * start-up checks and the contract test are built from this list: a new connector is its folder
- * and one line here.
+ * start-up checks and the contract test are all built from this list: a new connector is its
+ * folder and its entry here.
  */
 import type { z } from 'zod';
 import type { ConnectorDescriptor } from './descriptor';
 import { googleWorkspaceConnector } from './google-workspace';
+import { microsoftGraphConnector } from './microsoft-graph';
 import { oktaConnector } from './okta';
 import { scimConnector } from './scim';
 
-export const connectorCatalog = [oktaConnector, scimConnector, googleWorkspaceConnector] as const;
+export const connectorCatalog = [oktaConnector, scimConnector, googleWorkspaceConnector, microsoftGraphConnector] as const;
 
 /** One `systems[]` entry of jml.config.yaml, of any type. */
 export type SystemConfig = z.output<(typeof connectorCatalog)[number]['configSchema']>;
