@@ -7,8 +7,9 @@ import type { z } from 'zod';
 import type { ConnectorDescriptor } from './descriptor';
 import { oktaConnector } from './okta';
 import { scimConnector } from './scim';
+import { slackAdminConnector } from './slack-admin';
 
-export const connectorCatalog = [oktaConnector, scimConnector] as const;
+export const connectorCatalog = [oktaConnector, scimConnector, slackAdminConnector] as const;
 
 /** One `systems[]` entry of jml.config.yaml, of any type. */
 export type SystemConfig = z.output<(typeof connectorCatalog)[number]['configSchema']>;
