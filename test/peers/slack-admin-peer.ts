@@ -40,7 +40,7 @@ export interface SlackAdminPeer {
   failNext(status: number): void;
   /** The next call of `method` answers `{ok:false, error}` (HTTP 200). */
   failMethodNext(method: string, error: string, extra?: Record<string, unknown>): void;
-  /** resetBulk jobs never finish while stalled. */
+  /** resetBulk jobs enqueued while stalled do not run; released, they run after the usual delay. */
   stallBulk(stalled: boolean): void;
   requests(): PeerRequest[];
   writes(): PeerRequest[];
@@ -66,7 +66,7 @@ async function readBody(req: IncomingMessage): Promise<{ raw: string; parsed: Ar
 
 export async function startSlackAdminPeer(options: SlackAdminPeerOptions): Promise<SlackAdminPeer> {
   const org = new GridOrg();
-  const jobs: BulkJobs = { delayMs: options.bulkDelayMs ?? 100, stalled: false };
+  const jobs: BulkJobs = { delayMs: options.bulkDelayMs ?? 100, stalled: false, parked: [] };
   const methods = webMethods(org, jobs);
   const log: PeerRequest[] = [];
   const limits: number[] = [];
@@ -167,6 +167,7 @@ export async function startSlackAdminPeer(options: SlackAdminPeerOptions): Promi
     failMethodNext: (method, error, extra = {}) => void methodFailures.push({ method, error, extra }),
     stallBulk(stalled) {
       jobs.stalled = stalled;
+      if (!stalled) for (const job of jobs.parked.splice(0)) setTimeout(job, jobs.delayMs).unref();
     },
     requests: () => log.map((r) => ({ ...r })),
     writes: () => log.filter((r) => (r.path.startsWith('/scim/') ? r.method !== 'GET' : writeMethods.has(r.path))).map((r) => ({ ...r })),

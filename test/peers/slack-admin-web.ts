@@ -25,6 +25,8 @@ export interface Method {
 export interface BulkJobs {
   delayMs: number;
   stalled: boolean;
+  /** Jobs enqueued while stalled; they run once released. */
+  parked: (() => void)[];
 }
 
 const str = (args: Args, key: string): string | undefined => {
@@ -93,14 +95,14 @@ export function webMethods(org: GridOrg, jobs: BulkJobs): Record<string, Method>
         if (!ids || ids.length === 0 || ids.length > 1000) throw new ApiError('invalid_arguments');
         const known = ids.filter((id) => org.users.has(id) && !org.users.get(id)!.isBot);
         // The job runs later: "an ok response does not mean all sessions have been reset".
-        if (!jobs.stalled) {
-          setTimeout(() => {
-            for (const id of known) {
-              const user = org.users.get(id);
-              if (user) user.sessions = [];
-            }
-          }, jobs.delayMs).unref();
-        }
+        const job = () => {
+          for (const id of known) {
+            const user = org.users.get(id);
+            if (user) user.sessions = [];
+          }
+        };
+        if (jobs.stalled) jobs.parked.push(job);
+        else setTimeout(job, jobs.delayMs).unref();
         if (known.length < ids.length) throw new ApiError('failed_for_some_users');
         return {};
       },
