@@ -5,23 +5,15 @@
  */
 import type { z } from 'zod';
 import { ConnectorError } from '../errors';
-import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
-import type { Pacer } from '../pacer';
-import { isSlackScimNotFound, scimErrorMessage, scimListSchema, scimUserSchema, slackRetryAfterMs, type SlackScimUser } from './convert';
-import { scimRates, type Rate, type RateBuckets } from './tiers';
+import type { HttpMethod, JsonHttpClient, JsonResponse } from '../http';
+import { slackHttpClient, type SlackHttpOptions } from './client';
+import { isSlackScimNotFound, scimErrorMessage, scimListSchema, scimUserSchema, type SlackScimUser } from './convert';
+import { scimRates, type Rate } from './tiers';
 
-export interface SlackScimOptions {
-  system: string;
+export interface SlackScimOptions extends SlackHttpOptions {
   scimUrl: string;
-  token: string;
-  buckets: RateBuckets;
   /** Our share of Slack's org-wide SCIM limits (0-1). */
   share: number;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  pacer?: Pacer;
-  log?: ConnectorLog;
 }
 
 export interface ScimPage {
@@ -36,20 +28,10 @@ export class SlackScim {
   private readonly rates: { reads: Rate; userWrites: Rate };
 
   constructor(private readonly options: SlackScimOptions) {
-    this.http = new JsonHttpClient({
-      system: options.system,
-      baseUrl: options.scimUrl,
-      authorization: `Bearer ${options.token}`,
-      mediaType: 'application/json',
-      retryAfterMs: slackRetryAfterMs,
+    this.http = slackHttpClient(options, options.scimUrl, {
       vendorMessage: scimErrorMessage,
       isVendorNotFound: isSlackScimNotFound,
-      timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
-      maxRetryAfterMs: options.maxRetryAfterMs,
-      pacer: options.pacer,
       bucketOf: (method) => `slack scim ${method === 'GET' ? 'reads' : 'writes'}`,
-      log: options.log,
     });
     this.rates = scimRates(options.share);
   }

@@ -6,23 +6,15 @@
  */
 import type { z } from 'zod';
 import { ConnectorError } from '../errors';
-import { JsonHttpClient, type ConnectorLog, type JsonResponse } from '../http';
-import type { Pacer } from '../pacer';
+import type { JsonHttpClient, JsonResponse } from '../http';
+import { slackHttpClient, type SlackHttpOptions } from './client';
 import { webAnswerSchema, slackRetryAfterMs } from './convert';
 import { slackApiError } from './errors';
-import { methodTiers, slackTiers, type RateBuckets, type Rate, type Tier } from './tiers';
+import { methodTiers, slackTiers, type Rate, type Tier } from './tiers';
 
-export interface SlackWebApiOptions {
-  system: string;
+export interface SlackWebApiOptions extends SlackHttpOptions {
   apiUrl: string;
-  token: string;
-  buckets: RateBuckets;
   tiers?: Partial<Record<Tier, Rate>>;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  pacer?: Pacer;
-  log?: ConnectorLog;
 }
 
 export type WebArgs = Record<string, string | number | boolean | string[]>;
@@ -40,21 +32,11 @@ export class SlackWebApi {
   private readonly tiers: Record<Tier, Rate>;
 
   constructor(private readonly options: SlackWebApiOptions) {
-    this.http = new JsonHttpClient({
-      system: options.system,
-      baseUrl: options.apiUrl,
-      authorization: `Bearer ${options.token}`,
-      mediaType: 'application/json',
-      retryAfterMs: slackRetryAfterMs,
+    this.http = slackHttpClient(options, options.apiUrl, {
       vendorMessage: (body) => (typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error : undefined),
       // The Web API has no "not found" status: a 404 is never Slack saying a user is gone.
       isVendorNotFound: () => false,
-      timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
-      maxRetryAfterMs: options.maxRetryAfterMs,
-      pacer: options.pacer,
       bucketOf: (_method, pathname) => `slack ${pathname.slice(pathname.lastIndexOf('/') + 1)}`,
-      log: options.log,
     });
     this.tiers = { ...slackTiers, ...options.tiers };
   }
