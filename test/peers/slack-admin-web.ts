@@ -4,7 +4,7 @@
  * workspace with team_id, cursor paging, and admin.users.session.resetBulk as a job that
  * finishes after a delay (or never, when stalled).
  */
-import { peerAdminId, peerEnterpriseId, peerTeamId, type GridOrg } from './slack-admin-org';
+import { peerAdminId, peerEnterpriseId, peerTeamId, type GridOrg, type OrgGroup } from './slack-admin-org';
 
 export class ApiError extends Error {
   constructor(
@@ -48,6 +48,32 @@ const listOf = (args: Args, key: string): string[] | undefined => {
   }
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 };
+
+/** A user group as Slack's usergroup object (objs_subteam) has it. */
+function groupOut(g: OrgGroup, withUsers: boolean): Record<string, unknown> {
+  return {
+    id: g.id,
+    team_id: peerTeamId,
+    is_usergroup: true,
+    is_subteam: true,
+    name: g.name,
+    description: '',
+    handle: g.handle,
+    is_external: false,
+    date_create: 1_700_000_000,
+    date_update: 1_700_000_000,
+    date_delete: g.disabled ? 1_700_000_100 : 0,
+    auto_type: null,
+    auto_provision: false,
+    enterprise_subteam_id: '',
+    created_by: peerAdminId,
+    updated_by: peerAdminId,
+    deleted_by: null,
+    prefs: { channels: [], groups: [] },
+    user_count: g.users.length,
+    ...(withUsers ? { users: [...g.users] } : {}),
+  };
+}
 
 const flag = (args: Args, key: string): boolean => str(args, key) === 'true' || str(args, key) === '1';
 
@@ -134,18 +160,7 @@ export function webMethods(org: GridOrg, jobs: BulkJobs): Record<string, Method>
         needTeam(args);
         const withUsers = flag(args, 'include_users');
         const groups = [...org.groups.values()].filter((g) => flag(args, 'include_disabled') || !g.disabled);
-        return {
-          usergroups: groups.map((g) => ({
-            id: g.id,
-            team_id: peerTeamId,
-            is_usergroup: true,
-            name: g.name,
-            handle: g.handle,
-            date_delete: g.disabled ? 1_700_000_000 : 0,
-            user_count: g.users.length,
-            ...(withUsers ? { users: [...g.users] } : {}),
-          })),
-        };
+        return { usergroups: groups.map((g) => groupOut(g, withUsers)) };
       },
     },
     'usergroups.users.list': {
@@ -166,7 +181,7 @@ export function webMethods(org: GridOrg, jobs: BulkJobs): Record<string, Method>
         if (!users || users.length === 0) throw new ApiError('no_users_provided');
         if (users.some((id) => !org.users.has(id))) throw new ApiError('invalid_users');
         g.users = [...new Set(users)];
-        return { usergroup: { id: g.id, team_id: peerTeamId, handle: g.handle, name: g.name, users: [...g.users] } };
+        return { usergroup: groupOut(g, true) };
       },
     },
   };
