@@ -4,6 +4,8 @@
  * finish in time, Slack's ok:false errors mapped to typed ones, its rate limits (Retry-After, the
  * per-method tiers) and missing scopes. Assertions read the peer's state.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackAdminConnector as descriptor } from '../../src/connectors/slack-admin';
 import { ConnectorError } from '../../src/connectors/errors';
@@ -251,6 +253,33 @@ describe('accounts', () => {
     expect(error).toMatchObject({ code: 'unavailable', status: 500 });
     expect((error as Error).message).not.toContain(who);
     expect((error as Error).message).not.toContain('acme.test');
+  });
+
+  it('an empty list that is not a SCIM ListResponse (a gateway) is unavailable, never "no such user"', async () => {
+    const gateway = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ totalResults: 0, Resources: [] })));
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const connector = slackAdminConnector(peer, slackAdminToken, { scimUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/scim/v2` });
+      await expect(connector.findAccount(email())).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      gateway.close();
+    }
+  });
+
+  it('lists a large org page by page without holding it whole', async () => {
+    for (let i = 0; i < 1200; i++) peer.seedUser({ email: `bulk.${i}.${Date.now()}@acme.test` });
+    const connector = slackAdminConnector(peer, slackAdminToken, { pageSize: 250 });
+    let pages = 0;
+    let largest = 0;
+    const ids = new Set<string>();
+    for await (const page of connector.listAccounts()) {
+      pages++;
+      largest = Math.max(largest, page.length);
+      for (const a of page) ids.add(a.id);
+    }
+    expect(ids.size).toBe(peer.org.users.size);
+    expect(largest).toBeLessThanOrEqual(250);
+    expect(pages).toBe(Math.ceil(peer.org.users.size / 250));
   });
 
   it('unknown Web API methods are refused as Slack does', async () => {

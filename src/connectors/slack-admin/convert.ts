@@ -46,8 +46,9 @@ export const scimUserSchema = z.looseObject({
 });
 export type SlackScimUser = z.infer<typeof scimUserSchema>;
 
+/** A ListResponse that names its schema, so a gateway's JSON cannot pass for "no such user". */
 export const scimListSchema = z.looseObject({
-  schemas: z.array(z.string()).optional(),
+  schemas: z.array(z.string()).refine((s) => s.includes(SCIM_LIST_RESPONSE), 'not a SCIM ListResponse'),
   totalResults: z.number().int().nonnegative(),
   startIndex: z.number().int().positive().optional(),
   itemsPerPage: z.number().int().nonnegative().optional(),

@@ -74,7 +74,7 @@ export class SessionResets {
       return;
     }
     const bulk = this.bulk(users);
-    for (const userId of users) settle(userId, bulk.then((how) => (how === 'bulk' ? this.confirmed(userId, 'admin.users.session.resetBulk', users.length) : this.single(userId))));
+    for (const userId of users) settle(userId, bulk.then((how) => (how === 'bulk' ? this.confirmed(userId, 'admin.users.session.resetBulk', users.length, true) : this.single(userId))));
   }
 
   /** 'bulk' when the job was enqueued; 'alone' when Slack refused it for some users, so each is reset alone. */
@@ -94,11 +94,16 @@ export class SessionResets {
     return this.confirmed(userId, 'admin.users.session.reset', 1);
   }
 
-  /** Reads the user's sessions until none is left or the wait is over. */
-  private async confirmed(userId: string, how: string, batchSize: number): Promise<AccessNote> {
+  /**
+   * Reads the user's sessions until none is left or the wait is over. After an enqueued job the
+   * first read waits one interval: reading at once would spend a Tier 2 call per user on an
+   * answer that cannot be "done" yet.
+   */
+  private async confirmed(userId: string, how: string, batchSize: number, enqueued = false): Promise<AccessNote> {
     const deadline = this.now() + this.options.checkTimeoutMs;
     let interval = this.options.checkIntervalMs;
     let reads = 0;
+    if (enqueued) await this.sleep(interval);
     for (;;) {
       reads += 1;
       const left = await this.sessionsOf(userId);
