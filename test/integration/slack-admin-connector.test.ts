@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemSchema } from '../../src/config/file';
 import { slackAdminConnector as descriptor } from '../../src/connectors/slack-admin';
 import { ConnectorError } from '../../src/connectors/errors';
 import { RateBuckets } from '../../src/connectors/slack-admin/tiers';
@@ -197,6 +198,8 @@ describe('rate limits', () => {
     expect(config).toMatchObject({ scimShare: 0.25, apiUrl: 'https://slack.com/api', scimUrl: 'https://api.slack.com/scim/v2', coalesceWindow: 100, sessionCheckTimeout: 30_000 });
     expect(() => descriptor.configSchema.parse({ ...config, teamId: 'acme' })).toThrow(/workspace ID/);
     expect(() => descriptor.configSchema.parse({ ...config, extra: 1 })).toThrow();
+    // The catalog line puts it in jml.config.yaml's systems[].
+    expect(systemSchema.parse({ id: 'slack', type: 'slack-admin', tokenEnv: 'SLACK_ADMIN_TOKEN', teamId: 'T0GRIDWS1', coalesceWindow: '50ms' })).toMatchObject({ type: 'slack-admin', coalesceWindow: 50 });
   });
 });
 
