@@ -23,6 +23,7 @@ export const usergroupSchema = z.looseObject({
   id: z.string().min(1),
   handle: z.string(),
   date_delete: z.number().optional(),
+  user_count: z.number().int().nonnegative().optional(),
   users: z.array(z.string()).optional(),
 });
 export type Usergroup = z.infer<typeof usergroupSchema>;

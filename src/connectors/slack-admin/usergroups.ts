@@ -22,19 +22,19 @@ export class Usergroups {
   ) {}
 
   /** Every enabled user group with its members (one call: usergroups.list include_users). */
-  async all(): Promise<Usergroup[]> {
+  async all(): Promise<(Usergroup & { users: string[] })[]> {
     const result = await this.web.call('usergroups.list', { team_id: this.teamId, include_users: true, include_disabled: false });
     const groups = this.web.parse('usergroups.list', usergroupsListSchema, result).usergroups.filter((g) => !g.date_delete);
     for (const g of groups) this.ids.set(g.handle, g.id);
-    if (groups.some((g) => g.users === undefined)) {
-      throw new ConnectorError('unavailable', `${this.system}: usergroups.list answered without the members it was asked to include`, this.system);
-    }
-    return groups;
+    // A group without its member list is only an empty group when Slack counts no members.
+    const partial = groups.find((g) => g.users === undefined && g.user_count !== 0);
+    if (partial) throw new ConnectorError('unavailable', `${this.system}: usergroups.list answered group ${partial.id} without the members it was asked to include`, this.system);
+    return groups.map((g) => ({ ...g, users: g.users ?? [] }));
   }
 
   /** Handles of the groups `userId` is in, sorted. */
   async of(userId: string): Promise<string[]> {
-    return (await this.all()).filter((g) => g.users!.includes(userId)).map((g) => g.handle).sort();
+    return (await this.all()).filter((g) => g.users.includes(userId)).map((g) => g.handle).sort();
   }
 
   async add(userId: string, handle: string): Promise<void> {
