@@ -9,8 +9,9 @@ import { googleWorkspaceConnector } from './google-workspace';
 import { microsoftGraphConnector } from './microsoft-graph';
 import { oktaConnector } from './okta';
 import { scimConnector } from './scim';
+import { slackAdminConnector } from './slack-admin';
 
-export const connectorCatalog = [oktaConnector, scimConnector, googleWorkspaceConnector, microsoftGraphConnector] as const;
+export const connectorCatalog = [oktaConnector, scimConnector, googleWorkspaceConnector, microsoftGraphConnector, slackAdminConnector] as const;
 
 /** One `systems[]` entry of jml.config.yaml, of any type. */
 export type SystemConfig = z.output<(typeof connectorCatalog)[number]['configSchema']>;

@@ -53,6 +53,8 @@ export async function startAllSystems(options: EnginePairOptions = {}): Promise<
       for (const s of systems) {
         for (const g of groups.filter((g) => !seeded.has(`${s.id}:${g}`))) {
           s.pair.seedGroup(g);
+          // A colleague stays in every group (Slack cannot empty a user group, and nor do real ones empty).
+          s.pair.seedAccount(`keeper.${g}@acme.test`, { groups: [g] });
           seeded.add(`${s.id}:${g}`);
         }
         s.pair.seedAccount(login, { groups, sessions: 2 });
