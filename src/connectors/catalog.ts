@@ -5,10 +5,11 @@
  */
 import type { z } from 'zod';
 import type { ConnectorDescriptor } from './descriptor';
+import { githubConnector } from './github';
 import { oktaConnector } from './okta';
 import { scimConnector } from './scim';
 
-export const connectorCatalog = [oktaConnector, scimConnector] as const;
+export const connectorCatalog = [oktaConnector, scimConnector, githubConnector] as const;
 
 /** One `systems[]` entry of jml.config.yaml, of any type. */
 export type SystemConfig = z.output<(typeof connectorCatalog)[number]['configSchema']>;
