@@ -152,9 +152,8 @@ export class GithubConnector implements Connector {
     if (held.status !== 404) return void this.client.parse(teamMembershipSchema, held, 'GET', shown);
     this.client.vendorNotFound(held, 'GET', shown, undefined);
     await this.requireTeam(slug);
-    const res = await this.client.request('PUT', path, { body: { role: 'member' }, accept: [403, 404, 422], label: shown });
+    const res = await this.client.request('PUT', path, { body: { role: 'member' }, accept: [404], label: shown }).catch((e: unknown) => this.synced(e, slug, 'bad_request'));
     if (res.status === 404) return this.explainMissing(res, 'PUT', shown, slug, accountId);
-    if (res.status === 403 || res.status === 422) throw this.refusal(res, 'PUT', shown, slug, 'bad_request');
     this.client.parse(teamMembershipSchema, res, 'PUT', shown);
   }
 
@@ -162,9 +161,8 @@ export class GithubConnector implements Connector {
   async revokeEntitlement(accountId: string, entitlement: string): Promise<void> {
     const slug = teamSlugOf(this.id, entitlement);
     const shown = this.client.label('/teams/{team_slug}/memberships/{username}');
-    const res = await this.client.request('DELETE', this.teamMemberPath(slug, accountId), { accept: [403, 404], label: shown });
+    const res = await this.client.request('DELETE', this.teamMemberPath(slug, accountId), { accept: [404], label: shown }).catch((e: unknown) => this.synced(e, slug, 'not_removable'));
     if (res.status === 404) return this.explainMissing(res, 'DELETE', shown, slug, accountId);
-    if (res.status === 403) throw this.refusal(res, 'DELETE', shown, slug, 'not_removable');
     this.client.expectNoContent(res, 'DELETE', shown);
   }
 
@@ -218,12 +216,15 @@ export class GithubConnector implements Connector {
     if (method === 'PUT') throw new ConnectorError('unavailable', `${this.id}: PUT ${shown} answered 404 although team "${slug}" and the user exist`, this.id, 404);
   }
 
-  private refusal(res: Awaited<ReturnType<GithubClient['request']>>, method: 'PUT' | 'DELETE', shown: string, slug: string, synced: 'bad_request' | 'not_removable'): ConnectorError {
-    const error = this.client.http.toError(method, shown, res);
-    if (res.status === 403 && /team synchroni[sz]ation|identity provider/i.test(error.message)) {
-      return new ConnectorError(synced, `${this.id}: team "${slug}" is synchronised with an identity-provider group; change its members there (${error.message})`, this.id, 403);
+  /**
+   * GitHub refuses membership changes on a team synchronised with an IdP group with a 403; a 403
+   * that is a rate limit has been waited on by the client already and is not accepted here.
+   */
+  private synced(error: unknown, slug: string, code: 'bad_request' | 'not_removable'): never {
+    if (error instanceof ConnectorError && error.code === 'unauthorized' && error.status === 403 && /team synchroni[sz]ation|identity provider/i.test(error.message)) {
+      throw new ConnectorError(code, `${this.id}: team "${slug}" is synchronised with an identity-provider group; change its members there (${error.message})`, this.id, 403);
     }
-    return error;
+    throw error;
   }
 
   private async requireTeam(slug: string): Promise<void> {
