@@ -55,7 +55,8 @@ describe('GitHub leaver: access ends without a session kill', () => {
     const login = peer.seedUser({ login: loginFor(mail), nameId: mail, membership: 'pending', credentials: 1 });
     expect((await connector().findAccount(mail))?.status).toBe('staged');
     const first = await connector().disableAccount(login);
-    expect(first.detail).toMatchObject({ credentialsRevoked: 1, invitationsCancelled: 1, membershipStateBefore: 'pending' });
+    expect(first.detail).toMatchObject({ membershipRemoved: true, credentialsRevoked: 1, invitationsCancelled: 1, membershipStateBefore: 'pending' });
+    expect(first.note).toContain('pending organisation membership (invitation) in acme ended');
     expect([...peer.org.invitations.values()].filter((i) => i.login === login)).toEqual([]);
     expect(peer.org.membership(login)).toBeUndefined();
 

@@ -41,7 +41,7 @@ export function githubRestRoutes(org: GithubOrg): Router {
     user_view_type: 'public',
   });
   const orgJson = (req: Request) => ({ login: org.login, id: 1, node_id: 'O_kgDOAAAAAQ', url: `${base(req)}/orgs/${org.login}`, repos_url: `${base(req)}/orgs/${org.login}/repos`, events_url: `${base(req)}/orgs/${org.login}/events`, hooks_url: `${base(req)}/orgs/${org.login}/hooks`, issues_url: `${base(req)}/orgs/${org.login}/issues`, members_url: `${base(req)}/orgs/${org.login}/members{/member}`, public_members_url: `${base(req)}/orgs/${org.login}/public_members{/member}`, avatar_url: 'https://avatars.githubusercontent.com/u/1?v=4', description: null });
-  const teamJson = (req: Request, t: PeerTeam) => ({ id: t.id, node_id: `T_${t.id}`, url: `${base(req)}/organizations/1/team/${t.id}`, html_url: `https://github.com/orgs/${org.login}/teams/${t.slug}`, name: t.name, slug: t.slug, description: null, privacy: 'closed', notification_setting: 'notifications_enabled', permission: 'pull', members_url: `${base(req)}/organizations/1/team/${t.id}/members{/member}`, repositories_url: `${base(req)}/organizations/1/team/${t.id}/repos`, parent: null });
+  const teamJson = (req: Request, t: PeerTeam) => ({ id: t.id, node_id: `T_${t.id}`, url: `${base(req)}/organizations/1/team/${t.id}`, html_url: `https://github.com/orgs/${org.login}/teams/${t.slug}`, name: t.name, slug: t.slug, description: null, privacy: 'closed', notification_setting: 'notifications_enabled', permission: 'pull', members_url: `${base(req)}/organizations/1/team/${t.id}/members{/member}`, repositories_url: `${base(req)}/organizations/1/team/${t.id}/repos`, parent: null, type: 'organization' });
 
   /** One page of `items` by per_page/page, with GitHub's Link header (next, last, first, prev). */
   const paged = <T>(req: Request, res: Response, items: T[]): T[] => {
@@ -114,7 +114,7 @@ export function githubRestRoutes(org: GithubOrg): Router {
   orgRoutes.get('/teams/:slug', (req, res) => {
     const team = org.teams.get(String(req.params.slug).toLowerCase());
     if (!team) return notFound(res);
-    res.json({ ...teamJson(req, team), members_count: team.members.size, repos_count: 0, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', organization: orgJson(req) });
+    res.json({ ...teamJson(req, team), members_count: team.members.size, repos_count: 0, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', organization: { ...orgJson(req), html_url: `https://github.com/${org.login}`, has_organization_projects: true, has_repository_projects: true, public_repos: 0, public_gists: 0, followers: 0, following: 0, type: 'Organization', created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', archived_at: null } });
   });
   const teamMember = (req: Request) => {
     const team = org.teams.get(String(req.params.slug).toLowerCase());
@@ -146,10 +146,10 @@ export function githubRestRoutes(org: GithubOrg): Router {
     res.json(teamMembershipJson(req, team, user));
   });
   orgRoutes.delete('/teams/:slug/memberships/:username', (req, res) => {
-    const { team, user, held } = teamMember(req);
+    const { team, user } = teamMember(req);
     if (!team || !user) return notFound(res);
     if (team.synced) return githubError(res, 403, 'This team is synchronized with an identity provider group; team membership is managed by the identity provider (team synchronization).');
-    if (!held) return notFound(res);
+    // The description answers 204 whether or not the user was on the team.
     team.members.delete(user.login.toLowerCase());
     res.status(204).end();
   });

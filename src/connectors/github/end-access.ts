@@ -43,7 +43,9 @@ export async function endAccess(client: GithubClient, login: string): Promise<Ac
   if (left.ids.length > 0) {
     throw new ConnectorError('converging', `${client.system}: ${left.ids.length} SAML-authorised credential(s) still listed after revoking (${left.ids.join(', ')})`, client.system);
   }
-  return { note: describe(client.org, before?.state, removed, found, revoked, cancelled), detail: detailOf(before?.state, removed, found, revoked, cancelled) };
+  // A pending membership is an invitation: cancelling it ended the membership before the DELETE came.
+  const ended = removed || (before?.state === 'pending' && cancelled > 0);
+  return { note: describe(client.org, before?.state, ended, found, revoked, cancelled), detail: detailOf(before?.state, ended, found, revoked, cancelled) };
 }
 
 async function authorisedCredentials(client: GithubClient, login: string): Promise<CredentialSweep> {
@@ -96,9 +98,11 @@ async function removeMembership(client: GithubClient, login: string): Promise<bo
 }
 
 function describe(org: string, state: string | undefined, removed: boolean, credentials: CredentialSweep, revoked: number, cancelled: number): string {
-  const membership = removed
-    ? `${state === 'pending' ? 'pending organisation membership' : 'organisation membership'} in ${org} removed, team memberships with it`
-    : `no organisation membership in ${org} was left to remove`;
+  const membership = !removed
+    ? `no organisation membership in ${org} was left to remove`
+    : state === 'pending'
+      ? `pending organisation membership (invitation) in ${org} ended`
+      : `organisation membership in ${org} removed, team memberships with it`;
   const creds = credentials.available
     ? `${revoked} SAML-authorised credential(s) revoked`
     : 'no credential authorizations to revoke: the organisation has none (SAML SSO credential authorizations exist only on GitHub Enterprise Cloud)';
