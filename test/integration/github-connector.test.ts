@@ -10,6 +10,7 @@ import { githubConnector } from '../../src/connectors/github';
 import { ConnectorError } from '../../src/connectors/errors';
 import { Pacer } from '../../src/connectors/pacer';
 import type { Account } from '../../src/connectors/types';
+import { startGatewayPeer, type GatewayAnswer, type GatewayPeer } from '../peers/gateway-peer';
 import { startGithubPeer, type GithubPeer } from '../peers/github-peer';
 
 const TOKEN = 'ghp-github-connector-test-8a1';
@@ -342,6 +343,50 @@ describe('GitHub primary limit and the pacer', () => {
       await c.findAccount(mail);
       expect(pacer.state('github core')).toMatchObject({ limit: 50, remaining: 48 });
       expect(pacer.state('github graphql')).toMatchObject({ limit: 50, remaining: 49 });
+    } finally {
+      await peer.close();
+    }
+  });
+});
+
+describe.each(['not-found-html', 'not-found-json', 'html', 'unauthorized'] as GatewayAnswer[])('GitHub behind a server answering %s', (answer) => {
+  let gateway: GatewayPeer;
+  let c: GithubConnector;
+  const expected = answer === 'unauthorized' ? 'unauthorized' : 'unavailable';
+  beforeAll(async () => {
+    gateway = await startGatewayPeer(answer);
+    c = new GithubConnector({ id: 'github', baseUrl: gateway.url, org: 'acme', token: TOKEN });
+  });
+  afterAll(() => gateway?.close());
+
+  it('sees an outage everywhere: nothing succeeds, nobody is "not found" (a 404 without GitHub\'s documentation_url is not GitHub)', async () => {
+    const ops: [string, () => Promise<unknown>][] = [
+      ['checkAccess', () => c.checkAccess()],
+      ['findAccount', () => c.findAccount('ann.leaver@acme.test')],
+      ['disableAccount', () => c.disableAccount('ann-leaver')],
+      ['listEntitlements', () => c.listEntitlements('ann-leaver')],
+      ['grantEntitlement', () => c.grantEntitlement('ann-leaver', 'team:engineering')],
+      ['revokeEntitlement', () => c.revokeEntitlement('ann-leaver', 'team:engineering')],
+      ['listAccounts', async () => {
+        for await (const _page of c.listAccounts()) return 'a page';
+      }],
+    ];
+    for (const [name, op] of ops) {
+      const error = await op().then((v) => ({ resolved: v }), (e: unknown) => e);
+      expect(error, name).toBeInstanceOf(ConnectorError);
+      expect(error, name).toMatchObject({ code: expected });
+      expect((error as Error).message, name).not.toMatch(/ann/);
+    }
+  });
+});
+
+describe('GitHub pointed at an organisation that does not exist', () => {
+  it('is a configuration error on every path, never "nobody"', async () => {
+    const { peer } = await withPeer();
+    try {
+      const c = new GithubConnector({ id: 'github', baseUrl: peer.url, org: 'not-acme', token: TOKEN });
+      await expect(c.findAccount(email())).rejects.toMatchObject({ code: 'bad_request' });
+      await expect(c.checkAccess()).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('no organisation not-acme') });
     } finally {
       await peer.close();
     }

@@ -12,8 +12,10 @@ import { githubBucketOf, githubRetryAfterMs, isGithubRateLimited, withPacerHeade
 
 export interface GithubClientOptions {
   id: string;
+  /** https://api.github.com, or a GitHub Enterprise Cloud data-residency API host. */
   baseUrl: string;
   org: string;
+  /** A classic token with admin:org, or a GitHub App installation token (sent as a Bearer token). */
   token: string;
   timeoutMs?: number;
   fetch?: typeof fetch;

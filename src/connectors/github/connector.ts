@@ -3,34 +3,20 @@
  * login. The bridge is the organisation's SAML SSO: each member's linked external identity carries
  * the IdP's NameID (the work email). Account IDs are GitHub logins; entitlements are teams.
  */
+import { z } from 'zod';
 import { ConnectorError } from '../errors';
-import type { ConnectorLog } from '../http';
-import type { Pacer } from '../pacer';
 import type { AccessNote, Account, Connector } from '../types';
-import { GithubClient } from './client';
+import { GithubClient, type GithubClientOptions } from './client';
 import { REQUIRED_SCOPES, accountStatusOf, oauthScopesOf, simpleUserListSchema, teamEntitlement, teamMembershipSchema, teamSchema, teamSlugOf } from './convert';
 import { endAccess } from './end-access';
 import { FIND_IDENTITY, SAML_PROVIDER, USER_TEAMS, graphql, identitiesOfLogins, identityNodesSchema, isNotFoundAt } from './graphql';
-import { z } from 'zod';
 
-export interface GithubConnectorOptions {
-  id: string;
-  /** https://api.github.com, or a GitHub Enterprise Cloud data-residency API host. */
-  baseUrl: string;
-  org: string;
-  /** A classic token with admin:org, or a GitHub App installation token (sent as a Bearer token). */
-  token: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  pacer?: Pacer;
-  log?: ConnectorLog;
+export interface GithubConnectorOptions extends GithubClientOptions {
   /** Results per page (REST per_page, GraphQL first); GitHub allows at most 100. */
   pageSize?: number;
-  maxPages?: number;
 }
 
-const providerSchema = z.object({ organization: z.object({ samlIdentityProvider: z.unknown().nullable() }).nullable() });
+const providerSchema = z.object({ organization: z.object({ samlIdentityProvider: z.object({ id: z.string() }).nullable() }).nullable() });
 const identitySchema = z.object({
   organization: z.object({ samlIdentityProvider: z.object({ externalIdentities: identityNodesSchema }).nullable() }).nullable(),
 });
@@ -202,7 +188,10 @@ export class GithubConnector implements Connector {
 
   private async readMembersProbe() {
     const shown = this.client.label('/members');
-    const res = await this.client.request('GET', this.client.path('/members'), { query: { per_page: 1 }, label: shown });
+    const res = await this.client.request('GET', this.client.path('/members'), { query: { per_page: 1 }, label: shown, accept: [404] });
+    if (res.status === 404 && this.client.vendorNotFound(res, 'GET', shown, true)) {
+      throw new ConnectorError('bad_request', `${this.id}: GitHub has no organisation ${this.client.org} visible to this token`, this.id, 404);
+    }
     this.client.parse(simpleUserListSchema, res, 'GET', shown);
     return res;
   }

@@ -110,6 +110,8 @@ function toError(system: string, res: JsonResponse, errors: GraphqlError[], nowM
     return new ConnectorError('rate_limited', `${text} (retry after ${waitMs} ms)`, system, res.status, waitMs);
   }
   if (types.has('FORBIDDEN') || types.has('INSUFFICIENT_SCOPES')) return new ConnectorError('unauthorized', text, system, res.status);
+  // An organisation (or other object) GitHub cannot resolve for this token: configuration, not an outage.
+  if (types.has('NOT_FOUND')) return new ConnectorError('bad_request', `${text} (not found, or not visible to the token)`, system, res.status);
   if (errors.every((e) => e.extensions?.code !== undefined && e.type === undefined)) return new ConnectorError('bad_request', text, system, res.status);
   return new ConnectorError('unavailable', text, system, res.status);
 }
