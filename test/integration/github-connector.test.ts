@@ -113,8 +113,22 @@ describe('GitHub leaver: access ends without a session kill', () => {
 });
 
 describe('GitHub without Enterprise Cloud credential authorizations', () => {
-  it('still removes the membership, and the note says the organisation has no credential authorizations', async () => {
+  it('with SAML SSO, a 404 for credential authorizations is the token not seeing them: membership removed, then an error', async () => {
     const { peer, connector } = await withPeer({ enterpriseCloud: false });
+    try {
+      const mail = email();
+      const login = peer.seedUser({ login: loginFor(mail), nameId: mail });
+      const error = await connector().disableAccount(login).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'unauthorized', retryable: false });
+      expect((error as Error).message).toContain('could not be revoked');
+      expect(peer.org.membership(login)).toBeUndefined();
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('without SAML SSO, still removes the membership, and the note says the organisation has no credential authorizations', async () => {
+    const { peer, connector } = await withPeer({ enterpriseCloud: false, saml: false });
     try {
       const mail = email();
       const login = peer.seedUser({ login: loginFor(mail), nameId: mail });

@@ -9,14 +9,13 @@ import type { AccessNote, Account, Connector } from '../types';
 import { GithubClient, type GithubClientOptions } from './client';
 import { REQUIRED_SCOPES, accountStatusOf, oauthScopesOf, simpleUserListSchema, teamEntitlement, teamMembershipSchema, teamSchema, teamSlugOf } from './convert';
 import { endAccess } from './end-access';
-import { FIND_IDENTITY, SAML_PROVIDER, USER_TEAMS, graphql, identitiesOfLogins, identityNodesSchema, isNotFoundAt } from './graphql';
+import { FIND_IDENTITY, SAML_PROVIDER, USER_TEAMS, graphql, identitiesOfLogins, identityNodesSchema, isNotFoundAt, samlProviderSchema } from './graphql';
 
 export interface GithubConnectorOptions extends GithubClientOptions {
   /** Results per page (REST per_page, GraphQL first); GitHub allows at most 100. */
   pageSize?: number;
 }
 
-const providerSchema = z.object({ organization: z.object({ samlIdentityProvider: z.object({ id: z.string() }).nullable() }).nullable() });
 const identitySchema = z.object({
   organization: z.object({ samlIdentityProvider: z.object({ externalIdentities: identityNodesSchema }).nullable() }).nullable(),
 });
@@ -73,7 +72,7 @@ export class GithubConnector implements Connector {
       if (problems.length > 0) return problems;
     }
     const answer = await graphql(this.client.http, SAML_PROVIDER, { org: this.client.org });
-    const org = this.parse(providerSchema, answer.data).organization;
+    const org = this.parse(samlProviderSchema, answer.data).organization;
     if (!org) problems.push(`${this.id}: organisation ${this.client.org} is not visible to the token over GraphQL`);
     else if (org.samlIdentityProvider === null) problems.push(this.noSamlMessage());
     return problems;

@@ -12,6 +12,7 @@ import { ConnectorError } from '../errors';
 import type { AccessNote } from '../types';
 import type { GithubClient } from './client';
 import { credentialAuthorizationListSchema, invitationListSchema } from './convert';
+import { SAML_PROVIDER, graphql, samlProviderSchema } from './graphql';
 
 const PER_PAGE = 100;
 
@@ -26,6 +27,10 @@ export async function endAccess(client: GithubClient, login: string): Promise<Ac
   if (!before) await client.requireUser(login);
 
   const found = await authorisedCredentials(client, login);
+  // Organisation SAML SSO exists only on Enterprise Cloud, and so do credential authorizations: an
+  // org with a SAML provider that answers 404 for them is hiding them from this token. The rest of
+  // the leaver still runs, then the disable fails rather than say nothing was there to revoke.
+  const hidden = !found.available && (await hasSamlProvider(client));
   let revoked = 0;
   for (const id of found.ids) if (await revokeCredential(client, id)) revoked++;
   const invitations = await pendingInvitations(client, login);
@@ -38,6 +43,9 @@ export async function endAccess(client: GithubClient, login: string): Promise<Ac
     const indirect = after.direct_membership === false ? ` through enterprise team(s) ${(after.enterprise_teams_providing_indirect_membership ?? []).join(', ')}; remove it there` : '';
     const code = indirect ? 'conflict' : 'converging';
     throw new ConnectorError(code, `${client.system}: account is still a ${after.state} member of ${client.org} after its membership was removed${indirect}`, client.system);
+  }
+  if (hidden) {
+    throw new ConnectorError('unauthorized', `${client.system}: membership removed, but ${client.org} has SAML SSO and its credential authorizations answered 404 to this token (it must be an organisation owner's, with admin:org), so authorised credentials could not be revoked`, client.system, 404);
   }
   const left = await authorisedCredentials(client, login);
   if (left.ids.length > 0) {
@@ -118,4 +126,11 @@ function detailOf(state: string | undefined, removed: boolean, credentials: Cred
     credentialIds: credentials.ids.map(String),
     invitationsCancelled: cancelled,
   };
+}
+
+async function hasSamlProvider(client: GithubClient): Promise<boolean> {
+  const answer = await graphql(client.http, SAML_PROVIDER, { org: client.org });
+  const parsed = samlProviderSchema.safeParse(answer.data);
+  if (!parsed.success || !parsed.data.organization) throw new ConnectorError('unavailable', `${client.system}: POST /graphql answered an unexpected body for organisation ${client.org}`, client.system);
+  return parsed.data.organization.samlIdentityProvider !== null;
 }

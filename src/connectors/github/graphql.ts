@@ -49,6 +49,7 @@ export const USER_TEAMS = `query($org: String!, $login: String!, $logins: [Strin
 export const SAML_PROVIDER = `query($org: String!) {
   organization(login: $org) { samlIdentityProvider { id } }
 }`;
+export const samlProviderSchema = z.object({ organization: z.object({ samlIdentityProvider: z.object({ id: z.string() }).nullable() }).nullable() });
 
 /**
  * The SAML identities of one page of members, one aliased `externalIdentities(login:)` each, so an
