@@ -87,7 +87,7 @@ export class GithubClient {
   }
 
   accountNotFound(): ConnectorError {
-    return new ConnectorError('not_found', `${this.system}: GitHub user not found (account ID withheld: it is a login)`, this.system, 404);
+    return new ConnectorError('not_found', `${this.system}: GitHub has no such user (the account ID is a login, so it is not repeated here)`, this.system, 404);
   }
 
   /** `value` when the 404 is GitHub's own "Not Found"; otherwise the outage the 404 stands for. */
