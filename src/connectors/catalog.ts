@@ -5,13 +5,14 @@
  */
 import type { z } from 'zod';
 import type { ConnectorDescriptor } from './descriptor';
+import { githubConnector } from './github';
 import { googleWorkspaceConnector } from './google-workspace';
 import { microsoftGraphConnector } from './microsoft-graph';
 import { oktaConnector } from './okta';
 import { scimConnector } from './scim';
 import { slackAdminConnector } from './slack-admin';
 
-export const connectorCatalog = [oktaConnector, scimConnector, googleWorkspaceConnector, microsoftGraphConnector, slackAdminConnector] as const;
+export const connectorCatalog = [oktaConnector, scimConnector, googleWorkspaceConnector, microsoftGraphConnector, slackAdminConnector, githubConnector] as const;
 
 /** One `systems[]` entry of jml.config.yaml, of any type. */
 export type SystemConfig = z.output<(typeof connectorCatalog)[number]['configSchema']>;
