@@ -70,7 +70,14 @@ describe('a leaver in every system', () => {
       expect(count('sessions.kill', s.id), `${s.id}: sessions.kill`).toBe(s.killsSessions ? 1 : 0);
       expect(count('account.disable', s.id), `${s.id}: account.disable`).toBe(1);
       expect(count('entitlements.revoke_all', s.id), `${s.id}: revoke_all`).toBe(1);
-      for (const g of groups) expect(count('entitlement.revoke', s.id, `${s.pair.kind}:${g}`), `${s.id}: ${g}`).toBe(1);
+      // Each group is recorded as removed: by its own revoke, or (GitHub, whose membership removal
+      // takes the teams with it) in the disable's entitlementsRemoved.
+      const disable = evidence.body.events.find((e) => e.action === 'account.disable' && e.system === s.id)!;
+      const withDisable = (disable.context as { entitlementsRemoved?: string[] }).entitlementsRemoved ?? [];
+      for (const g of groups) {
+        const entitlement = `${s.pair.kind}:${g}`;
+        expect(count('entitlement.revoke', s.id, entitlement) + (withDisable.includes(entitlement) ? 1 : 0), `${s.id}: ${g}`).toBe(1);
+      }
     }
 
     const report = await getJson<OffboardingReport>(`/api/reports/offboarding?from=${yesterday}&to=${yesterday}&format=json`);

@@ -91,8 +91,18 @@ export class GithubConnector implements Connector {
     return { id: node.user.login, login: nameId, email: nameId, status: accountStatusOf(membership) };
   }
 
+  /**
+   * Removing the membership removes every team membership with it, so the leaver's later revoke
+   * finds none: the teams held are read first and named in the note (`entitlementsRemoved`), so
+   * the evidence says which went. (An attempt cut off after the removal leaves the retry nothing to name.)
+   */
   async disableAccount(accountId: string): Promise<AccessNote> {
-    return endAccess(this.client, accountId);
+    const teams = await this.listEntitlements(accountId).catch((err: unknown) => {
+      if (err instanceof ConnectorError && err.code === 'not_found') return [];
+      throw err;
+    });
+    const note = await endAccess(this.client, accountId);
+    return { ...note, detail: { ...note.detail, entitlementsRemoved: teams } };
   }
 
   /**
