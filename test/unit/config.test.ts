@@ -12,6 +12,12 @@ describe('configuration', () => {
     expect(cfg.joiner.startLocalTime).toBe('00:00');
   });
 
+  it("the example's commented systems, taken in, are valid entries of every other type", async () => {
+    const text = (await readFile('jml.config.example.yaml', 'utf8')).replace(/^ {2}# - /gm, '  - ').replace(/^ {2}# {5}/gm, '      ');
+    const cfg = parseConfigFile(text, 'jml.config.example.yaml');
+    expect(cfg.systems.map((s) => s.type)).toEqual(['okta', 'scim', 'google-workspace', 'microsoft-graph', 'slack-admin', 'github']);
+  });
+
   it('applies defaults to an empty file', () => {
     const cfg = parseConfigFile('', 'x.yaml');
     expect(cfg.sla.leaverSessionKill).toBe(60_000);
