@@ -9,6 +9,7 @@ import { bambooSecret, postBambooWebhook, terminationDelivery } from '../test/ha
 import { startAllSystems, type AllSystems } from '../test/harness/all-systems';
 import { startEngine, type TestEngine } from '../test/harness/engine';
 import { codeVersion, databaseInfo, machine, startTemporal, writeResult, type Benchmark } from './common';
+import { loadMeter } from './load-meter';
 import { latencyMs, minimumN, parseOptions } from './options';
 import { summaryHeader, summaryRow } from './print';
 import { round, summarise } from './stats';
@@ -63,6 +64,7 @@ async function run(args: string[]): Promise<void> {
       world!.seedWorker(login, groups);
       return { employeeId, login };
     };
+    const load = loadMeter();
     const engineMs: number[] = [];
     const directMs: number[] = [];
     const total = options.warmup + options.n;
@@ -81,6 +83,7 @@ async function run(args: string[]): Promise<void> {
       directMs.push(directAt - directStart);
       if ((i + 1 - options.warmup) % 10 === 0) log(`${i + 1 - options.warmup}/${options.n}`);
     }
+    const busy = load();
     const engineSummary = summarise(engineMs);
     const directSummary = summarise(directMs);
     const ratioP50 = round(engineSummary.p50 / directSummary.p50, 2);
@@ -96,6 +99,7 @@ async function run(args: string[]): Promise<void> {
       ratioP50,
       targets,
       met: { p99: engineSummary.p99 <= targets.p99Ms, ratioP50: ratioP50 <= targets.ratioP50 },
+      load: busy,
       measuredWith: {
         database: await databaseInfo(engine.db),
         temporal: temporal.kind,

@@ -3,7 +3,8 @@ import type { Logger } from '../log';
 
 /**
  * Routes the Temporal SDK's own logs into ours. Its info-level chatter (bundling, worker state)
- * only shows at debug; warnings and errors always do.
+ * only shows at debug; warnings and errors always do (but the system workers' "no workflows
+ * registered", which is how they are meant to be).
  */
 export function routeSdkLogs(log: Logger): void {
   const level: LogLevel = log.isLevelEnabled('debug') ? 'DEBUG' : 'WARN';
@@ -11,6 +12,8 @@ export function routeSdkLogs(log: Logger): void {
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
       const meta = entry.meta ?? {};
+      // Each system's activity-only worker (src/runtime/system-workers.ts) has no workflows, by design.
+      if (entry.message.startsWith('No workflows registered')) return sdk.debug(meta, entry.message);
       if (entry.level === 'ERROR') sdk.error(meta, entry.message);
       else if (entry.level === 'WARN') sdk.warn(meta, entry.message);
       else if (entry.level === 'INFO') sdk.info(meta, entry.message);

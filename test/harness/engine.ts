@@ -23,7 +23,13 @@ export interface TestEngine {
 }
 
 // Keep the SDK's own logs to warnings so test output stays readable.
-Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+Runtime.install({
+  logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN', (entry) => {
+    // The system workers have no workflows, by design (src/runtime/system-workers.ts).
+    if (entry.message.startsWith('No workflows registered')) return;
+    console.error(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}`, entry.meta ?? '');
+  }),
+});
 
 export const auditorToken = 'auditor-token-0123456789';
 export const adminToken = 'admin-token-0123456789ab';
