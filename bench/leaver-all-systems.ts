@@ -3,11 +3,13 @@
  * after 150 ms): from the start of a signed BambooHR termination POST until every system shows
  * the leaver's sessions ended (killed, or the account disabled where a system has no session
  * call), one leaver at a time, against the same first calls (look-up, then kill or disable) made
- * directly and in parallel. Part of `npm run bench -- leaver`.
+ * directly and in parallel by connectors built from the same config. Part of `npm run bench -- leaver`.
  */
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../test/harness/bamboohr';
 import { startAllSystems, type AllSystems } from '../test/harness/all-systems';
 import { startEngine, type TestEngine } from '../test/harness/engine';
+import { createConnectors } from '../src/connectors/registry';
+import type { Connector } from '../src/connectors/types';
 import { codeVersion, databaseInfo, machine, startTemporal, writeResult, type Benchmark } from './common';
 import { loadMeter } from './load-meter';
 import { latencyMs, minimumN, parseOptions } from './options';
@@ -18,22 +20,31 @@ const targets = { p99Ms: 2000, ratioP50: 2 };
 const terminationDate = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
 const groups = ['engineering', 'oncall'];
 
-async function ended(world: AllSystems, login: string, pollMs: number, timeoutMs = 30_000): Promise<number> {
+/** When each system first showed the leaver's sessions ended (epoch ms), polling every pollMs. */
+async function ended(world: AllSystems, login: string, pollMs: number, timeoutMs = 30_000): Promise<Map<string, number>> {
   const deadline = Date.now() + timeoutMs;
+  const seen = new Map<string, number>();
   for (;;) {
-    if (world.systems.every((s) => s.pair.sessionsEnded(login))) return Date.now();
-    if (Date.now() > deadline) {
-      const open = world.systems.filter((s) => !s.pair.sessionsEnded(login)).map((s) => s.id);
+    const now = Date.now();
+    for (const s of world.systems) if (!seen.has(s.id) && s.pair.sessionsEnded(login)) seen.set(s.id, now);
+    if (seen.size === world.systems.length) return seen;
+    if (now > deadline) {
+      const open = world.systems.filter((s) => !seen.has(s.id)).map((s) => s.id);
       throw new Error(`sessions still open after ${timeoutMs} ms in ${open.join(', ')}`);
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
-/** The leaver's first call chain in each system, straight from the connectors, all systems in parallel. */
-async function direct(world: AllSystems, login: string): Promise<void> {
+const lastOf = (seen: Map<string, number>) => Math.max(...seen.values());
+
+/**
+ * The leaver's first call chain in each system, straight from connectors built from the engine's
+ * own config (the same defaults and pacing), all systems in parallel.
+ */
+async function direct(connectors: Map<string, Connector>, login: string): Promise<void> {
   await Promise.all(
-    world.systems.map(async ({ id, pair: { connector } }) => {
+    [...connectors.entries()].map(async ([id, connector]) => {
       const account = await connector.findAccount(login);
       if (!account) throw new Error(`${id}: no account`);
       await (connector.killSessions ? connector.killSessions(account.id) : connector.disableAccount(account.id));
@@ -57,6 +68,7 @@ async function run(args: string[]): Promise<void> {
       secrets: world.secrets,
       temporalAddress: temporal.address,
     });
+    const connectors = createConnectors(engine.config.file.systems, world.secrets);
     let seq = 0;
     const next = () => {
       const employeeId = String(880_000 + ++seq);
@@ -67,6 +79,7 @@ async function run(args: string[]): Promise<void> {
     const load = loadMeter();
     const engineMs: number[] = [];
     const directMs: number[] = [];
+    const perSystem = new Map<string, { engine: number[]; direct: number[] }>(world.systems.map((sys) => [sys.id, { engine: [], direct: [] }]));
     const total = options.warmup + options.n;
     for (let i = 0; i < total; i++) {
       const leaver = next();
@@ -76,11 +89,14 @@ async function run(args: string[]): Promise<void> {
       const engineAt = await ended(world, leaver.login, options.pollMs);
       const baseline = next();
       const directStart = Date.now();
-      await direct(world, baseline.login);
-      const directAt = await ended(world, baseline.login, options.pollMs);
+      const watched = ended(world, baseline.login, options.pollMs);
+      await direct(connectors, baseline.login);
+      const directAt = await watched;
       if (i < options.warmup) continue;
-      engineMs.push(engineAt - startAt);
-      directMs.push(directAt - directStart);
+      engineMs.push(lastOf(engineAt) - startAt);
+      directMs.push(lastOf(directAt) - directStart);
+      for (const [id, at] of engineAt) perSystem.get(id)!.engine.push(at - startAt);
+      for (const [id, at] of directAt) perSystem.get(id)!.direct.push(at - directStart);
       if ((i + 1 - options.warmup) % 10 === 0) log(`${i + 1 - options.warmup}/${options.n}`);
     }
     const busy = load();
@@ -90,7 +106,12 @@ async function run(args: string[]): Promise<void> {
     const result = {
       benchmark: 'leaver-all-systems',
       what: 'webhook POST start -> sessions ended in every system (killed, or disabled where the system has no session call), one leaver at a time',
-      systems: world.systems.map((s) => ({ id: s.id, endsSessionsBy: s.killsSessions ? 'kill' : 'disable' })),
+      systems: world.systems.map((sys) => ({
+        id: sys.id,
+        endsSessionsBy: sys.killsSessions ? 'kill' : 'disable',
+        engineMs: summarise(perSystem.get(sys.id)!.engine),
+        directMs: summarise(perSystem.get(sys.id)!.direct),
+      })),
       peerLatencyMs: latencyMs,
       n: options.n,
       warmup: options.warmup,
@@ -114,6 +135,11 @@ async function run(args: string[]): Promise<void> {
     console.log(summaryRow('engine: POST -> all ended', engineSummary));
     console.log(summaryRow('direct parallel calls', directSummary));
     console.log(`ratio at p50: ${ratioP50} (target <= ${targets.ratioP50}); p99 ${engineSummary.p99} ms (target <= ${targets.p99Ms})`);
+    console.log('\nper system, when its sessions were seen ended');
+    for (const sys of world.systems) {
+      console.log(summaryRow(`  ${sys.id}: engine`, summarise(perSystem.get(sys.id)!.engine)));
+      console.log(summaryRow(`  ${sys.id}: direct`, summarise(perSystem.get(sys.id)!.direct)));
+    }
     console.log(`\nresults: ${path}`);
   } finally {
     await engine?.close().catch((err: unknown) => log(`engine close: ${(err as Error).message}`));

@@ -26,6 +26,8 @@ export interface ConnectorLimits {
   maxConcurrency: number;
   /** Requests started per second, unless the system sets requestsPerSecond (undefined: paced by the vendor's headers alone). */
   requestsPerSecond?: number;
+  /** How far ahead of that rate a quiet system may run, for limits that are budgets per minute (Pacer's burstSeconds). */
+  burstSeconds?: number;
   /** The vendor's documented limit the defaults follow, for README and `jml doctor`. */
   documented: string;
   /**

@@ -18,6 +18,12 @@
 export interface PacerOptions {
   maxConcurrency?: number;
   requestsPerSecond?: number;
+  /**
+   * How far ahead of requestsPerSecond a quiet system may run (a burst of about
+   * requestsPerSecond x burstSeconds, then spaced again): for vendors whose limit is a budget per
+   * minute rather than a rate (GitHub's points per minute). Default 0: strictly spaced.
+   */
+  burstSeconds?: number;
   /** Requests left untouched in each bucket, for other clients; default 1, or 2% of the limit if more. */
   reserve?: number;
   /** Longest wait for a bucket's reset (default 5 min). */
@@ -199,7 +205,10 @@ export class Pacer {
   }
 
   private budgetWait(): number {
-    return this.options.requestsPerSecond ? Math.max(0, this.nextStartMs - this.now()) : 0;
+    // The generic cell rate algorithm: a start is due when its theoretical time, less the burst
+    // tolerance, has come.
+    const tolerance = (this.options.burstSeconds ?? 0) * 1000;
+    return this.options.requestsPerSecond ? Math.max(0, this.nextStartMs - tolerance - this.now()) : 0;
   }
 
   private observe(b: Bucket, headers: Headers): void {

@@ -38,7 +38,11 @@ function createConnector(system: SystemConfig, secrets: Record<string, string>, 
     if (!value) throw new Error(`system "${system.id}": secret ${env} is not set`);
     own[env] = value;
   }
-  const pacer = new Pacer({ maxConcurrency: system.maxConcurrency ?? descriptor.limits.maxConcurrency, requestsPerSecond: system.requestsPerSecond ?? descriptor.limits.requestsPerSecond });
+  const pacer = new Pacer({
+    maxConcurrency: system.maxConcurrency ?? descriptor.limits.maxConcurrency,
+    requestsPerSecond: system.requestsPerSecond ?? descriptor.limits.requestsPerSecond,
+    burstSeconds: descriptor.limits.burstSeconds,
+  });
   options.onPacer?.(pacer);
   const { onPacer: _told, ...rest } = options;
   const connector = descriptor.create(system, { ...rest, secrets: own, pacer });

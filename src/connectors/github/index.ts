@@ -24,6 +24,9 @@ export const githubConnector = defineConnector({
     // paced from GitHub's x-ratelimit-* headers. GitHub allows 100 concurrent requests; we keep 10.
     maxConcurrency: 10,
     requestsPerSecond: 2.5,
+    // GitHub's secondary limit is a budget per minute: a quiet org may spend 25 requests at once
+    // (at most 125 points), and the first minute stays under 900 points even if all are writes.
+    burstSeconds: 10,
     documented:
       'primary 5,000 requests/h per token (App installations 5,000-15,000/h; GraphQL 5,000 points/h); secondary 100 concurrent, 900 points/min per REST endpoint (GET 1, writes 5), 2,000 points/min GraphQL; 403/429 with retry-after or x-ratelimit-reset',
   },

@@ -70,6 +70,16 @@ describe('Pacer', () => {
     expect(t.now() - 1_700_000_000_000).toBeGreaterThanOrEqual(1000);
   });
 
+  it('lets a quiet system run burstSeconds ahead of requestsPerSecond, then spaces starts again', async () => {
+    const t = fakeTime();
+    const start = t.now();
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep, requestsPerSecond: 4, burstSeconds: 1 });
+    for (let i = 0; i < 5; i++) (await pacer.acquire('GET /x')).done();
+    expect(t.now() - start).toBe(0);
+    for (let i = 0; i < 4; i++) (await pacer.acquire('GET /x')).done();
+    expect(t.now() - start).toBeGreaterThanOrEqual(1000);
+  });
+
   it('sends a bucket\'s first request alone: the others wait for its answer to describe the bucket', async () => {
     const t = fakeTime();
     const pacer = new Pacer({ now: t.now, sleep: t.sleep, reserve: 0 });
