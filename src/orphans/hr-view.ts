@@ -32,10 +32,10 @@ export async function loadHrView(db: Queryable, timing: TimingDefaults, pageSize
   let after = '0';
   for (;;) {
     const { rows } = await db.query<Row>(
-      `SELECT id::text AS id, source, employee_id, kind, received_at,
+      `SELECT h.id::text AS id, source, employee_id, kind, received_at,
               payload->>'effectiveDate' AS effective_date, payload->>'immediate' AS immediate,
               payload->'worker'->>'timeZone' AS time_zone, payload->'worker'->>'workEmail' AS work_email
-         FROM hr_inbox WHERE id > $1::bigint ORDER BY id LIMIT $2`,
+         FROM hr_inbox h WHERE h.id > $1::bigint ORDER BY h.id LIMIT $2`,
       [after, pageSize],
     );
     for (const row of rows) {
