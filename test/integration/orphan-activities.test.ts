@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities/deps';
-import { createOrphanActivities, LISTING_ATTEMPTS } from '../../activities/orphans';
+import { createOrphanActivities, LISTING_ATTEMPTS, type OrphanRunOutcome } from '../../activities/orphans';
 import { ScimConnector } from '../../src/connectors/scim/connector';
 import type { Database } from '../../src/db/database';
 import { EvidenceStore } from '../../src/evidence/store';
@@ -60,7 +60,7 @@ describe('orphan activities', () => {
   });
 
   it('records a run’s evidence once, however often the step is retried', async () => {
-    const outcome = await env(1, 'run-b').run(activities.reconcileOrphans, { runId: 'run-b', system: 'aws' });
+    const outcome: OrphanRunOutcome = await env(1, 'run-b').run(activities.reconcileOrphans, { runId: 'run-b', system: 'aws' });
     expect(outcome).toMatchObject({ status: 'succeeded', newOrphans: 1 });
     const first = await env(1, 'run-b').run(activities.recordOrphanEvidence, { runId: 'run-b', outcomes: [outcome] });
     const again = await env(2, 'run-b').run(activities.recordOrphanEvidence, { runId: 'run-b', outcomes: [outcome] });
