@@ -24,6 +24,7 @@ export const LISTING_ATTEMPTS = 3;
 /** A run's HR view is shared by its systems' listings on this worker for this long. */
 const VIEW_TTL_MS = 15 * 60_000;
 const maxNoticed = 50;
+const HEARTBEAT_EVERY_MS = 20_000;
 
 export type OrphanRunOutcome = Omit<SystemOutcome, 'retryable' | 'retryAfterMs'>;
 
@@ -64,17 +65,30 @@ export function createOrphanActivities(deps: ActivityDeps) {
       const connector = deps.connectors.get(input.system);
       if (!connector) throw ApplicationFailure.create({ type: 'unknown_system', message: `system ${input.system} is not configured on this worker`, nonRetryable: true });
       const context = Context.current();
-      const hr = await hrViewFor(input.runId);
-      const { retryable, retryAfterMs, ...outcome } = await reconcileSystem({
-        runId: input.runId,
-        connector,
-        store: o.store,
-        hr,
-        at: now(),
-        graceMs: o.graceMs,
-        ...(o.batchSize ? { batchSize: o.batchSize } : {}),
-        progress: (accounts) => context.heartbeat({ accounts }),
-      });
+      let listed = 0;
+      // Pages come every few ms, but a system's pacer or a 429 may hold one for a minute: the
+      // heartbeat goes on meanwhile (each request has its own timeout, the step its own deadline).
+      const beat = setInterval(() => context.heartbeat({ accounts: listed }), HEARTBEAT_EVERY_MS);
+      let result: SystemOutcome;
+      try {
+        const hr = await hrViewFor(input.runId);
+        result = await reconcileSystem({
+          runId: input.runId,
+          connector,
+          store: o.store,
+          hr,
+          at: now(),
+          graceMs: o.graceMs,
+          ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+          progress: (accounts) => {
+            listed = accounts;
+            context.heartbeat({ accounts });
+          },
+        });
+      } finally {
+        clearInterval(beat);
+      }
+      const { retryable, retryAfterMs, ...outcome } = result;
       const fields = { system: input.system, runId: input.runId, accounts: outcome.accounts, newOrphans: outcome.newOrphans, resolved: outcome.resolved };
       if (outcome.status === 'failed') {
         deps.log.warn({ ...fields, attempt: context.info.attempt }, outcome.error ?? 'listing failed');
