@@ -45,7 +45,8 @@ export function auditRouter(deps: { db: Database; evidence: EvidenceStore; token
       const rendered = await renderOrphanReport(deps.db, format);
       // A system whose latest listing failed is not clean: CSV readers see it named here, JSON in `systems`.
       const failed = rendered.report.summary.failedSystems;
-      if (failed.length > 0) res.set('X-JML-Failed-Systems', failed.join(','));
+      // System IDs are free text in the config: percent-encoded, so any of them is a valid header value.
+      if (failed.length > 0) res.set('X-JML-Failed-Systems', failed.map(encodeURIComponent).join(','));
       if (rendered.format === 'csv') res.attachment(`orphans-${rendered.report.generatedAt.slice(0, 10)}.csv`);
       res.status(200).type(rendered.contentType).send(rendered.body);
     } catch (err) {
