@@ -6,6 +6,7 @@ import type { ApprovalRecord, ApprovalRequest } from '../src/approvals/types';
 import type { HrDirectory } from '../src/hris/directory';
 import type { SlackApi } from '../src/slack/client';
 import type { ReconcileDeps } from './reconcile';
+import type { OrphanDeps } from './orphans';
 import type { HoldStore } from '../src/leaver/hold-store';
 import type { MassTerminationSettings } from '../src/leaver/mass-termination';
 
@@ -49,6 +50,8 @@ export interface ActivityDeps {
   notifications?: { securityChannel?: string };
   /** Missed-event polls; absent on a worker that does not poll. */
   reconcile?: ReconcileDeps;
+  /** Orphan-account reconciliation; absent on a worker that does not run it. */
+  orphans?: OrphanDeps;
   joiner: { provisionLeadTimeMs: number; startLocalTime: string };
   mover: { revokeOldAccessAfterMs: number };
   log: Logger;

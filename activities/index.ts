@@ -7,6 +7,7 @@ import { createLeaverSlaActivities } from './leaver-sla';
 import { createMassHoldActivities } from './mass-hold';
 import { createMoverActivities } from './mover';
 import { createNotificationActivities } from './notifications';
+import { createOrphanActivities } from './orphans';
 import { createReconcileActivities } from './reconcile';
 
 export type { ActivityDeps } from './deps';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities(deps),
     ...createNotificationActivities(deps),
     ...createReconcileActivities(deps),
+    ...createOrphanActivities(deps),
   };
 }
 

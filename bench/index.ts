@@ -47,6 +47,10 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'signed BambooHR webhooks at 500/s from a second process: answer p50/p95/p99, none lost or duplicated; one delivery of 1,000 employees',
     load: async () => (await import('./intake')).intakeBenchmark,
   },
+  orphans: {
+    summary: 'orphan reconciliation of 100,000 accounts in each of two systems against their workers\u2019 HR history: first run and steady state',
+    load: async () => (await import('./orphans')).orphansBenchmark,
+  },
   evidence: { summary: 'evidence appends/s and append latency at 1, 10 and 100 callers, one transaction per append against group commit', load: async () => (await import('./evidence')).evidenceBenchmark },
 };
 

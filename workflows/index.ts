@@ -4,3 +4,4 @@ export { joinerWorkflow } from './joiner';
 export { moverWorkflow } from './mover';
 export { reconcileWorkflow } from './reconcile';
 export { massHoldWorkflow } from './mass-hold';
+export { orphanReconcileWorkflow } from './orphans';

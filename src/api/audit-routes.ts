@@ -3,9 +3,10 @@ import type { Database } from '../db/database';
 import type { EvidenceStore } from '../evidence/store';
 import { unstorableReason } from '../hris/storable-text';
 import { renderOffboardingReport, ReportError } from '../reports/report-cli';
+import { renderOrphanReport } from '../reports/orphans';
 import { requireRole, type Role } from './auth';
 
-/** Auditor routes: offboarding timeliness report, a worker's evidence, and chain verification. */
+/** Auditor routes: offboarding timeliness and orphan-account reports, a worker's evidence, and chain verification. */
 export function auditRouter(deps: { db: Database; evidence: EvidenceStore; tokens: ReadonlyMap<string, Role> }): Router {
   const router = Router();
   const auditor = requireRole(deps.tokens, 'auditor');
@@ -28,6 +29,29 @@ export function auditRouter(deps: { db: Database; evidence: EvidenceStore; token
     } catch (err) {
       if (err instanceof ReportError) {
         res.status(400).json({ error: err.code, message: err.message });
+        return;
+      }
+      throw err;
+    }
+  });
+
+  router.get('/api/reports/orphans', auditor, async (req, res) => {
+    const format = req.query.format ?? 'json';
+    if (typeof format !== 'string') {
+      res.status(400).json({ error: 'bad_request', parameter: 'format', message: 'format: use csv or json' });
+      return;
+    }
+    try {
+      const rendered = await renderOrphanReport(deps.db, format);
+      // A system whose latest listing failed is not clean: CSV readers see it named here, JSON in `systems`.
+      const failed = rendered.report.summary.failedSystems;
+      // System IDs are free text in the config: percent-encoded, so any of them is a valid header value.
+      if (failed.length > 0) res.set('X-JML-Failed-Systems', failed.map(encodeURIComponent).join(','));
+      if (rendered.format === 'csv') res.attachment(`orphans-${rendered.report.generatedAt.slice(0, 10)}.csv`);
+      res.status(200).type(rendered.contentType).send(rendered.body);
+    } catch (err) {
+      if (err instanceof ReportError) {
+        res.status(400).json({ error: err.code, parameter: 'format', message: err.message });
         return;
       }
       throw err;

@@ -5,6 +5,7 @@ import { ExportError, runEvidenceExport } from '../evidence/export-cli';
 import { runEvidenceVerify } from '../evidence/verify-cli';
 import { createLogger } from '../log';
 import { checkOffboardingArgs, parseReportWindow, ReportError, runReportOffboarding } from '../reports/report-cli';
+import { parseOrphanFormat, runReportOrphans } from '../reports/orphans';
 import { devLockHolder } from '../runtime/dev-lock';
 import { writeWorkflowBundle } from '../runtime/bundle';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
@@ -20,6 +21,8 @@ const usage = `usage: jml <command>
   bundle --out FILE           the workflow code bundled ahead of time (workers load it with JML_WORKFLOW_BUNDLE)
   report offboarding --from D --to D [--format csv|json|pdf] [--out FILE]
                               offboarding timeliness report (pdf needs --out)
+  report orphans [--format csv|json] [--out FILE]
+                              accounts active in a system whose owner HR says has left, or never knew
   evidence verify             check the evidence hash chain
   evidence export --from D --to D --out DIR
                               auditor's package: evidence.jsonl, offboarding.csv, manifest.json
@@ -44,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'report':
-        if (sub !== 'offboarding') throw new UsageError('report: the only report is "offboarding"');
+        if (sub === 'orphans') return await orphansReport(args);
+        if (sub !== 'offboarding') throw new UsageError('report: use "report offboarding" or "report orphans"');
         return await report(args);
       case 'evidence':
         if (sub === 'verify') return await withDatabase((db) => runEvidenceVerify(db, (line) => console.log(line)));
@@ -97,6 +101,15 @@ async function report(args: ParsedArgs): Promise<number> {
   const request = { from, to, format, ...(out ? { out } : {}) };
   checkOffboardingArgs(request);
   return withDatabase((db) => runReportOffboarding(db, request, (text) => process.stdout.write(text)));
+}
+
+async function orphansReport(args: ParsedArgs): Promise<number> {
+  const format = stringOption(args, 'format') ?? 'csv';
+  const out = stringOption(args, 'out');
+  parseOrphanFormat(format);
+  return withDatabase((db) =>
+    runReportOrphans(db, { format, ...(out ? { out } : {}) }, (text) => process.stdout.write(text), (line) => console.error(line)),
+  );
 }
 
 async function evidenceExport(args: ParsedArgs): Promise<number> {

@@ -149,6 +149,8 @@ export const configFileSchema = z
       })
       .strict()
       .default({ cutoffLocalTime: '18:00', deleteAfter: 2_592_000_000, defaultTimeZone: 'UTC' }),
+    /** Orphan-account reconciliation of every system that can list its accounts: how often (0 turns it off). */
+    orphans: z.object({ every: duration.default(86_400_000) }).strict().default({ every: 86_400_000 }),
   })
   .strict()
   .superRefine((cfg, ctx) => {

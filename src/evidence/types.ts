@@ -7,7 +7,8 @@ export type ActorType = 'hr' | 'system' | 'approver' | 'engine';
 /**
  * Action names in use (new ones may be added; reports key on these):
  *  hr_event.received, leaver.started, leaver.effective, sessions.kill, account.disable,
- *  entitlement.revoke, leaver.sessions_killed, leaver.sla_breach, leaver.completed
+ *  entitlement.revoke, leaver.sessions_killed, leaver.sla_breach, leaver.completed,
+ *  orphan.detected, orphan.resolved, orphans.reconciled (orphan-account reconciliation)
  */
 export interface EvidenceInput {
   /** Idempotency key of the step: a retried step with the same key never writes twice. */

@@ -15,7 +15,7 @@ import { createHoldDecider } from '../leaver/hold-decide';
 import { ensureSchedulesInBackground } from '../temporal/schedules';
 import { workdayProcesses } from '../hris/workday/normalize';
 import { workdayReadBack } from '../hris/workday/read-back';
-import { bambooHrClient, reconcilePlans, workdayClient, type Services } from './services';
+import { bambooHrClient, orphanPlan, reconcilePlans, workdayClient, type Services } from './services';
 import type { HealthCheck } from '../api/health';
 import { cachedSystemCheck } from '../connectors/health';
 import type { Connector } from '../connectors/types';
@@ -116,7 +116,7 @@ export async function startApi(options: {
     slack,
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
   });
-  const schedules = ensureSchedulesInBackground(client, env.TEMPORAL_TASK_QUEUE, reconcilePlans(config, services), log);
+  const schedules = ensureSchedulesInBackground(client, env.TEMPORAL_TASK_QUEUE, { hris: reconcilePlans(config, services), orphans: orphanPlan(config, services) }, log);
   const server: Server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(env.PORT, options.host ?? '0.0.0.0', () => resolve(s));
     s.once('error', reject);

@@ -20,6 +20,8 @@ import { workdayProcesses } from '../hris/workday/normalize';
 import type { HrisPollers } from '../reconcile/poller';
 import { WatermarkStore } from '../reconcile/watermarks';
 import type { ReconcilePlan } from '../temporal/schedules';
+import type { OrphanPlan } from '../temporal/orphan-schedule';
+import { OrphanStore } from '../orphans/store';
 import type { ActivityDeps } from '../../activities';
 import type { Logger } from '../log';
 
@@ -39,6 +41,8 @@ export interface Services {
   watermarks: WatermarkStore;
   /** One poller per HRIS whose API is configured. */
   pollers: HrisPollers;
+  /** Orphan accounts found by reconciliation. */
+  orphans: OrphanStore;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export function createServices(db: Database, config: AppConfig, log?: Logger): S
     directory: createHrDirectory({ bamboohr: bambooHrClient(config), workday: workdayClient(config) }),
     watermarks: new WatermarkStore(db),
     pollers: pollersFor(config),
+    orphans: new OrphanStore(db),
     close: () => db.close(),
   };
 }
@@ -100,6 +105,7 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
       webhookGraceMs: { bamboohr: config.file.hris.bamboohr?.webhookGrace ?? 120_000, workday: config.file.hris.workday?.webhookGrace ?? 120_000 },
       eventsPerRun: config.env.JML_ENTITY_EVENTS_PER_RUN,
     },
+    orphans: { store: services.orphans, db: services.db, graceMs: config.file.sla.leaverFullRevoke },
     joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime, startLocalTime: config.file.joiner.startLocalTime },
     mover: { revokeOldAccessAfterMs: config.file.mover.revokeOldAccessAfter },
     log,
@@ -131,6 +137,12 @@ export function workdayClient(config: AppConfig): WorkdayClient | undefined {
 export function reconcilePlans(config: AppConfig, services: Pick<Services, 'pollers'>): ReconcilePlan[] {
   const every = { bamboohr: config.file.hris.bamboohr?.pollEvery ?? 900_000, workday: config.file.hris.workday?.pollEvery ?? 900_000 };
   return (Object.keys(services.pollers) as (keyof typeof every)[]).filter((source) => every[source] > 0).map((source) => ({ source, everyMs: every[source] }));
+}
+
+/** The orphan reconciliation schedule, every `orphans.every`, when a system can list its accounts. */
+export function orphanPlan(config: AppConfig, services: Pick<Services, 'connectors'>): OrphanPlan | undefined {
+  const listable = [...services.connectors.values()].some((c) => typeof c.listAccounts === 'function');
+  return listable && config.file.orphans.every > 0 ? { everyMs: config.file.orphans.every } : undefined;
 }
 
 /** leaver.massTermination as the leaver steps take it; absent: no leaver is held. */

@@ -3,3 +3,4 @@ export * from './approval-messages';
 export * from './notification-messages';
 export { escapeMrkdwn, isSlackUserId } from './mrkdwn';
 export * from './hold-messages';
+export * from './orphan-messages';

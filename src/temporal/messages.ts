@@ -142,4 +142,5 @@ export const workflowTypes = {
   employee: 'employeeWorkflow',
   reconcile: 'reconcileWorkflow',
   massHold: 'massHoldWorkflow',
+  orphans: 'orphanReconcileWorkflow',
 } as const;

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { hrSources, type HrSource } from '../hris/hr-event';
 import { workflowTypes } from './messages';
+import { ensureOrphanSchedule, orphanScheduleId, type OrphanPlan } from './orphan-schedule';
 
 /** The schedule that polls one HRIS for one task queue (so separate deployments never share one). */
 export const reconcileScheduleId = (source: HrSource, taskQueue: string): string => `reconcile-${source}-${taskQueue}`;
@@ -52,6 +53,12 @@ export async function ensureReconcileSchedules(client: Client, taskQueue: string
   return ensured;
 }
 
+/** Every schedule a deployment keeps: one per HRIS poll, and the orphan reconciliation. */
+export interface SchedulePlans {
+  hris: ReconcilePlan[];
+  orphans?: OrphanPlan;
+}
+
 export interface ScheduleKeeper {
   /** The schedule IDs this deployment's plans give (known before Temporal answers). */
   ids: string[];
@@ -61,14 +68,14 @@ export interface ScheduleKeeper {
 }
 
 /**
- * ensureReconcileSchedules in the background, retried until Temporal answers, so that an API
+ * ensureReconcileSchedules and ensureOrphanSchedule in the background, retried until Temporal answers, so that an API
  * process starts (and takes webhooks) while Temporal is unreachable. Retries back off from
  * `firstRetryMs` to a minute.
  */
 export function ensureSchedulesInBackground(
   client: Client,
   taskQueue: string,
-  plans: ReconcilePlan[],
+  plans: SchedulePlans,
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void },
   options: { firstRetryMs?: number; timeoutMs?: number } = {},
 ): ScheduleKeeper {
@@ -78,7 +85,11 @@ export function ensureSchedulesInBackground(
   const ready = (async () => {
     for (let attempt = 0; !stopped; attempt += 1) {
       try {
-        const ensured = await client.withDeadline(Date.now() + (options.timeoutMs ?? 10_000), () => ensureReconcileSchedules(client, taskQueue, plans));
+        const ensured = await client.withDeadline(Date.now() + (options.timeoutMs ?? 10_000), async () => {
+          const hris = await ensureReconcileSchedules(client, taskQueue, plans.hris);
+          const orphans = await ensureOrphanSchedule(client, taskQueue, plans.orphans);
+          return orphans ? [...hris, orphans] : hris;
+        });
         if (ensured.length > 0) log.info({ schedules: ensured }, 'reconciliation schedules in place');
         return;
       } catch (err) {
@@ -92,7 +103,7 @@ export function ensureSchedulesInBackground(
     }
   })();
   return {
-    ids: plans.map((p) => reconcileScheduleId(p.source, taskQueue)),
+    ids: [...plans.hris.map((p) => reconcileScheduleId(p.source, taskQueue)), ...(plans.orphans && plans.orphans.everyMs > 0 ? [orphanScheduleId(taskQueue)] : [])],
     ready,
     stop() {
       stopped = true;

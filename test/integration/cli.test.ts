@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
 import { EvidenceStore } from '../../src/evidence/store';
+import { OrphanStore } from '../../src/orphans/store';
 
 /**
  * The `jml` bin as a user runs it, against a database of the test's own: a schema on
@@ -33,6 +34,7 @@ beforeAll(async () => {
   const db = await openDb();
   await migrate(db);
   await seedLeaver(new EvidenceStore(db));
+  await seedOrphans(new OrphanStore(db));
   await db.close();
 });
 
@@ -66,7 +68,40 @@ async function seedLeaver(store: EvidenceStore): Promise<void> {
   await store.append({ ...base, stepKey: `${workflowId}:done`, action: 'leaver.completed', occurredAt: at(9), outcome: 'success', context: { workflowId } });
 }
 
+/** One orphan in okta from a listing that worked; scim's latest listing failed. */
+async function seedOrphans(store: OrphanStore): Promise<void> {
+  const at = new Date('2026-03-10T06:00:00Z');
+  await store.startRun('orphans-cli', 'okta', at);
+  await store.recordOrphans('orphans-cli', 'okta', at, [{ accountId: '00u77', login: 'rae.left@acme.test', hrStatus: 'terminated', reason: 'left', hrSource: 'bamboohr', employeeId: '77', orphanedSince: '2026-03-02T18:00:00.000Z' }]);
+  await store.finishRun({ runId: 'orphans-cli', system: 'okta', status: 'succeeded', finishedAt: at.toISOString(), accounts: 10, orphans: 1, newOrphans: 1, resolved: 0 });
+  await store.startRun('orphans-cli', 'scim', at);
+  await store.finishRun({ runId: 'orphans-cli', system: 'scim', status: 'failed', finishedAt: at.toISOString(), accounts: 0, orphans: 0, newOrphans: 0, resolved: 0, error: 'unavailable: scim: GET /Users answered 503' });
+}
+
 describe('jml CLI', () => {
+  it('prints the orphan report as CSV, naming on stderr a system whose listing failed', async () => {
+    const res = await jml(['report', 'orphans']);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\r\n');
+    expect(lines[0]).toBe('system,accountId,login,lastHrStatus,reason,orphanedSince,orphanedDays,orphanedSeconds,firstSeenAt,lastSeenAt,hrSource,employeeId');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^okta,00u77,rae\.left@acme\.test,terminated,left,2026-03-02T18:00:00\.000Z,\d+,\d+,2026-03-10T06:00:00\.000Z,2026-03-10T06:00:00\.000Z,bamboohr,77$/);
+    expect(res.stderr).toContain('jml: scim: the latest listing (2026-03-10T06:00:00.000Z) failed: unavailable: scim: GET /Users answered 503');
+    expect(res.stderr).not.toContain('acme.test');
+  });
+
+  it('writes the orphan report as JSON with --out, and refuses a format it has not', async () => {
+    const out = join(dir, 'orphans.json');
+    const res = await jml(['report', 'orphans', '--format', 'json', '--out', out]);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(await readFile(out, 'utf8')) as { summary: unknown; orphans: { login: string }[] };
+    expect(report.summary).toEqual({ count: 1, bySystem: { okta: 1 }, failedSystems: ['scim'] });
+    expect(report.orphans.map((o) => o.login)).toEqual(['rae.left@acme.test']);
+    const bad = await jml(['report', 'orphans', '--format', 'pdf']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')[0]).toBe('jml: unknown format "pdf": use csv or json');
+  });
+
   it('prints the offboarding report as CSV', async () => {
     const res = await jml(['report', 'offboarding', '--from', '2026-03-01', '--to', '2026-03-31', '--format', 'csv']);
     expect(res.stderr).toBe('');

@@ -115,8 +115,23 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
 
   const now = () => new Date().toISOString();
   const newId = (prefix: string) => prefix + randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 17);
-  const byLogin = (login: string) => [...users.values()].find((u) => u.profile.login.toLowerCase() === login.toLowerCase());
+  /** Lower-cased login -> user ID, so a directory of 100,000 users is seeded and searched quickly. */
+  const logins = new Map<string, string>();
+  const byLogin = (login: string) => {
+    const id = logins.get(login.toLowerCase());
+    return id === undefined ? undefined : users.get(id);
+  };
+  /** The users a plain GET /users lists (all but DEPROVISIONED), in order, with their positions; rebuilt after any change. */
+  let listed: { users: StoredUser[]; positions: Map<string, number> } | undefined;
+  const listedUsers = () => {
+    if (!listed) {
+      const shown = [...users.values()].filter((u) => u.status !== 'DEPROVISIONED');
+      listed = { users: shown, positions: new Map(shown.map((u, i) => [u.id, i])) };
+    }
+    return listed;
+  };
   const setStatus = (u: StoredUser, status: OktaUserStatus) => {
+    listed = undefined;
     u.status = status;
     u.statusChanged = u.lastUpdated = now();
     if (status === 'ACTIVE' || status === 'PROVISIONED') u.activated = u.statusChanged;
@@ -196,8 +211,11 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
     const filter = typeof req.query.filter === 'string' ? /^profile\.login eq "((?:[^"\\]|\\.)*)"$/.exec(req.query.filter) : null;
     if (typeof req.query.filter === 'string' && !filter) return oktaError(res, 400, 'E0000031', 'Invalid search criteria.');
     const login = filter?.[1]?.replace(/\\(.)/g, '$1');
-    const list = [...users.values()].filter((u) => (login === undefined ? u.status !== 'DEPROVISIONED' : u.profile.login === login));
-    res.json(page(req, res, list).map(userJson));
+    if (login === undefined) {
+      const { users: shown, positions } = listedUsers();
+      return res.json(oktaPage(req, res, shown, pageLimit, new URL(baseUrl).host, (id) => positions.get(id) ?? -1).map(userJson));
+    }
+    res.json(page(req, res, [...users.values()].filter((u) => u.profile.login === login)).map(userJson));
   });
   api.post('/users', (req, res) => {
     const profile = (req.body as { profile?: Partial<StoredUser['profile']> } | undefined)?.profile ?? {};
@@ -311,6 +329,8 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
       oauthTokens: seed.oauthTokens ?? 0,
     };
     users.set(user.id, user);
+    listed = undefined;
+    logins.set(user.profile.login.toLowerCase(), user.id);
     return user;
   }
   function seedGroup(group: { name: string; type?: OktaGroupType; description?: string }) {
@@ -360,6 +380,8 @@ export async function startOktaPeer(options: OktaPeerOptions): Promise<OktaPeer>
       const u = byLogin(login);
       if (!u) throw new Error(`okta peer: no user ${login}`);
       users.delete(u.id);
+      listed = undefined;
+      logins.delete(u.profile.login.toLowerCase());
       for (const g of groups.values()) g.members.delete(u.id);
     },
     deleteGroup(name) {

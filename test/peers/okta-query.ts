@@ -6,10 +6,18 @@
 import type { Request, Response } from 'express';
 
 /** One page of `items` after the `after` cursor, with Okta's Link headers naming the host the client called. */
-export function oktaPage<T extends { id: string }>(req: Request, res: Response, items: T[], defaultLimit: number, fallbackHost: string): T[] {
+export function oktaPage<T extends { id: string }>(
+  req: Request,
+  res: Response,
+  items: T[],
+  defaultLimit: number,
+  fallbackHost: string,
+  /** Where an item is in `items` (-1: not there), for long lists; default a scan. */
+  positionOf: (id: string) => number = (id) => items.findIndex((i) => i.id === id),
+): T[] {
   const limit = Math.max(1, Math.min(Number(req.query.limit ?? defaultLimit) || defaultLimit, 10_000));
   const after = typeof req.query.after === 'string' ? req.query.after : undefined;
-  const from = after ? items.findIndex((i) => i.id === after) + 1 : 0;
+  const from = after ? positionOf(after) + 1 : 0;
   const slice = items.slice(from, from + limit);
   const self = `${req.protocol}://${req.get('host') ?? fallbackHost}${req.baseUrl}${req.path}`;
   // Links keep the query (search, filter) so the next page continues the same listing, as Okta's do.

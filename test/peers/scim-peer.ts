@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { PeerRequest } from './request-log';
 import { awsDialect } from './scim-aws-dialect';
 import type { DialectStore } from './scim-dialect-kit';
+import { plainUserListing, type ListableStore } from './scim-listing';
 import { entraDialect } from './scim-entra-dialect';
 import SCIMMY from 'scimmy';
 import SCIMMYRouters from 'scimmy-routers';
@@ -65,7 +66,7 @@ export interface ScimPeer {
   setLatency(ms: number): void;
 }
 
-interface StoredUser {
+export interface StoredUser {
   id: string;
   userName: string;
   active: boolean;
@@ -87,10 +88,41 @@ interface StoredGroup {
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 /** Per-peer storage; scimmy's resource registry is process-wide, so each request carries its store as context. */
-class ScimStore implements DialectStore {
+class ScimStore implements DialectStore, ListableStore {
   readonly users = new Map<string, StoredUser>();
   readonly groups = new Map<string, StoredGroup>();
+  /** Lower-cased userName -> ID, and the users in order, so a directory of 100,000 is seeded and paged quickly. */
+  private readonly names = new Map<string, string>();
+  private ordered: StoredUser[] | undefined;
   constructor(readonly memberFilter: boolean) {}
+
+  putUser(u: StoredUser): void {
+    const before = this.users.get(u.id);
+    if (before) this.names.delete(before.userName.toLowerCase());
+    this.users.set(u.id, u);
+    this.names.set(u.userName.toLowerCase(), u.id);
+    this.ordered = undefined;
+  }
+
+  removeUser(id: string): boolean {
+    const u = this.users.get(id);
+    if (!u) return false;
+    this.users.delete(id);
+    this.names.delete(u.userName.toLowerCase());
+    for (const g of this.groups.values()) g.members.delete(id);
+    this.ordered = undefined;
+    return true;
+  }
+
+  userNamed(userName: string): StoredUser | undefined {
+    const id = this.names.get(userName.toLowerCase());
+    return id === undefined ? undefined : this.users.get(id);
+  }
+
+  userList(): StoredUser[] {
+    this.ordered ??= [...this.users.values()];
+    return this.ordered;
+  }
 
   hasUser(id: string): boolean {
     return this.users.has(id);
@@ -146,7 +178,7 @@ const userEgress: Egress = (resource, ctx) => {
     if (!user) throw scimError(404, '', `Resource ${resource.id} not found`);
     return store.userOut(user);
   }
-  const all = [...store.users.values()].map((u) => store.userOut(u));
+  const all = store.userList().map((u) => store.userOut(u));
   return resource.filter ? resource.filter.match(all) : all;
 };
 
@@ -154,7 +186,8 @@ const userIngress: Ingress = (resource, instance, ctx) => {
   const store = storeOf(ctx);
   const data = plain(instance);
   const userName = String(data.userName ?? '');
-  const clash = [...store.users.values()].find((u) => u.userName.toLowerCase() === userName.toLowerCase() && u.id !== resource.id);
+  const named = store.userNamed(userName);
+  const clash = named && named.id !== resource.id ? named : undefined;
   if (clash) throw scimError(409, 'uniqueness', `userName ${userName} is already taken`);
   const existing = resource.id ? store.users.get(resource.id) : undefined;
   if (resource.id && !existing) throw scimError(404, '', `Resource ${resource.id} not found`);
@@ -169,14 +202,13 @@ const userIngress: Ingress = (resource, instance, ctx) => {
     created: existing?.created ?? now,
     lastModified: now,
   };
-  store.users.set(user.id, user);
+  store.putUser(user);
   return store.userOut(user);
 };
 
 const userDegress: Degress = (resource, ctx) => {
   const store = storeOf(ctx);
-  if (!resource.id || !store.users.delete(resource.id)) throw scimError(404, '', `Resource ${resource.id} not found`);
-  for (const g of store.groups.values()) g.members.delete(resource.id);
+  if (!resource.id || !store.removeUser(resource.id)) throw scimError(404, '', `Resource ${resource.id} not found`);
 };
 
 const groupEgress: Egress = (resource, ctx) => {
@@ -287,6 +319,7 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
   if (options.profile && options.profile !== 'rfc7644') app.use(base, bearer);
   if (options.profile === 'aws-identity-center') app.use(base, json, awsDialect(store, { membersValueFilter: options.membersValueFilter }));
   if (options.profile === 'entra-id') app.use(base, json, entraDialect(store));
+  app.use(base, plainUserListing(store, options.token));
   app.use(base, scim as unknown as express.Router);
   app.use((_err: Error, _req: Request, res: Response, _next: NextFunction) => {
     if (!res.headersSent) fail(res, 500, 'Internal error');
@@ -296,7 +329,7 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${base}`;
-  const byUserName = (userName: string) => [...store.users.values()].find((u) => u.userName.toLowerCase() === userName.toLowerCase());
+  const byUserName = (userName: string) => store.userNamed(userName);
   const now = () => new Date().toISOString();
 
   const seedGroup = (group: { displayName: string; members?: string[] }) => {
@@ -328,7 +361,7 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
         created: now(),
         lastModified: now(),
       };
-      store.users.set(user.id, user);
+      store.putUser(user);
       for (const name of seed.groups ?? []) {
         const group = [...store.groups.values()].find((g) => g.displayName === name) ?? store.groups.get(seedGroup({ displayName: name }).id)!;
         group.members.add(user.id);
@@ -339,8 +372,7 @@ export async function startScimPeer(options: ScimPeerOptions): Promise<ScimPeer>
     deleteUser(userName) {
       const u = byUserName(userName);
       if (!u) throw new Error(`scim peer: no user ${userName}`);
-      store.users.delete(u.id);
-      for (const g of store.groups.values()) g.members.delete(u.id);
+      store.removeUser(u.id);
     },
     deleteGroup(displayName) {
       const g = [...store.groups.values()].find((x) => x.displayName === displayName);

@@ -25,6 +25,12 @@ describe('configuration', () => {
     expect(cfg.joiner).toEqual({ provisionLeadTime: 259_200_000, startLocalTime: '00:00' });
   });
 
+  it('reconciles orphan accounts daily unless told otherwise (0s: never)', () => {
+    expect(parseConfigFile('', 'x.yaml').orphans).toEqual({ every: 86_400_000 });
+    expect(parseConfigFile('orphans: { every: 12h }', 'x.yaml').orphans).toEqual({ every: 43_200_000 });
+    expect(parseConfigFile('orphans: { every: 0s }', 'x.yaml').orphans).toEqual({ every: 0 });
+  });
+
   it('reads the joiner local start time as HH:MM or HH:MM:SS', () => {
     expect(parseConfigFile('joiner: { startLocalTime: "09:00" }', 'x.yaml').joiner).toEqual({ provisionLeadTime: 259_200_000, startLocalTime: '09:00' });
     expect(parseConfigFile('joiner: { provisionLeadTime: 1d, startLocalTime: "08:30:15" }', 'x.yaml').joiner).toEqual({ provisionLeadTime: 86_400_000, startLocalTime: '08:30:15' });
@@ -91,6 +97,8 @@ describe('configuration', () => {
     ['hris: { workday: { businessProcesses: { hire: ["Hire Employee", ""] } } }', 'x.yaml: hris.workday.businessProcesses.hire.1: must not be blank'],
     ['hris: { workday: { businessProcesses: { hire: ["Hire Employee"], rehire: ["Hire Employee"] } } }', 'x.yaml: hris.workday.businessProcesses.rehire.0: "Hire Employee" is already listed under hire'],
     ['hris: { workday: { webhookSecret: abc } }', 'x.yaml: hris.workday: Unrecognized key'],
+    ['orphans: { every: sometimes }', 'x.yaml: orphans.every: not a duration'],
+    ['orphans: { pollEvery: 1d }', 'x.yaml: orphans: Unrecognized key'],
   ])('names the key and the reason for %s', (text, message) => {
     expect(() => parseConfigFile(text, 'x.yaml')).toThrow(ConfigError);
     expect(() => parseConfigFile(text, 'x.yaml')).toThrow(message);

@@ -40,6 +40,10 @@ export interface OktaConnectorOptions {
   pageLimit?: number;
   /** Pages a listing may take before it is an error rather than a silently shortened list. */
   maxPages?: number;
+  /** Page size of the listing of every user (Okta's default and most: 200). */
+  accountPageLimit?: number;
+  /** Pages the listing of every user may take (default 5,000: a million users at 200 a page). */
+  maxAccountPages?: number;
 }
 
 /**
@@ -59,6 +63,8 @@ export class OktaConnector implements Connector {
   private readonly http: JsonHttpClient;
   private readonly pageLimit: number;
   private readonly maxPages: number;
+  private readonly accountPageLimit: number;
+  private readonly maxAccountPages: number;
   /** Group name -> id, learnt from searches and from users' group listings. */
   private readonly groupIds = new Map<string, string>();
   /** Searches under way, so leavers revoking the same group at once search for it once. */
@@ -84,6 +90,8 @@ export class OktaConnector implements Connector {
     this.location = this.http.location;
     this.pageLimit = options.pageLimit ?? 200;
     this.maxPages = options.maxPages ?? 1000;
+    this.accountPageLimit = options.accountPageLimit ?? options.pageLimit ?? 200;
+    this.maxAccountPages = options.maxAccountPages ?? 5000;
   }
 
   /**
@@ -107,6 +115,27 @@ export class OktaConnector implements Connector {
     // Okta also resolves a login's short name; only an exact login (or ID) match is this person.
     if (!user || !(sameLogin(user.profile.login, login) || user.id === login)) return null;
     return toAccount(user);
+  }
+
+  /**
+   * GET /api/v1/users, `limit` a page, following Link rel="next" to the end. Okta leaves
+   * DEPROVISIONED users out of this listing (they cannot sign in anyway). A page that is not a JSON
+   * array of users, a next link seen before, or more than maxAccountPages pages is an error.
+   */
+  async *listAccounts(): AsyncIterable<Account[]> {
+    let res = await this.http.get(USERS, { query: { limit: this.accountPageLimit } });
+    const followed = new Set<string>();
+    for (let page = 1; ; page++) {
+      yield this.parse(oktaUserListSchema, res, 'GET', USERS).map(toAccount);
+      const next = nextLink(res.headers);
+      if (!next) return;
+      if (followed.has(next)) throw new ConnectorError('unavailable', `${this.id}: GET ${USERS} handed back a next link it had already given (paging loops); refusing a partial list`, this.id);
+      if (page >= this.maxAccountPages) {
+        throw new ConnectorError('unavailable', `${this.id}: GET ${USERS} still had more after ${this.maxAccountPages} pages; refusing a partial list`, this.id);
+      }
+      followed.add(next);
+      res = await this.http.get(next);
+    }
   }
 
   async disableAccount(accountId: string): Promise<void> {

@@ -7,7 +7,7 @@ export const oktaConnector = defineConnector({
   type: 'okta',
   configSchema: z.strictObject({ ...systemCommon, type: z.literal('okta'), baseUrl: z.url(), tokenEnv: envName }),
   entitlementKinds: ['group'],
-  abilities: ['createAccount', 'enableAccount', 'killSessions'],
+  abilities: ['createAccount', 'enableAccount', 'killSessions', 'listAccounts'],
   limits: {
     // Okta's per-org concurrency limit starts at 15 on the smallest plans; rates are paced from its X-Rate-Limit-* headers.
     maxConcurrency: 15,

@@ -47,6 +47,8 @@ export interface ScimConnectorOptions {
   pageSize?: number;
   /** Pages a listing may take before it is an error rather than a silently shortened list (default 1000). */
   maxPages?: number;
+  /** Pages the listing of every account may take (default 10,000: a million accounts at 100 a page). */
+  maxAccountPages?: number;
 }
 
 export class ScimConnector implements Connector {
@@ -57,6 +59,7 @@ export class ScimConnector implements Connector {
   private readonly http: JsonHttpClient;
   private readonly api: ScimApi;
   private readonly groupIds = new Map<string, string>();
+  private readonly accountLimits: PagingLimits;
 
   constructor(options: ScimConnectorOptions) {
     this.id = options.id;
@@ -77,6 +80,7 @@ export class ScimConnector implements Connector {
     });
     this.location = this.http.location;
     const limits: PagingLimits = { pageSize: options.pageSize ?? 100, maxPages: options.maxPages ?? 1000 };
+    this.accountLimits = { pageSize: limits.pageSize, maxPages: options.maxAccountPages ?? 10_000 };
     this.api = {
       http: this.http,
       limits,
@@ -102,6 +106,14 @@ export class ScimConnector implements Connector {
     // userName is case-insensitive in RFC 7643; guard against servers that answer looser matches.
     const user = users.find((u) => u.userName.toLowerCase() === login.toLowerCase());
     return user ? toAccount(user) : null;
+  }
+
+  /** Every user, one page at a time, paged as the profile's server pages (startIndex or cursor). */
+  async *listAccounts(): AsyncIterable<Account[]> {
+    const path = this.profile.usersPath;
+    for await (const items of this.profile.pages(this.api, path, {}, this.accountLimits)) {
+      yield items.map((item) => toAccount(this.parse(scimUserSchema, { status: 200, headers: new Headers(), body: item }, 'GET', path)));
+    }
   }
 
   async disableAccount(accountId: string): Promise<void> {

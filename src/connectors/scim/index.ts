@@ -14,7 +14,7 @@ export const scimConnector = defineConnector({
     profile: z.enum(scimProfileNames).default('rfc7644'),
   }),
   entitlementKinds: ['group'],
-  abilities: ['createAccount', 'enableAccount'],
+  abilities: ['createAccount', 'enableAccount', 'listAccounts'],
   limits: {
     // SCIM services rarely document a limit; a cautious 20 in flight, paced by Retry-After.
     maxConcurrency: 20,

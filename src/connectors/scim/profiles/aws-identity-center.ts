@@ -21,7 +21,7 @@
  * listing that cannot be finished is an error.
  */
 import { ConnectorError } from '../../errors';
-import { listPageOf, listByCursor } from '../paging';
+import { listPageOf, listByCursor, pagesByCursor, type PagingLimits } from '../paging';
 import { patchOp, scimQuoted, type ScimGroup } from '../convert';
 import type { ScimApi, ScimProfile } from './profile';
 
@@ -34,7 +34,8 @@ export function awsIdentityCenterProfile(): ScimProfile {
     name: 'aws-identity-center',
     usersPath: '/Users',
     groupsPath: '/Groups',
-    list: (api, path, query) => listByCursor(api.http, path, query, { ...api.limits, pageSize: Math.min(api.limits.pageSize, 100) }),
+    list: (api, path, query) => listByCursor(api.http, path, query, awsLimits(api.limits)),
+    pages: (api, path, query, limits) => pagesByCursor(api.http, path, query, awsLimits(limits ?? api.limits)),
     groupByNameQuery: (name) => ({ filter: `displayName eq ${scimQuoted(name)}` }),
     async groupsOf(api, accountId) {
       await api.requireUser(accountId);
@@ -70,6 +71,11 @@ async function isMember(api: ScimApi, groupId: string, accountId: string): Promi
   if (res.status === 404) throw api.http.toError('GET', path, res);
   const page = listPageOf(api.http.system, res, path);
   return page.resources.some((item) => api.parseGroup(item, path).id === groupId);
+}
+
+/** `count` is 1..100 on every AWS list. */
+function awsLimits(limits: PagingLimits): PagingLimits {
+  return { ...limits, pageSize: Math.min(limits.pageSize, 100) };
 }
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -26,7 +26,7 @@
  * that in every profile (convert.ts isActive).
  */
 import { patchOp, scimQuoted } from '../convert';
-import { listByCursor } from '../paging';
+import { listByCursor, pagesByCursor } from '../paging';
 import type { ScimProfile } from './profile';
 
 export function entraIdProfile(): ScimProfile {
@@ -35,6 +35,7 @@ export function entraIdProfile(): ScimProfile {
     usersPath: '/users',
     groupsPath: '/groups',
     list: (api, path, query) => listByCursor(api.http, path, query, api.limits),
+    pages: (api, path, query, limits) => pagesByCursor(api.http, path, query, limits ?? api.limits),
     groupByNameQuery: (name) => ({ filter: `displayName eq ${scimQuoted(name)}` }),
     async groupsOf(api, accountId) {
       await api.requireUser(accountId);

@@ -24,6 +24,8 @@ export interface ScimProfile {
   readonly groupsPath: string;
   /** Every page of a list query, complete or an error. */
   list(api: ScimApi, path: string, query: Record<string, string>): Promise<unknown[]>;
+  /** The same listing one page at a time (every user of a large directory); `limits` override the connector's. */
+  pages(api: ScimApi, path: string, query: Record<string, string>, limits?: PagingLimits): AsyncIterable<unknown[]>;
   /** Query that finds groups by exact displayName. */
   groupByNameQuery(name: string): Record<string, string>;
   /** The groups the account is directly in: complete, or an error. A missing account is 'not_found'. */

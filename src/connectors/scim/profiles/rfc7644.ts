@@ -9,7 +9,7 @@
  */
 import { ConnectorError } from '../../errors';
 import { patchOp, scimQuoted, type ScimGroup, type ScimUser } from '../convert';
-import { listByIndex } from '../paging';
+import { listByIndex, pagesByIndex } from '../paging';
 import type { ScimApi, ScimProfile } from './profile';
 
 export function rfc7644Profile(): ScimProfile {
@@ -20,6 +20,7 @@ export function rfc7644Profile(): ScimProfile {
     usersPath: '/Users',
     groupsPath: '/Groups',
     list: (api, path, query) => listByIndex(api.http, path, query, api.limits),
+    pages: (api, path, query, limits) => pagesByIndex(api.http, path, query, limits ?? api.limits),
     groupByNameQuery: (name) => ({ filter: `displayName eq ${scimQuoted(name)}`, excludedAttributes: 'members' }),
     async groupsOf(api, accountId) {
       const user = await api.requireUser(accountId);

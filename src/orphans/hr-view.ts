@@ -1,0 +1,70 @@
+/**
+ * HR's view of every worker the engine has heard of, loaded in bulk once per reconciliation from
+ * the inbox of HR events (every webhook and poll lands there first), keyed by work email. Only
+ * the fields the status needs are read, page by page in the inbox's own order.
+ */
+import type { Queryable } from '../db/database';
+import type { LifecycleKind } from '../hris/hr-event';
+import { applyHrEvent, normalEmail, type TimingDefaults, type WorkerHr } from './hr-status';
+
+export interface HrView {
+  /** The worker whose work email this is (the latest to report it), if HR ever named one. */
+  ownerOf(email: string): WorkerHr | undefined;
+  readonly workers: number;
+  readonly emails: number;
+}
+
+interface Row {
+  id: string;
+  source: string;
+  employee_id: string;
+  kind: string;
+  received_at: Date | string;
+  effective_date: string | null;
+  immediate: string | null;
+  time_zone: string | null;
+  work_email: string | null;
+}
+
+export async function loadHrView(db: Queryable, timing: TimingDefaults, pageSize = 5000): Promise<HrView> {
+  const workers = new Map<string, WorkerHr>();
+  const owners = new Map<string, WorkerHr>();
+  let after = '0';
+  for (;;) {
+    const { rows } = await db.query<Row>(
+      `SELECT h.id::text AS id, source, employee_id, kind, received_at,
+              payload->>'effectiveDate' AS effective_date, payload->>'immediate' AS immediate,
+              payload->'worker'->>'timeZone' AS time_zone, payload->'worker'->>'workEmail' AS work_email
+         FROM hr_inbox h WHERE h.id > $1::bigint ORDER BY h.id LIMIT $2`,
+      [after, pageSize],
+    );
+    for (const row of rows) {
+      const key = `${row.source}\u0000${row.employee_id}`;
+      let worker = workers.get(key);
+      if (!worker) {
+        worker = { source: row.source, employeeId: row.employee_id, employment: 'none' };
+        workers.set(key, worker);
+      }
+      applyHrEvent(
+        worker,
+        {
+          source: row.source,
+          employeeId: row.employee_id,
+          kind: row.kind as LifecycleKind,
+          receivedAt: (row.received_at instanceof Date ? row.received_at : new Date(row.received_at)).toISOString(),
+          immediate: row.immediate === 'true',
+          ...(row.effective_date ? { effectiveDate: row.effective_date } : {}),
+          ...(row.time_zone ? { timeZone: row.time_zone } : {}),
+        },
+        timing,
+      );
+      // Every address a worker was ever reported with points at them, the latest report winning.
+      const email = row.work_email ? normalEmail(row.work_email) : '';
+      if (email) owners.set(email, worker);
+    }
+    const last = rows.at(-1);
+    if (!last || rows.length < pageSize) break;
+    after = last.id;
+  }
+  return { ownerOf: (email) => owners.get(email), workers: workers.size, emails: owners.size };
+}
