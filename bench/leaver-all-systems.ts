@@ -92,6 +92,7 @@ async function run(args: string[]): Promise<void> {
       const watched = ended(world, baseline.login, options.pollMs);
       await direct(connectors, baseline.login);
       const directAt = await watched;
+      if (options.gapMs > 0) await new Promise((r) => setTimeout(r, options.gapMs));
       if (i < options.warmup) continue;
       engineMs.push(lastOf(engineAt) - startAt);
       directMs.push(lastOf(directAt) - directStart);
@@ -115,6 +116,7 @@ async function run(args: string[]): Promise<void> {
       peerLatencyMs: latencyMs,
       n: options.n,
       warmup: options.warmup,
+      gapBetweenLeaversMs: options.gapMs,
       engineMs: engineSummary,
       directParallelMs: directSummary,
       ratioP50,
@@ -129,7 +131,7 @@ async function run(args: string[]): Promise<void> {
         ...machine(),
       },
     };
-    const path = await writeResult('leaver-all-systems', result);
+    const path = await writeResult(options.gapMs > 0 ? 'leaver-all-systems-quiet' : 'leaver-all-systems', result);
     console.log(`\nleaver, ${world.systems.length} systems (${world.systems.map((s) => s.id).join(', ')}), peers answering after ${latencyMs} ms, n=${options.n}`);
     console.log(summaryHeader());
     console.log(summaryRow('engine: POST -> all ended', engineSummary));

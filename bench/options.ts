@@ -11,6 +11,8 @@ export interface Options {
   concurrency: number;
   concurrentN: number;
   pollMs: number;
+  /** Idle time between one worker and the next (benchmarks that honour it; default 0). */
+  gapMs: number;
 }
 
 export function parseOptions(args: string[]): Options {
@@ -20,6 +22,7 @@ export function parseOptions(args: string[]): Options {
     concurrent: { type: 'string', default: '10' },
     'concurrent-n': { type: 'string' },
     poll: { type: 'string', default: '5' },
+    gap: { type: 'string', default: '0' },
   });
   const int = (name: string, raw: string, min: number) => wholeNumber(name, raw, min);
   const n = int('n', values.n, 1);
@@ -29,5 +32,6 @@ export function parseOptions(args: string[]): Options {
     concurrency: int('concurrent', values.concurrent, 0),
     concurrentN: int('concurrent-n', values['concurrent-n'] ?? String(n), 1),
     pollMs: int('poll', values.poll, 1),
+    gapMs: int('gap', values.gap, 0),
   };
 }
