@@ -279,6 +279,17 @@ export function codeForStatus(status: number): ConnectorErrorCode {
   return 'unavailable';
 }
 
+/** The `next` target of an RFC 8288 Link header (Okta's and GitHub's pagination). */
+export function nextLink(headers: Headers): string | undefined {
+  const link = headers.get('link');
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part.trim());
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
+}
+
 /** Milliseconds from `nowMs` until an HTTP-date, or undefined if it is not one. */
 export function msUntilHttpDate(value: string, nowMs: number): number | undefined {
   const at = Date.parse(value);

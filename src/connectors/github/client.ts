@@ -5,9 +5,9 @@
  */
 import type { z } from 'zod';
 import { ConnectorError } from '../errors';
-import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse, type RequestOptions } from '../http';
+import { JsonHttpClient, nextLink, type ConnectorLog, type HttpMethod, type JsonResponse, type RequestOptions } from '../http';
 import type { Pacer } from '../pacer';
-import { GITHUB_API_VERSION, GITHUB_MEDIA_TYPE, githubErrorMessage, isGithubNotFound, nextLink, orgMembershipSchema, type OrgMembership } from './convert';
+import { GITHUB_API_VERSION, GITHUB_MEDIA_TYPE, githubErrorMessage, isGithubNotFound, orgMembershipSchema, type OrgMembership } from './convert';
 import { githubBucketOf, githubRetryAfterMs, isGithubRateLimited, withPacerHeaders } from './rate-limits';
 
 export interface GithubClientOptions {

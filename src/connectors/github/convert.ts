@@ -1,6 +1,6 @@
 /** GitHub's wire objects, parsed at the edge, and what they mean for the shared access model. */
 import { z } from 'zod';
-import { UnsupportedError } from '../errors';
+import { entitlementNameOf } from '../entitlement';
 import type { AccountStatus } from '../types';
 
 /** The REST API version every request names (GitHub answers 400 to one it does not support). */
@@ -63,24 +63,9 @@ export function githubErrorMessage(body: unknown): string | undefined {
   return codes.length > 0 ? `${parsed.data.message} (${codes.join('; ')})` : parsed.data.message;
 }
 
-/** The `next` target of the RFC 8288 Link header GitHub pages with. */
-export function nextLink(headers: Headers): string | undefined {
-  const link = headers.get('link');
-  if (!link) return undefined;
-  for (const part of link.split(',')) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part.trim());
-    if (match?.[1]) return match[1];
-  }
-  return undefined;
-}
-
 /** Entitlements here are `team:<slug>`; any other kind is a missing ability, not a bad request. */
 export function teamSlugOf(system: string, entitlement: string): string {
-  const colon = entitlement.indexOf(':');
-  const kind = colon === -1 ? '' : entitlement.slice(0, colon);
-  const slug = colon === -1 ? '' : entitlement.slice(colon + 1);
-  if (kind !== 'team' || slug === '') throw new UnsupportedError(system, `entitlement "${entitlement}" (only team:<slug>)`);
-  return slug;
+  return entitlementNameOf(system, entitlement, 'team', 'slug');
 }
 
 export function teamEntitlement(slug: string): string {

@@ -5,12 +5,11 @@ import { groupNameOf } from '../entitlement';
 import { oktaBucketOf } from './buckets';
 import { ConnectorError } from '../errors';
 import type { Pacer } from '../pacer';
-import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
+import { JsonHttpClient, nextLink, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
 import {
   OKTA_DISABLED_STATUSES,
   groupEntitlement,
   isOktaNotFound,
-  nextLink,
   oktaErrorCauses,
   oktaErrorCode,
   oktaErrorMessage,

@@ -100,17 +100,6 @@ export function oktaRetryAfterMs(headers: Headers, nowMs: number): number | unde
   return Math.max(0, Number(reset) * 1000 - serverNow(headers, nowMs));
 }
 
-/** The `next` target of an RFC 8288 Link header, as Okta uses for pagination. */
-export function nextLink(headers: Headers): string | undefined {
-  const link = headers.get('link');
-  if (!link) return undefined;
-  for (const part of link.split(',')) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part.trim());
-    if (match?.[1]) return match[1];
-  }
-  return undefined;
-}
-
 /** Okta filter and search string literal: backslash and double quote escaped. */
 export function oktaQuoted(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../../src/connectors/errors';
 import { groupNameOf } from '../../../src/connectors/entitlement';
-import { accountStatusOf, nextLink, oktaErrorMessage, oktaQuoted, oktaRetryAfterMs, toAccount } from '../../../src/connectors/okta/convert';
+import { accountStatusOf, oktaErrorMessage, oktaQuoted, oktaRetryAfterMs, toAccount } from '../../../src/connectors/okta/convert';
+import { nextLink } from '../../../src/connectors/http';
 
 describe('Okta conversion', () => {
   it.each([
