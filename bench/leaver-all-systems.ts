@@ -11,6 +11,7 @@ import { startEngine, type TestEngine } from '../test/harness/engine';
 import { createConnectors } from '../src/connectors/registry';
 import type { Connector } from '../src/connectors/types';
 import { codeVersion, databaseInfo, machine, startTemporal, writeResult, type Benchmark } from './common';
+import { eventMs } from './history';
 import { loadMeter } from './load-meter';
 import { latencyMs, minimumN, parseOptions } from './options';
 import { summaryHeader, summaryRow } from './print';
@@ -52,6 +53,27 @@ async function direct(connectors: Map<string, Connector>, login: string): Promis
   );
 }
 
+/** Per system, how long each leaver's first step waited on the system's task queue (scheduled -> started). */
+async function firstStepQueueWaits(engine: TestEngine, workflowIds: string[]): Promise<Map<string, number[]>> {
+  const waits = new Map<string, number[]>();
+  const prefix = `${engine.taskQueue}.system.`;
+  for (const id of workflowIds) {
+    const events = (await engine.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const scheduled = new Map<string, { system: string; at: number }>();
+    const seen = new Set<string>();
+    for (const e of events) {
+      const queue = e.activityTaskScheduledEventAttributes?.taskQueue?.name;
+      if (queue?.startsWith(prefix)) scheduled.set(String(e.eventId), { system: queue.slice(prefix.length), at: eventMs(e)! });
+      const started = e.activityTaskStartedEventAttributes;
+      const step = started ? scheduled.get(String(started.scheduledEventId)) : undefined;
+      if (!step || seen.has(step.system)) continue;
+      seen.add(step.system);
+      waits.set(step.system, [...(waits.get(step.system) ?? []), eventMs(e)! - step.at]);
+    }
+  }
+  return waits;
+}
+
 async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
   const log = (line: string) => console.error(`[bench leaver-all-systems] ${line}`);
@@ -77,6 +99,7 @@ async function run(args: string[]): Promise<void> {
       return { employeeId, login };
     };
     const load = loadMeter();
+    const leaverIds: string[] = [];
     const engineMs: number[] = [];
     const directMs: number[] = [];
     const perSystem = new Map<string, { engine: number[]; direct: number[] }>(world.systems.map((sys) => [sys.id, { engine: [], direct: [] }]));
@@ -86,6 +109,7 @@ async function run(args: string[]): Promise<void> {
       const startAt = Date.now();
       const res = await postBambooWebhook(engine.url, terminationDelivery(leaver.employeeId, leaver.login, terminationDate));
       if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
+      const leaverId = (res.body.events as { workflowIds: string[] }[])[0]?.workflowIds.find((id) => id.startsWith('leaver-'));
       const engineAt = await ended(world, leaver.login, options.pollMs);
       const baseline = next();
       const directStart = Date.now();
@@ -94,6 +118,7 @@ async function run(args: string[]): Promise<void> {
       const directAt = await watched;
       if (options.gapMs > 0) await new Promise((r) => setTimeout(r, options.gapMs));
       if (i < options.warmup) continue;
+      if (leaverId) leaverIds.push(leaverId);
       engineMs.push(lastOf(engineAt) - startAt);
       directMs.push(lastOf(directAt) - directStart);
       for (const [id, at] of engineAt) perSystem.get(id)!.engine.push(at - startAt);
@@ -101,6 +126,7 @@ async function run(args: string[]): Promise<void> {
       if ((i + 1 - options.warmup) % 10 === 0) log(`${i + 1 - options.warmup}/${options.n}`);
     }
     const busy = load();
+    const queued = await firstStepQueueWaits(engine, leaverIds);
     const engineSummary = summarise(engineMs);
     const directSummary = summarise(directMs);
     const ratioP50 = round(engineSummary.p50 / directSummary.p50, 2);
@@ -112,6 +138,7 @@ async function run(args: string[]): Promise<void> {
         endsSessionsBy: sys.killsSessions ? 'kill' : 'disable',
         engineMs: summarise(perSystem.get(sys.id)!.engine),
         directMs: summarise(perSystem.get(sys.id)!.direct),
+        firstStepQueuedMs: summarise(queued.get(sys.id) ?? [0]),
       })),
       peerLatencyMs: latencyMs,
       n: options.n,
@@ -141,6 +168,7 @@ async function run(args: string[]): Promise<void> {
     for (const sys of world.systems) {
       console.log(summaryRow(`  ${sys.id}: engine`, summarise(perSystem.get(sys.id)!.engine)));
       console.log(summaryRow(`  ${sys.id}: direct`, summarise(perSystem.get(sys.id)!.direct)));
+      console.log(summaryRow(`  ${sys.id}: first step queued`, summarise(queued.get(sys.id) ?? [0])));
     }
     console.log(`\nresults: ${path}`);
   } finally {
