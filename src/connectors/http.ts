@@ -21,6 +21,18 @@ export interface ConnectorLog {
   warn(obj: object, msg?: string): void;
 }
 
+/** What every HTTP connector takes from the registry besides its own settings (ConnectorContext). */
+export interface ConnectorTransport {
+  /** Per-request timeout (default 10 s). */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** Longest wait a rate-limit answer may ask of us; longer asks are capped and logged. */
+  maxRetryAfterMs?: number;
+  /** Paces requests under the system's limits (src/connectors/pacer.ts). */
+  pacer?: Pacer;
+  log?: ConnectorLog;
+}
+
 export interface JsonHttpClientOptions {
   /** Connector id, named in every error. */
   system: string;

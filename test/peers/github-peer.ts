@@ -6,6 +6,7 @@
  * identities, teams, invitations and credential authorizations (./github-org.ts). GraphQL is
  * served by ./github-schema.ts.
  */
+import { closeServer } from './close-server';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -171,11 +172,7 @@ export async function startGithubPeer(options: GithubPeerOptions): Promise<Githu
     setLatency: (ms) => {
       latencyMs = ms;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
     seedUser(seed) {
       const user = org.addUser(seed.login);
       if (seed.nameId !== undefined) org.identities.push({ guid: randomUUID(), nameId: seed.nameId, login: user.login });

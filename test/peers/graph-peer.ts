@@ -11,6 +11,7 @@
  *    Retry-After on demand;
  *  - 429 and 503 with Retry-After in seconds.
  */
+import { closeServer } from './close-server';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -246,11 +247,7 @@ export async function startGraphPeer(options: GraphPeerOptions): Promise<GraphPe
     setLatency: (ms) => {
       latencyMs = ms;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
     seedUser(seed) {
       if (tenant.userByUpn(seed.userPrincipalName)) throw new Error('graph peer: that user already exists');
       const user = tenant.addUser({

@@ -5,23 +5,17 @@
  */
 import type { z } from 'zod';
 import { ConnectorError } from '../errors';
-import { JsonHttpClient, nextLink, type ConnectorLog, type HttpMethod, type JsonResponse, type RequestOptions } from '../http';
-import type { Pacer } from '../pacer';
+import { JsonHttpClient, nextLink, type HttpMethod, type JsonResponse, type RequestOptions, type ConnectorTransport } from '../http';
 import { GITHUB_API_VERSION, GITHUB_MEDIA_TYPE, githubErrorMessage, isGithubNotFound, orgMembershipSchema, type OrgMembership } from './convert';
 import { githubBucketOf, githubRetryAfterMs, isGithubRateLimited, withPacerHeaders } from './rate-limits';
 
-export interface GithubClientOptions {
+export interface GithubClientOptions extends ConnectorTransport {
   id: string;
   /** https://api.github.com, or a GitHub Enterprise Cloud data-residency API host. */
   baseUrl: string;
   org: string;
   /** A classic token with admin:org, or a GitHub App installation token (sent as a Bearer token). */
   token: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  pacer?: Pacer;
-  log?: ConnectorLog;
   /** Pages a listing may take before it is an error rather than a silently shortened list. */
   maxPages?: number;
 }

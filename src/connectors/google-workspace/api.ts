@@ -5,8 +5,7 @@
  */
 import type { z } from 'zod';
 import { ConnectorError } from '../errors';
-import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse, type RequestOptions } from '../http';
-import type { Pacer } from '../pacer';
+import { JsonHttpClient, type HttpMethod, type JsonResponse, type RequestOptions, type ConnectorTransport } from '../http';
 import { TokenCache } from '../token-cache';
 import { googleErrorMessage, googleRetryAfterMs, isGoogleNotFound, isGoogleRateLimited } from './convert';
 import type { ServiceAccountKey } from './key';
@@ -17,17 +16,12 @@ export const API = '/admin/directory/v1';
 export const USERS = `${API}/users`;
 export const GROUPS = `${API}/groups`;
 
-export interface DirectoryApiOptions {
+export interface DirectoryApiOptions extends ConnectorTransport {
   system: string;
   key: ServiceAccountKey;
   adminSubject: string;
   tokenUrl: string;
   baseUrl: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  pacer?: Pacer;
-  log?: ConnectorLog;
   sleep?: (ms: number) => Promise<void>;
 }
 

@@ -9,7 +9,7 @@ import type { AccessNote, Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';
 import type { Pacer } from '../pacer';
-import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
+import { JsonHttpClient, type HttpMethod, type JsonResponse, type ConnectorTransport } from '../http';
 import {
   GROUP_ODATA_TYPE,
   GROUP_SELECT,
@@ -41,18 +41,13 @@ import { GraphTokenSource, rolesOf } from './token';
 export const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com/v1.0';
 
-export interface GraphConnectorOptions {
+export interface GraphConnectorOptions extends ConnectorTransport {
   id: string;
   tenantId: string;
   clientId: string;
   clientSecret: string;
   authority?: string;
   graphUrl?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  pacer?: Pacer;
-  log?: ConnectorLog;
   /** $top for account listings (Graph's most for users: 999). */
   pageSize?: number;
   /** Longest Retry-After waited for inline (default 5 s); longer ones are thrown as rate_limited. */

@@ -4,8 +4,7 @@ import type { Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
 import { oktaBucketOf } from './buckets';
 import { ConnectorError } from '../errors';
-import type { Pacer } from '../pacer';
-import { JsonHttpClient, nextLink, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
+import { JsonHttpClient, nextLink, type HttpMethod, type JsonResponse, type ConnectorTransport } from '../http';
 import {
   OKTA_DISABLED_STATUSES,
   groupEntitlement,
@@ -23,18 +22,12 @@ import {
   type OktaUser,
 } from './convert';
 
-export interface OktaConnectorOptions {
+export interface OktaConnectorOptions extends ConnectorTransport {
   id: string;
   /** The org URL, e.g. https://acme.okta.com */
   baseUrl: string;
   /** An Okta API token (sent as `SSWS <token>`). */
   token: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  /** Paces requests under the system's limits (src/connectors/pacer.ts). */
-  pacer?: Pacer;
-  log?: ConnectorLog;
   /** Page size for group searches and a user's groups (Okta recommends at most 200). */
   pageLimit?: number;
   /** Pages a listing may take before it is an error rather than a silently shortened list. */

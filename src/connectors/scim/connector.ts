@@ -9,8 +9,7 @@ import type { ScimProfileName } from './profiles/names';
 import type { Account, Connector, NewAccount } from '../types';
 import { groupNameOf } from '../entitlement';
 import { ConnectorError } from '../errors';
-import type { Pacer } from '../pacer';
-import { JsonHttpClient, type ConnectorLog, type HttpMethod, type JsonResponse } from '../http';
+import { JsonHttpClient, type HttpMethod, type JsonResponse, type ConnectorTransport } from '../http';
 import {
   SCIM_MEDIA_TYPE,
   isActive,
@@ -29,7 +28,7 @@ import {
 import { listPageOf, type PagingLimits } from './paging';
 import { createScimProfile, type ScimApi, type ScimProfile } from './profiles';
 
-export interface ScimConnectorOptions {
+export interface ScimConnectorOptions extends ConnectorTransport {
   id: string;
   /** The SCIM base URL including its version path, e.g. https://scim.example/scim/v2 */
   baseUrl: string;
@@ -37,12 +36,6 @@ export interface ScimConnectorOptions {
   token: string;
   /** Which server's documented dialect to speak (default rfc7644). */
   profile?: ScimProfileName;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  /** Paces requests under the system's limits (src/connectors/pacer.ts). */
-  pacer?: Pacer;
-  log?: ConnectorLog;
   /** Results asked for per page (default 100). */
   pageSize?: number;
   /** Pages a listing may take before it is an error rather than a silently shortened list (default 1000). */

@@ -1,19 +1,13 @@
 /** What Slack's two APIs (Web API, SCIM) share: one admin user token as Bearer, Retry-After in seconds, one pacer. */
-import { JsonHttpClient, type ConnectorLog, type JsonHttpClientOptions } from '../http';
-import type { Pacer } from '../pacer';
+import { JsonHttpClient, type JsonHttpClientOptions, type ConnectorTransport } from '../http';
 import { slackRetryAfterMs } from './convert';
 import type { RateBuckets } from './tiers';
 
-export interface SlackHttpOptions {
+export interface SlackHttpOptions extends ConnectorTransport {
   system: string;
   token: string;
   /** Slack's per-method and SCIM buckets, shared by both APIs of one connector. */
   buckets: RateBuckets;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  maxRetryAfterMs?: number;
-  pacer?: Pacer;
-  log?: ConnectorLog;
 }
 
 export function slackHttpClient(
