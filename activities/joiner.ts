@@ -104,7 +104,11 @@ export function createJoinerActivities(deps: ActivityDeps) {
         if (existing) return { ...(await record(entry, 'skipped', 'account already exists')), accountId: existing.id };
         // Systems whose accounts are the person's own (GitHub: they link theirs through SSO) are
         // never created here; grants find the account once it exists, and say not_found until then.
-        if (!connector.createAccount) return record(entry, 'skipped', 'the system does not create accounts (the person links their own); none linked yet');
+        if (!connector.createAccount) {
+          // "None linked yet" is believed only once the system proves reachable and authorised.
+          await connector.checkAccess();
+          return record(entry, 'skipped', 'the system does not create accounts (the person links their own); none linked yet');
+        }
         const created = await connector.createAccount({ login: step.login as string, email: step.login as string, firstName: step.firstName, lastName: step.lastName, active: step.active });
         return { ...(await record(entry, 'success')), accountId: created.id };
       });
