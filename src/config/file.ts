@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from './schema-parts';
+import { duration, hrFieldName } from './schema-parts';
 import { connectorCatalog, descriptorOf, type SystemConfig } from '../connectors/catalog';
 import { parseThreshold } from '../leaver/mass-termination';
 
@@ -50,6 +50,21 @@ const massTermination = z
   .strict()
   .refine((m) => m.window > 0, { path: ['window'], message: 'must be longer than 0' });
 
+/**
+ * How accounts are matched to workers: by work email, and for systems that know people by another
+ * name (a GitHub login), by an extra HR field, declared here with where each HRIS keeps it: the
+ * BambooHR field (API name, alias or label, e.g. customGitHubUsername) and the Workday Custom ID
+ * type (Custom_ID_Type_ID, e.g. GitHub_Username).
+ */
+const hrFieldSource = z
+  .strictObject({ bamboohr: z.string().trim().min(1, 'must not be blank').optional(), workday: z.string().trim().min(1, 'must not be blank').optional() })
+  .refine((f) => f.bamboohr !== undefined || f.workday !== undefined, { message: 'must say where at least one HRIS keeps it (bamboohr: <field>, workday: <Custom ID type>)' });
+const identity = z.strictObject({
+  matchBy: z.enum(['workEmail']).default('workEmail'),
+  hrFields: z.record(hrFieldName, hrFieldSource).default({}),
+});
+export type HrFieldsConfig = z.infer<typeof identity>['hrFields'];
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
 const hhmmss = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'must be HH:MM or HH:MM:SS (24h)');
 
@@ -91,7 +106,7 @@ export const configFileSchema = z
       })
       .strict()
       .default({ leaverSessionKill: 60_000, leaverFullRevoke: 900_000 }),
-    identity: z.object({ matchBy: z.enum(['workEmail']).default('workEmail') }).strict().default({ matchBy: 'workEmail' }),
+    identity: identity.prefault({}),
     systems: z
       .array(systemSchema)
       .default([])
@@ -170,6 +185,13 @@ export const configFileSchema = z
           ctx.addIssue({ code: 'custom', path: [...path, i, 'entitlements', j], message });
         });
       });
+    cfg.systems.forEach((s, i) => {
+      const field = descriptorOf(s.type)?.matchBy?.(s);
+      if (field === undefined || field in cfg.identity.hrFields) return;
+      const declared = Object.keys(cfg.identity.hrFields);
+      const known = declared.length > 0 ? ` (declared: ${declared.join(', ')})` : '';
+      ctx.addIssue({ code: 'custom', path: ['systems', i, 'identity', 'field'], message: `HR field "${field}" is not declared in identity.hrFields${known}` });
+    });
     check(cfg.policy.birthright, ['policy', 'birthright']);
     cfg.policy.rules.forEach((r, i) => check(r.grant, ['policy', 'rules', i, 'grant']));
   });

@@ -16,6 +16,9 @@ export const duration = z
 
 export const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
 
+/** The name an extra HR field goes by in the engine (identity.hrFields), e.g. githubLogin. */
+export const hrFieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a name of letters, digits and _ (e.g. githubLogin)');
+
 /**
  * Keys every system has beside its type: its id, the longest rate-limit wait it may ask of us
  * (longer asks are capped and logged), and the requests in flight at once and started per second

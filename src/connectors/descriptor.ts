@@ -50,6 +50,12 @@ export interface ConnectorDescriptor<S extends z.ZodObject = z.ZodObject> {
   readonly limits: ConnectorLimits;
   /** Env var names the system's secrets come from; each must be set at start-up. */
   secretEnvs(config: z.output<S>): string[];
+  /**
+   * The HR field (a name in identity.hrFields) this system's accounts are matched by, when the
+   * system is configured to know people by something other than their work email; undefined: the
+   * work email. The engine passes that field's value to findAccount.
+   */
+  matchBy?(config: z.output<S>): string | undefined;
   create(config: z.output<S>, context: ConnectorContext): Connector;
   /**
    * The module (path from the repository root) exporting `pairs`: this connector with the local

@@ -19,6 +19,11 @@ export interface WorkerAttributes {
   /** IANA zone of the worker's HR location, e.g. Europe/London. */
   timeZone?: string;
   status?: string;
+  /**
+   * Extra HR fields declared in identity.hrFields (e.g. githubLogin), by their name there, for
+   * systems that match accounts by something other than the work email. Only fields with a value.
+   */
+  hrFields?: Record<string, string>;
 }
 
 export interface HrEvent {

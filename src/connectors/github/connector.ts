@@ -1,19 +1,25 @@
 /**
  * GitHub organisation connector. The engine knows people by work email; GitHub knows them by
- * login. The bridge is the organisation's SAML SSO: each member's linked external identity carries
- * the IdP's NameID (the work email). Account IDs are GitHub logins; entitlements are teams.
+ * login. The bridge is either the organisation's SAML SSO (each member's linked external identity
+ * carries the IdP's NameID, the work email) or an HR field holding the GitHub login itself
+ * (`identity: { by: hrField }`). Account IDs are GitHub logins; entitlements are teams.
  */
 import { z } from 'zod';
 import { ConnectorError } from '../errors';
 import type { AccessNote, Account, Connector } from '../types';
 import { GithubClient, type GithubClientOptions } from './client';
-import { REQUIRED_SCOPES, accountStatusOf, oauthScopesOf, simpleUserListSchema, teamEntitlement, teamMembershipSchema, teamSchema, teamSlugOf } from './convert';
+import { REQUIRED_SCOPES, accountStatusOf, isGithubLogin, oauthScopesOf, simpleUserListSchema, teamEntitlement, teamMembershipSchema, teamSchema, teamSlugOf } from './convert';
 import { endAccess } from './end-access';
 import { FIND_IDENTITY, SAML_PROVIDER, USER_TEAMS, graphql, identitiesOfLogins, identityNodesSchema, isNotFoundAt, samlProviderSchema } from './graphql';
 
 export interface GithubConnectorOptions extends GithubClientOptions {
   /** Results per page (REST per_page, GraphQL first); GitHub allows at most 100. */
   pageSize?: number;
+  /**
+   * What findAccount is given: the work email, matched through the SAML-linked identities
+   * ('saml', the default), or the GitHub login from an HR field ('login').
+   */
+  matchBy?: 'saml' | 'login';
 }
 
 const identitySchema = z.object({
@@ -36,6 +42,7 @@ export class GithubConnector implements Connector {
   private readonly client: GithubClient;
   private readonly pageSize: number;
   private readonly maxPages: number;
+  private readonly matchBy: 'saml' | 'login';
   /** Team slugs GitHub has confirmed exist; a 404 on one of them is checked again. */
   private readonly knownTeams = new Set<string>();
 
@@ -45,6 +52,7 @@ export class GithubConnector implements Connector {
     this.location = `${this.client.http.location}${this.client.orgPath}`;
     this.pageSize = Math.min(100, Math.max(1, options.pageSize ?? 100));
     this.maxPages = options.maxPages ?? 2000;
+    this.matchBy = options.matchBy ?? 'saml';
   }
 
   /**
@@ -71,6 +79,8 @@ export class GithubConnector implements Connector {
       }
       if (problems.length > 0) return problems;
     }
+    // Matched by a login from HR, nothing here needs the SAML identities.
+    if (this.matchBy === 'login') return problems;
     const answer = await graphql(this.client.http, SAML_PROVIDER, { org: this.client.org });
     const org = this.parse(samlProviderSchema, answer.data).organization;
     if (!org) problems.push(`${this.id}: organisation ${this.client.org} is not visible to the token over GraphQL`);
@@ -79,6 +89,7 @@ export class GithubConnector implements Connector {
   }
 
   async findAccount(login: string): Promise<Account | null> {
+    if (this.matchBy === 'login') return this.findMember(login);
     const answer = await graphql(this.client.http, FIND_IDENTITY, { org: this.client.org, email: login });
     const org = this.parse(identitySchema, answer.data).organization;
     if (!org) throw new ConnectorError('unavailable', `${this.id}: GraphQL answered no organisation ${this.client.org}`, this.id);
@@ -89,6 +100,19 @@ export class GithubConnector implements Connector {
     const nameId = node.samlIdentity?.nameId ?? login;
     const membership = await this.client.membership(node.user.login);
     return { id: node.user.login, login: nameId, email: nameId, status: accountStatusOf(membership) };
+  }
+
+  /**
+   * By GitHub login (from HR): the organisation membership, active or pending (an invitation to
+   * that user). GitHub's own 404 means the user is not in the organisation (or has no such login);
+   * a value that cannot be a GitHub login is refused rather than looked up.
+   */
+  private async findMember(login: string): Promise<Account | null> {
+    if (!isGithubLogin(login)) throw new ConnectorError('bad_request', `${this.id}: the HR field this system matches by does not hold a GitHub login`, this.id);
+    const membership = await this.client.membership(login);
+    if (!membership) return null;
+    const id = membership.user?.login ?? login;
+    return { id, login: id, status: accountStatusOf(membership) };
   }
 
   /**
@@ -168,7 +192,7 @@ export class GithubConnector implements Connector {
    * GitHub login. Pending invitees are not members yet and are not listed.
    */
   async *listAccounts(): AsyncIterable<Account[]> {
-    let saml = true;
+    let saml = this.matchBy === 'saml';
     const pages = this.client.pages(simpleUserListSchema, this.client.path('/members'), { per_page: this.pageSize }, this.client.label('/members'));
     for await (const members of pages) {
       const names = saml && members.length > 0 ? await this.nameIdsOf(members.map((m) => m.login)) : undefined;

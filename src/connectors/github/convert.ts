@@ -11,6 +11,7 @@ export const GITHUB_MEDIA_TYPE = 'application/vnd.github+json';
 export const orgMembershipSchema = z.object({
   state: z.enum(['active', 'pending']),
   role: z.string(),
+  user: z.object({ login: z.string().min(1) }).nullable().optional(),
   direct_membership: z.boolean().optional(),
   enterprise_teams_providing_indirect_membership: z.array(z.string()).optional(),
 });
@@ -37,6 +38,9 @@ const githubErrorSchema = z.object({
   documentation_url: z.string().optional(),
   errors: z.array(z.object({ code: z.string().optional(), field: z.string().optional(), resource: z.string().optional() }).loose()).optional(),
 });
+
+/** A GitHub login as GitHub allows them: letters, digits and single inner hyphens, at most 39. */
+export const isGithubLogin = (value: string): boolean => /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(value);
 
 export function accountStatusOf(membership: OrgMembership | null): AccountStatus {
   if (!membership) return 'deprovisioned';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envName, systemCommon } from '../../config/schema-parts';
+import { envName, hrFieldName, systemCommon } from '../../config/schema-parts';
 import { defineConnector } from '../descriptor';
 import { GithubConnector } from './connector';
 
@@ -11,8 +11,13 @@ export const githubConnector = defineConnector({
     baseUrl: z.url().default('https://api.github.com'),
     org: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub organisation login'),
     tokenEnv: envName,
-    // Work email -> GitHub login through the organisation's SAML-linked identities (the only way today).
-    identity: z.strictObject({ by: z.literal('saml') }).default({ by: 'saml' }),
+    // How a worker's GitHub account is found: from the work email through the organisation's
+    // SAML-linked identities, or from an HR field (identity.hrFields) that holds the GitHub login.
+    identity: z
+      .discriminatedUnion('by', [z.strictObject({ by: z.literal('saml') }), z.strictObject({ by: z.literal('hrField'), field: hrFieldName })], {
+        error: () => 'must be { by: saml } or { by: hrField, field: <name in identity.hrFields> }',
+      })
+      .default({ by: 'saml' }),
   }),
   entitlementKinds: ['team'],
   // No killSessions: GitHub has no API to end a web session; disableAccount ends access instead.
@@ -31,7 +36,16 @@ export const githubConnector = defineConnector({
       'primary 5,000 requests/h per token (App installations 5,000-15,000/h; GraphQL 5,000 points/h); secondary 100 concurrent, 900 points/min per REST endpoint (GET 1, writes 5), 2,000 points/min GraphQL; 403/429 with retry-after or x-ratelimit-reset',
   },
   secretEnvs: (config) => [config.tokenEnv],
+  matchBy: (config) => (config.identity.by === 'hrField' ? config.identity.field : undefined),
   create: (config, { secrets, ...context }) =>
-    new GithubConnector({ id: config.id, baseUrl: config.baseUrl, org: config.org, token: secrets[config.tokenEnv]!, maxRetryAfterMs: config.maxRetryAfter, ...context }),
+    new GithubConnector({
+      id: config.id,
+      baseUrl: config.baseUrl,
+      org: config.org,
+      token: secrets[config.tokenEnv]!,
+      maxRetryAfterMs: config.maxRetryAfter,
+      matchBy: config.identity.by === 'hrField' ? 'login' : 'saml',
+      ...context,
+    }),
   contractPeer: 'test/harness/pairs/github.ts',
 });
