@@ -26,6 +26,9 @@ export interface WorkerAttributes {
   hrFields?: Record<string, string>;
 }
 
+/** The worker's plain text attributes (everything but the extra HR fields). */
+export type WorkerAttribute = Exclude<keyof WorkerAttributes, 'hrFields'>;
+
 export interface HrEvent {
   /** Stable identity of this change at the source: the dedupe key of the inbox. */
   eventId: string;

@@ -1,4 +1,4 @@
-import type { HrEvent, LifecycleKind, WorkerAttributes } from '../hr-event';
+import type { HrEvent, LifecycleKind, WorkerAttribute, WorkerAttributes } from '../hr-event';
 import { digestOf } from '../digest';
 import type { BambooFieldValues, BambooPayload } from './payload';
 
@@ -275,12 +275,12 @@ export const bambooWorkerFields = {
   managerId: 'supervisorEId',
   timeZone: 'timeZone',
   status: 'status',
-} as const satisfies Record<keyof WorkerAttributes, BambooField>;
+} as const satisfies Record<WorkerAttribute, BambooField>;
 
 /** The worker attributes a record reports: trimmed, blanks left out. */
 export function bambooWorker(f: BambooFields): WorkerAttributes {
   const worker: WorkerAttributes = {};
-  for (const [key, field] of Object.entries(bambooWorkerFields) as [keyof WorkerAttributes, BambooField][]) {
+  for (const [key, field] of Object.entries(bambooWorkerFields) as [WorkerAttribute, BambooField][]) {
     const text = f[field]?.trim();
     if (text) worker[key] = text;
   }

@@ -1,4 +1,4 @@
-import type { HrEvent, LifecycleKind, WorkerAttributes } from '../hr-event';
+import type { HrEvent, LifecycleKind, WorkerAttribute, WorkerAttributes } from '../hr-event';
 import { digestOf } from '../digest';
 import type { WorkdayTransaction, WorkdayWorker } from './worker';
 
@@ -208,7 +208,7 @@ export function workdayEffectiveDate(moment: string | undefined, timeZone?: stri
 
 export function workerAttributes(worker: WorkdayWorker): WorkerAttributes {
   const out: WorkerAttributes = {};
-  const put = (key: keyof WorkerAttributes, value: string | undefined) => {
+  const put = (key: WorkerAttribute, value: string | undefined) => {
     const text = value?.trim();
     if (text) out[key] = text;
   };
