@@ -9,6 +9,7 @@ import type { ReconcileDeps } from './reconcile';
 import type { OrphanDeps } from './orphans';
 import type { HoldStore } from '../src/leaver/hold-store';
 import type { MassTerminationSettings } from '../src/leaver/mass-termination';
+import type { MatchByFields } from '../src/identity/system-login';
 
 /** What activities need from the outside world; built once per worker. */
 export interface ActivityDeps {
@@ -31,6 +32,8 @@ export interface ActivityDeps {
   /** Where leavers are counted and mass-termination holds kept (with leaver.massTermination). */
   holds?: Pick<HoldStore, 'admit' | 'get' | 'members' | 'setMessage' | 'decide'>;
   policy: Policy;
+  /** Systems whose accounts are matched by an HR field rather than the work email (identity.hrFields). */
+  matchBy?: MatchByFields;
   approvals: {
     store: {
       request(a: ApprovalRequest): Promise<ApprovalRecord>;

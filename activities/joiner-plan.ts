@@ -4,6 +4,7 @@ import { workerTimeZone } from '../src/leaver/timing';
 import { birthrightSource, desiredAccess, needsApproval, type AccessSource } from '../src/policy';
 import { approvalWorker, type ApprovalWorker } from './approvals';
 import type { ActivityDeps } from './deps';
+import { withLogins, workEmailLogin, type SystemLogin } from '../src/identity/system-login';
 
 export interface JoinerGrant {
   entitlement: string;
@@ -15,7 +16,9 @@ export interface JoinerPlan {
   employeeId: string;
   source: HrEvent['source'];
   hrEventId: string;
+  /** The work email login; systems matched by an HR field have theirs in logins. */
   login?: string;
+  logins?: Record<string, SystemLogin>;
   firstName: string;
   lastName: string;
   /** What an approver is shown, and whose manager approves. */
@@ -46,7 +49,8 @@ export function joinerPlanFor(deps: ActivityDeps, event: HrEvent, options: { app
     employeeId: event.employeeId,
     source: event.source,
     hrEventId: event.eventId,
-    login: event.worker.workEmail?.toLowerCase(),
+    login: workEmailLogin(event.worker),
+    ...withLogins(event.worker, deps.matchBy),
     firstName: event.worker.firstName ?? '',
     lastName: event.worker.lastName ?? '',
     worker: approvalWorker(event),

@@ -5,6 +5,7 @@ import type { ActivityDeps } from './deps';
 import { joinerPlanFor, type JoinerGrant, type JoinerPlan } from './joiner-plan';
 import { currentRun, recordingFailures } from './step';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
+import { noLoginReason } from '../src/identity/system-login';
 
 export type { JoinerGrant, JoinerPlan } from './joiner-plan';
 
@@ -98,7 +99,7 @@ export function createJoinerActivities(deps: ActivityDeps) {
     async ensureAccount(step: AccountStep): Promise<StepResult> {
       const connector = connectorFor(step.system);
       const entry = base(step, 'account.create', connector);
-      if (!step.login) return record(entry, 'skipped', 'HR record has no work email to create accounts with');
+      if (!step.login) return record(entry, 'skipped', noLoginReason(step.matchBy, 'create accounts with'));
       return recordingFailures(deps, entry, async () => {
         const existing = await connector.findAccount(step.login as string);
         if (existing) return { ...(await record(entry, 'skipped', 'account already exists')), accountId: existing.id };

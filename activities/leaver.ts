@@ -4,6 +4,7 @@ import { endingSessions } from '../src/connectors/urgency';
 import { keptAlive } from './keep-alive';
 import { holdWorkflowInput, type HoldWorkflowInput } from '../src/leaver/mass-termination';
 import type { ActivityDeps } from './deps';
+import { laterLogins, systemLogins, withLogins, workEmailLogin, type SystemLogin } from '../src/identity/system-login';
 import { recordSkipped } from './hr-events';
 import { currentRun } from './step';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
@@ -24,6 +25,8 @@ export interface LeaverPlan {
   hrEventId: string;
   /** The account identity to look up in each system (work email); absent when HR gave none. */
   login?: string;
+  /** Systems matched by an HR field rather than the work email, with their logins. */
+  logins?: Record<string, SystemLogin>;
   systems: string[];
   /** Per system, in the order of `systems`; absent in plans made before systems ran their own pipelines. */
   pipelines?: LeaverPipeline[];
@@ -176,7 +179,8 @@ export function createLeaverActivities(deps: ActivityDeps) {
         employeeId: event.employeeId,
         source: event.source,
         hrEventId: event.eventId,
-        login: event.worker.workEmail?.toLowerCase(),
+        login: workEmailLogin(event.worker),
+        ...withLogins(event.worker, deps.matchBy),
         systems,
         pipelines: systems.map((system) => ({ system, killsSessions: typeof deps.connectors.get(system)?.killSessions === 'function' })),
         ...timing.plan,
@@ -210,8 +214,9 @@ export function createLeaverActivities(deps: ActivityDeps) {
       const run = currentRun();
       const context = { workflowId: run.workflowId, runId: run.runId, hrEventId: event.eventId };
       if (Date.parse(timing.plan.terminationEffectiveAt) < Date.parse(plan.terminationEffectiveAt)) {
-        const login = event.worker.workEmail?.toLowerCase() ?? plan.login;
-        const moved: LeaverPlan = { ...plan, ...timing.plan, hrEventId: event.eventId, ...(login ? { login } : {}) };
+        const login = workEmailLogin(event.worker) ?? plan.login;
+        const logins = laterLogins(plan.logins, systemLogins(event.worker, deps.matchBy));
+        const moved: LeaverPlan = { ...plan, ...timing.plan, hrEventId: event.eventId, ...(login ? { login } : {}), ...(logins ? { logins } : {}) };
         await deps.evidence.append({
           stepKey: `${run.workflowId}:leaver.rescheduled:${event.eventId}`,
           employeeId: event.employeeId,

@@ -4,6 +4,7 @@ import { approvalWorker, type ApprovalWorker } from './approvals';
 import type { ActivityDeps } from './deps';
 import type { JoinerGrant } from './joiner-plan';
 import { currentRun } from './step';
+import { withLogins, workEmailLogin, type SystemLogin } from '../src/identity/system-login';
 import { createSystemStepTools, type StepResult, type SystemStep } from './system-step';
 
 export type { MoverRevoke } from './access-diff';
@@ -12,7 +13,9 @@ export interface MoverGrantPlan {
   employeeId: string;
   source: HrEvent['source'];
   hrEventId: string;
+  /** The work email login; systems matched by an HR field have theirs in logins. */
   login?: string;
+  logins?: Record<string, SystemLogin>;
   firstName: string;
   lastName: string;
   /** What an approver is shown; the manager as of this change approves. */
@@ -37,13 +40,14 @@ export function createMoverActivities(deps: ActivityDeps) {
     async planMoverGrants(input: { event: HrEvent; pass: number }): Promise<MoverGrantPlan> {
       const run = currentRun();
       const { event } = input;
-      const login = event.worker.workEmail?.toLowerCase();
+      const login = workEmailLogin(event.worker);
       const missing = await diff.missing(event.worker);
       const plan: MoverGrantPlan = {
         employeeId: event.employeeId,
         source: event.source,
         hrEventId: event.eventId,
         login,
+        ...withLogins(event.worker, deps.matchBy),
         firstName: event.worker.firstName ?? '',
         lastName: event.worker.lastName ?? '',
         worker: approvalWorker(event),

@@ -77,6 +77,7 @@ export function createOrphanActivities(deps: ActivityDeps) {
           connector,
           store: o.store,
           hr,
+          ...(deps.matchBy?.[input.system] ? { matchBy: deps.matchBy[input.system] } : {}),
           at: now(),
           graceMs: o.graceMs,
           ...(o.batchSize ? { batchSize: o.batchSize } : {}),

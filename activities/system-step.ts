@@ -4,10 +4,14 @@ import type { EvidenceInput, Outcome } from '../src/evidence/types';
 import type { ActivityDeps } from './deps';
 import { ConnectorError } from '../src/connectors/errors';
 import { currentRun, recordingFailures } from './step';
+import { noLoginReason } from '../src/identity/system-login';
 
 export interface SystemStep {
   system: string;
+  /** What the system's accounts are looked up by (src/identity/system-login.ts). */
   login?: string;
+  /** The HR field the login came from (identity.hrFields); absent: the work email. */
+  matchBy?: string;
   employeeId: string;
   source: HrSource;
   hrEventId: string;
@@ -55,7 +59,7 @@ export function createSystemStepTools(deps: ActivityDeps) {
       action,
       system: step.system,
       where: connector?.location,
-      context: { workflowId: run.workflowId, runId: run.runId, hrEventId: step.hrEventId },
+      context: { workflowId: run.workflowId, runId: run.runId, hrEventId: step.hrEventId, ...(step.matchBy ? { matchedBy: step.matchBy } : {}) },
     };
   }
 
@@ -76,7 +80,7 @@ export function createSystemStepTools(deps: ActivityDeps) {
   ): Promise<StepResult> {
     const connector = connectorFor(step.system);
     const entry = base(step, action, connector);
-    if (!step.login && !step.accountId) return record(entry, 'skipped', 'HR record has no work email to match accounts by');
+    if (!step.login && !step.accountId) return record(entry, 'skipped', noLoginReason(step.matchBy, 'match accounts by'));
     return recordingFailures(deps, entry, async () => {
       const account = step.accountId ? { id: step.accountId } : await connector.findAccount(step.login as string);
       if (!account) return absent(connector, step, entry, false);

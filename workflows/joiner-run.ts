@@ -1,5 +1,6 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
 import { onSystemQueue } from './system-queue';
+import { loginFor } from '../src/identity/system-login';
 import type { JoinerActivities, JoinerPlan, JoinerReplan } from '../activities/joiner';
 import type { LeaverActivities } from '../activities/leaver';
 import type { StepResult, SystemStep } from '../activities/system-step';
@@ -73,7 +74,7 @@ export class JoinerRun {
 
   step(system: string, repeat?: string): SystemStep {
     const p = this.plan;
-    return { system, login: p.login, employeeId: p.employeeId, source: p.source, hrEventId: p.hrEventId, ...(repeat ? { repeat } : {}) };
+    return { system, ...loginFor(p, system), employeeId: p.employeeId, source: p.source, hrEventId: p.hrEventId, ...(repeat ? { repeat } : {}) };
   }
 
   /** Accounts and grants that need no approval, per system in the plan (the gate may stop it). */

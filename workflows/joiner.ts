@@ -4,6 +4,7 @@ import type { SystemStep } from '../activities/system-step';
 import type { HrEvent } from '../src/hris/hr-event';
 import { joinerChangeSignal, rescindJoinerSignal, withdrawSignal, type ApprovalCancelReason } from '../src/temporal/messages';
 import { AccessGate } from './access-gate';
+import { loginFor } from '../src/identity/system-login';
 import { ApprovalBook } from './approvals';
 import { JoinerRun, planning, steps, type JoinerResult } from './joiner-run';
 import { notifications, quietly } from './notify';
@@ -113,7 +114,7 @@ async function rescind(r: JoinerRun, rescindedBy: string, provisioned: boolean):
     await Promise.all(
       systems.map(async (system) => {
         const acts = steps(`remove: ${system}`, system);
-        const target: SystemStep = { system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId };
+        const target: SystemStep = { system, ...loginFor(plan, system), employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId };
         await acts.revokeEntitlements(target);
         await acts.disableAccount(target);
       }),

@@ -6,6 +6,7 @@ import type { NotificationActivities } from '../activities/notifications';
 import { SlaStatus } from '../src/temporal/search-attributes';
 import { notifications, quietly } from './notify';
 import { onSystemQueue } from './system-queue';
+import { loginFor } from '../src/identity/system-login';
 
 // Steps retry quickly at first (the session-kill SLA is a minute) and keep going until done.
 export const leaverRetry = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
@@ -68,7 +69,7 @@ export function systemSteps(summary: string, when: 'ends sessions' | 'after sess
 
 /** The step input for one system of a leaver. */
 export function stepFor(leaver: LeaverPlan, system: string): SystemStep {
-  return { system, login: leaver.login, employeeId: leaver.employeeId, source: leaver.source, hrEventId: leaver.hrEventId };
+  return { system, ...loginFor(leaver, system), employeeId: leaver.employeeId, source: leaver.source, hrEventId: leaver.hrEventId };
 }
 
 /** Time from the SLA clock start to an activity-reported instant (no workflow clock). */

@@ -6,6 +6,7 @@ import type { StepResult, SystemStep } from '../activities/system-step';
 import type { HrEvent, WorkerAttributes } from '../src/hris/hr-event';
 import { moverChangeSignal, withdrawSignal } from '../src/temporal/messages';
 import { AccessGate } from './access-gate';
+import { loginFor } from '../src/identity/system-login';
 import { approvalIdFor, runApproval } from './approval-step';
 import { ApprovalBook } from './approvals';
 
@@ -75,7 +76,7 @@ export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
       result.passes += 1;
       const plan = await planning.planMoverGrants({ event: latest, pass: result.passes });
       revokeAfterMs = plan.revokeOldAccessAfterMs;
-      const step = (system: string): SystemStep => ({ system, login: plan.login, employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId });
+      const step = (system: string): SystemStep => ({ system, ...loginFor(plan, system), employeeId: plan.employeeId, source: plan.source, hrEventId: plan.hrEventId });
       await Promise.all(
         plan.systems.map(async (s) => {
           const acts = steps(`grant: ${s.system}`, s.system);
@@ -116,7 +117,8 @@ export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
       const revoked = await gate.run(() =>
         steps(`revoke: ${r.system}`, r.system).revokeEntitlement({
           system: r.system,
-          login: latest.worker.workEmail?.toLowerCase(),
+          // Revokes planned before systems could match by an HR field carry no identity: the work email.
+          ...(r.identity ?? { login: latest.worker.workEmail?.toLowerCase() }),
           employeeId: latest.employeeId,
           source: latest.source,
           hrEventId: latest.eventId,

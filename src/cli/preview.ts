@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load';
 import { createConnectors } from '../connectors/registry';
+import { matchByFields } from '../connectors/catalog';
 import { parseEmployeeRef } from '../preview/employee-ref';
 import { OverrideError, parseOverrides } from '../preview/overrides';
 import { previewEvents, type PreviewEvent, type SystemPreview } from '../preview/plan';
@@ -19,7 +20,7 @@ export async function runPreview(args: ParsedArgs, print: (text: string) => void
   const connectors = createConnectors(config.file.systems, config.secrets);
   const client = await connectClient(temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE }), dataConverterFor(config.env));
   try {
-    const preview = await employeePreview({ client, connectors, policy: config.file.policy }, request);
+    const preview = await employeePreview({ client, connectors, policy: config.file.policy, matchBy: matchByFields(config.file.systems) }, request);
     print(request.format === 'json' ? `${JSON.stringify(preview, null, 2)}\n` : renderPreview(preview));
     return preview.complete ? 0 : 1;
   } finally {

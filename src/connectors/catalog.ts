@@ -22,3 +22,13 @@ export type SystemType = SystemConfig['type'];
 export function descriptorOf(type: string): ConnectorDescriptor | undefined {
   return (connectorCatalog as readonly ConnectorDescriptor[]).find((d) => d.type === type);
 }
+
+/** System ID -> the HR field its accounts are matched by, for the systems configured to match by one. */
+export function matchByFields(systems: readonly SystemConfig[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const system of systems) {
+    const field = (descriptorOf(system.type) as ConnectorDescriptor<z.ZodObject> | undefined)?.matchBy?.(system as never);
+    if (field !== undefined) out[system.id] = field;
+  }
+  return out;
+}

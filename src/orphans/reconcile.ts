@@ -15,6 +15,8 @@ export interface ReconcileSystemInput {
   connector: Connector;
   store: OrphanStore;
   hr: HrView;
+  /** The HR field the system's accounts are matched by (identity.hrFields); absent: the work email. */
+  matchBy?: string;
   /** The instant the run judges by (first and last seen, how long a termination has been in effect). */
   at: Date;
   /** A termination counts once in effect this long (the leaver's own SLA to finish). */
@@ -57,9 +59,11 @@ export async function reconcileSystem(input: ReconcileSystemInput): Promise<Syst
     counts.resolved += await store.resolve(runId, system, at, gone, 'inactive');
     counts.resolved += await store.resolve(runId, system, at, claimed, 'owner_active');
   };
+  const field = input.matchBy;
+  const ownerOf = field ? (login: string) => hr.ownerBy(field, login) ?? hr.ownerOf(login) : hr.ownerOf;
   const judge = (account: Account) => {
     counts.accounts += 1;
-    const verdict = verdictFor(account, hr.ownerOf, at.getTime(), input.graceMs);
+    const verdict = verdictFor(account, ownerOf, at.getTime(), input.graceMs);
     if (verdict.kind === 'inactive') inactive.push(account.id);
     else if (verdict.kind === 'owner_active') ownerActive.push(account.id);
     else {

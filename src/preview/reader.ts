@@ -2,6 +2,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ConnectorError } from '../connectors/errors';
 import { abilitiesOf, type Connector } from '../connectors/types';
 import { statusQuery, type EmployeeStatus } from '../temporal/messages';
+import type { WorkerAttributes } from '../hris/hr-event';
+import { systemLogin, workEmailLogin, type MatchByFields } from '../identity/system-login';
 import type { EmployeeRef } from './employee-ref';
 import type { SystemReading } from './reading';
 
@@ -37,13 +39,15 @@ function withDefaults(status: EmployeeStatus): EmployeeStatus {
 }
 
 /**
- * A fresh read of every system, in parallel: the worker's account (looked up by login) and the
- * entitlements it holds. Reads only. A system that fails is reported as failed, not thrown.
+ * A fresh read of every system, in parallel: the worker's account (looked up by the login that
+ * system matches by) and the entitlements it holds. Reads only. A system that fails is reported
+ * as failed, not thrown.
  */
-export async function readSystems(connectors: ReadonlyMap<string, Connector>, login: string | undefined): Promise<SystemReading[]> {
+export async function readSystems(connectors: ReadonlyMap<string, Connector>, worker: WorkerAttributes, matchBy?: MatchByFields): Promise<SystemReading[]> {
   return Promise.all(
     [...connectors.values()].map(async (connector): Promise<SystemReading> => {
       const base = { system: connector.id, abilities: abilitiesOf(connector) };
+      const { login } = systemLogin(worker, connector.id, matchBy);
       if (!login) return { ...base, state: 'no_login' };
       try {
         const account = await connector.findAccount(login);
@@ -59,8 +63,5 @@ export async function readSystems(connectors: ReadonlyMap<string, Connector>, lo
   );
 }
 
-/** Accounts are matched by work email, lowercased, as the lifecycle workflows do. */
-export function loginOf(worker: { workEmail?: string }): string | undefined {
-  const login = worker.workEmail?.toLowerCase();
-  return login ? login : undefined;
-}
+/** Accounts are matched by work email, lowercased, as the lifecycle workflows do (unless a system matches by an HR field). */
+export const loginOf = workEmailLogin;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Connector } from '../connectors/types';
 import type { WorkerAttributes } from '../hris/hr-event';
 import type { Policy } from '../policy';
+import type { MatchByFields } from '../identity/system-login';
 import type { EmployeeStatus } from '../temporal/messages';
 import type { EmployeeRef } from './employee-ref';
 import { applyOverrides, overridableFields, type OverridableField, type Overrides } from './overrides';
@@ -13,6 +14,8 @@ export interface EmployeeReadDeps {
   client: Client;
   connectors: ReadonlyMap<string, Connector>;
   policy: Policy;
+  /** Systems matched by an HR field rather than the work email. */
+  matchBy?: MatchByFields;
   /** How long the workflow's status may take to answer (default 10 s). */
   queryTimeoutMs?: number;
 }
@@ -61,7 +64,7 @@ export interface EmployeePreview {
 export async function employeeView(deps: EmployeeReadDeps, ref: EmployeeRef): Promise<EmployeeView | null> {
   const status = await readEmployeeStatus(deps.client, ref, deps.queryTimeoutMs);
   if (!status) return null;
-  const readings = await readSystems(deps.connectors, loginOf(status.worker));
+  const readings = await readSystems(deps.connectors, status.worker, deps.matchBy);
   return {
     employeeId: ref.employeeId,
     source: ref.source,
@@ -81,7 +84,7 @@ export async function employeePreview(deps: EmployeeReadDeps, request: { ref: Em
   const worker = applyOverrides(status?.worker ?? {}, overrides);
   const login = loginOf(worker);
   const rehire = event === 'hire' && status?.lifecycle === 'terminated';
-  const plan = planPreview({ event, policy: deps.policy, worker, rehire, readings: await readSystems(deps.connectors, login) });
+  const plan = planPreview({ event, policy: deps.policy, worker, rehire, readings: await readSystems(deps.connectors, worker, deps.matchBy) });
   const warnings: string[] = [];
   if (rehire) warnings.push('the worker has left: a hire is a rehire, and access beyond birthright is asked for again');
   if (!status) warnings.push('no workflow for this worker yet: the preview starts from empty attributes and the overrides');

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { matchByFields } from '../connectors/catalog';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
@@ -112,7 +113,7 @@ export async function startApi(options: {
     log,
     approvals: { approvals: services.approvals, decide },
     holds: { holds: services.holds, decide: decideHold },
-    employees: { client, connectors: services.connectors, policy: config.file.policy },
+    employees: { client, connectors: services.connectors, policy: config.file.policy, matchBy: matchByFields(config.file.systems) },
     slack,
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
   });

@@ -10,6 +10,7 @@ import { ApprovalStore } from '../approvals/store';
 import { HoldStore } from '../leaver/hold-store';
 import { thresholdText } from '../leaver/mass-termination';
 import { BambooHrClient } from '../hris/bamboohr/client';
+import { matchByFields } from '../connectors/catalog';
 import { createHrDirectory, type HrDirectory } from '../hris/directory';
 import { SlackApi } from '../slack/client';
 import { Inbox } from '../intake/inbox';
@@ -86,6 +87,7 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
     },
     holds: services.holds,
     policy: config.file.policy,
+    matchBy: matchByFields(config.file.systems),
     approvals: {
       store: services.approvals,
       timeoutMs: config.file.approvals.timeout,

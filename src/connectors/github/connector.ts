@@ -104,14 +104,15 @@ export class GithubConnector implements Connector {
 
   /**
    * By GitHub login (from HR): the organisation membership, active or pending (an invitation to
-   * that user). GitHub's own 404 means the user is not in the organisation (or has no such login);
-   * a value that cannot be a GitHub login is refused rather than looked up.
+   * that user). A GitHub user outside the organisation is an account without access
+   * (deprovisioned), as a SAML-linked identity without a membership is; null only when GitHub has
+   * no such user. A value that cannot be a GitHub login is refused rather than looked up.
    */
   private async findMember(login: string): Promise<Account | null> {
     if (!isGithubLogin(login)) throw new ConnectorError('bad_request', `${this.id}: the HR field this system matches by does not hold a GitHub login`, this.id);
     const membership = await this.client.membership(login);
-    if (!membership) return null;
-    const id = membership.user?.login ?? login;
+    if (!membership && !(await this.client.userExists(login))) return null;
+    const id = membership?.user?.login ?? login;
     return { id, login: id, status: accountStatusOf(membership) };
   }
 

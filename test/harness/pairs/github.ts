@@ -13,6 +13,8 @@ export function githubLoginFor(email: string): string {
 
 export interface GithubPairOptions extends Partial<Omit<GithubPeerOptions, 'tokens'>> {
   pageSize?: number;
+  /** 'login': accounts are matched by a GitHub login from HR (its members have no SAML identity). */
+  matchBy?: 'saml' | 'login';
 }
 
 export async function enginePair(options: EnginePairOptions = {}): Promise<EnginePair> {
@@ -29,9 +31,10 @@ export async function githubPair(options: GithubPairOptions = {}): Promise<Pair>
 }
 
 async function startPair(options: GithubPairOptions): Promise<{ pair: Pair; peer: GithubPeer }> {
-  const { pageSize = 2, ...peerOptions } = options;
+  const { pageSize = 2, matchBy = 'saml', ...peerOptions } = options;
   const peer = await startGithubPeer({ ...peerOptions, tokens: { [GITHUB_TOKEN]: ['admin:org', 'repo'], [GITHUB_READ_ONLY_TOKEN]: ['read:org'] } });
-  const make = (t: string) => new GithubConnector({ id: 'github', baseUrl: peer.url, org: peer.org.login, token: t, pageSize });
+  const make = (t: string) => new GithubConnector({ id: 'github', baseUrl: peer.url, org: peer.org.login, token: t, pageSize, matchBy });
+  const byLogin = matchBy === 'login';
   const loginOf = (email: string) => peer.org.identities.find((i) => i.nameId.toLowerCase() === email.toLowerCase())?.login ?? githubLoginFor(email);
   const pair: Pair = {
     connector: make(GITHUB_TOKEN),
@@ -40,9 +43,10 @@ async function startPair(options: GithubPairOptions): Promise<{ pair: Pair; peer
     kind: 'team',
     killsSessions: false,
     pageSize,
+    ...(byLogin ? { lookupOf: githubLoginFor } : {}),
     // Seeded sessions stand for credentials authorised for the org's SAML SSO (PATs, SSH keys).
     seedAccount: (email, seed = {}) =>
-      peer.seedUser({ login: githubLoginFor(email), nameId: email, membership: seed.pending ? 'pending' : seed.disabled ? null : 'active', teams: seed.groups, credentials: seed.sessions }),
+      peer.seedUser({ login: githubLoginFor(email), ...(byLogin ? {} : { nameId: email }), membership: seed.pending ? 'pending' : seed.disabled ? null : 'active', teams: seed.groups, credentials: seed.sessions }),
     seedGroup: (name) => void peer.seedTeam(name),
     deleteAccount: (email) => peer.deleteUser(loginOf(email)),
     groupsAt: (email) => peer.teamsOf(loginOf(email)),
@@ -59,4 +63,7 @@ async function startPair(options: GithubPairOptions): Promise<{ pair: Pair; peer
   return { pair, peer };
 }
 
-export const pairs: ContractPair[] = [{ name: 'github', start: () => githubPair() }];
+export const pairs: ContractPair[] = [
+  { name: 'github', start: () => githubPair() },
+  { name: 'github (matched by a login from HR)', start: () => githubPair({ matchBy: 'login' }) },
+];

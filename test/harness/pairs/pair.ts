@@ -26,6 +26,11 @@ export interface Pair {
   killsSessions: boolean;
   /** Results per page the connector asks for, so tests can seed more than a page. */
   pageSize: number;
+  /**
+   * For a system matched by an HR field rather than the work email: the field's value for the
+   * worker with this work email (what the engine passes to findAccount). Absent: the work email.
+   */
+  lookupOf?(login: string): string;
   seedAccount(login: string, seed?: SeedAccount): string;
   seedGroup(name: string): void;
   deleteAccount(login: string): void;
