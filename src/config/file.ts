@@ -61,7 +61,15 @@ const hrFieldSource = z
   .refine((f) => f.bamboohr !== undefined || f.workday !== undefined, { message: 'must say where at least one HRIS keeps it (bamboohr: <field>, workday: <Custom ID type>)' });
 const identity = z.strictObject({
   matchBy: z.enum(['workEmail']).default('workEmail'),
-  hrFields: z.record(hrFieldName, hrFieldSource).default({}),
+  hrFields: z
+    .record(z.string(), hrFieldSource)
+    .superRefine((fields, ctx) => {
+      for (const name of Object.keys(fields)) {
+        const ok = hrFieldName.safeParse(name);
+        if (!ok.success) ctx.addIssue({ code: 'custom', path: [name], message: ok.error.issues[0]?.message ?? 'not a field name' });
+      }
+    })
+    .default({}),
 });
 export type HrFieldsConfig = z.infer<typeof identity>['hrFields'];
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfigFile, parseEnv } from '../../src/config/load';
+import { matchByFields } from '../../src/connectors/catalog';
 
 describe('configuration', () => {
   it('parses the shipped example with durations in milliseconds', async () => {
@@ -99,6 +100,18 @@ describe('configuration', () => {
     ['hris: { workday: { webhookSecret: abc } }', 'x.yaml: hris.workday: Unrecognized key'],
     ['orphans: { every: sometimes }', 'x.yaml: orphans.every: not a duration'],
     ['orphans: { pollEvery: 1d }', 'x.yaml: orphans: Unrecognized key'],
+    [
+      'systems: [{ id: gh, type: github, org: acme, tokenEnv: T, identity: { by: hrField, field: githubLogin } }]',
+      'x.yaml: systems.0.identity.field: HR field "githubLogin" is not declared in identity.hrFields',
+    ],
+    [
+      'identity: { hrFields: { gitHub: { bamboohr: customGitHub } } }\nsystems: [{ id: gh, type: github, org: acme, tokenEnv: T, identity: { by: hrField, field: githubLogin } }]',
+      'x.yaml: systems.0.identity.field: HR field "githubLogin" is not declared in identity.hrFields (declared: gitHub)',
+    ],
+    ['systems: [{ id: gh, type: github, org: acme, tokenEnv: T, identity: { by: email } }]', 'x.yaml: systems.0.identity.by: must be { by: saml } or { by: hrField'],
+    ['identity: { hrFields: { githubLogin: {} } }', 'x.yaml: identity.hrFields.githubLogin: must say where at least one HRIS keeps it'],
+    ['identity: { hrFields: { "github login": { workday: GitHub_Username } } }', 'x.yaml: identity.hrFields.github login: must be a name of letters'],
+    ['identity: { hrFields: { githubLogin: { bamboohr: " " } } }', 'x.yaml: identity.hrFields.githubLogin.bamboohr: must not be blank'],
   ])('names the key and the reason for %s', (text, message) => {
     expect(() => parseConfigFile(text, 'x.yaml')).toThrow(ConfigError);
     expect(() => parseConfigFile(text, 'x.yaml')).toThrow(message);
@@ -109,6 +122,25 @@ describe('configuration', () => {
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow('env: DATABASE_URL: must be a postgres:// URL');
     expect(() => parseEnv({ JML_API_TOKENS: 'root:abcdefghijklmnopq' })).toThrow('env: JML_API_TOKENS');
     expect(() => parseEnv({ JML_API_TOKENS: 'auditor:short' })).toThrow('shorter than 16');
+  });
+
+  it('declares extra HR fields and a GitHub system that matches accounts by one', () => {
+    const text = [
+      'identity:',
+      '  hrFields:',
+      '    githubLogin: { bamboohr: customGitHubUsername, workday: GitHub_Username }',
+      '    badge: { workday: Badge_ID }',
+      'systems:',
+      '  - { id: gh, type: github, org: acme, tokenEnv: GH_TOKEN, identity: { by: hrField, field: githubLogin } }',
+      '  - { id: gh-saml, type: github, org: acme-saml, tokenEnv: GH_TOKEN }',
+    ].join('\n');
+    const file = parseConfigFile(text, 'x.yaml');
+    expect(file.identity).toEqual({
+      matchBy: 'workEmail',
+      hrFields: { githubLogin: { bamboohr: 'customGitHubUsername', workday: 'GitHub_Username' }, badge: { workday: 'Badge_ID' } },
+    });
+    expect(matchByFields(file.systems)).toEqual({ gh: 'githubLogin' });
+    expect(parseConfigFile('', 'x.yaml').identity).toEqual({ matchBy: 'workEmail', hrFields: {} });
   });
 
   it('reads roles from JML_API_TOKENS', () => {
