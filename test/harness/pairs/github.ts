@@ -17,11 +17,15 @@ export interface GithubPairOptions extends Partial<Omit<GithubPeerOptions, 'toke
   matchBy?: 'saml' | 'login';
 }
 
-export async function enginePair(options: EnginePairOptions = {}): Promise<EnginePair> {
-  const { pair, peer } = await startPair({ pageSize: 100, latencyMs: options.latencyMs });
+/** With matchByField, the system matches accounts by that HR field (GitHub logins from HR) rather than SAML identities. */
+export async function enginePair(options: EnginePairOptions & { matchByField?: string } = {}): Promise<EnginePair & { peer: GithubPeer }> {
+  const field = options.matchByField;
+  const { pair, peer } = await startPair({ pageSize: 100, latencyMs: options.latencyMs, ...(field ? { matchBy: 'login' as const } : {}) });
+  const identity = field ? { identity: { by: 'hrField', field } } : {};
   return {
     ...pair,
-    system: (id) => ({ entry: { id, type: 'github', baseUrl: peer.url, org: peer.org.login, tokenEnv: 'GITHUB_E2E_TOKEN' }, secrets: { GITHUB_E2E_TOKEN: GITHUB_TOKEN } }),
+    peer,
+    system: (id) => ({ entry: { id, type: 'github', baseUrl: peer.url, org: peer.org.login, tokenEnv: 'GITHUB_E2E_TOKEN', ...identity }, secrets: { GITHUB_E2E_TOKEN: GITHUB_TOKEN } }),
     setLatency: (ms) => peer.setLatency(ms),
   };
 }
