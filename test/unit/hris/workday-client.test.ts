@@ -57,6 +57,7 @@ describe('getWorker', () => {
       firstName: 'Ada',
       lastName: 'Lovelace',
       workEmail: 'ada@acme.test',
+      customIds: {},
       jobTitle: 'Site Reliability Engineer',
       department: 'Engineering',
       division: 'Acme Ltd',
