@@ -1,13 +1,12 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Database } from '../db/database';
 import type { EvidenceStore } from '../evidence/store';
-import type { BambooHrClient } from '../hris/bamboohr/client';
 import type { Inbox } from '../intake/inbox';
 import type { Logger } from '../log';
 import { approvalRouter } from './approval-routes';
 import { auditRouter } from './audit-routes';
 import type { Role } from './auth';
-import { bambooReceiver } from '../hris/bamboohr/receiver';
+import { bambooReceiver, type BambooReceiverOptions } from '../hris/bamboohr/receiver';
 import { workdayReceiver, type WorkdayReceiverOptions } from '../hris/workday/receiver';
 import { webhookRouter } from './webhook-router';
 import { codecRouter, type CodecRouteDeps } from './codec-routes';
@@ -24,7 +23,7 @@ export interface AppDeps {
   /** Wakes the inbox dispatcher once a delivery is stored (with the number of events waiting). */
   handOver: (waiting: number) => void;
   tokens: ReadonlyMap<string, Role>;
-  bamboohr: { secret: string | undefined; windowMs: number; client: BambooHrClient | undefined };
+  bamboohr: BambooReceiverOptions;
   workday: WorkdayReceiverOptions;
   health: HealthCheck[];
   metrics: Metrics;

@@ -11,6 +11,7 @@ import {
   type BambooFields,
   type KindDecision,
 } from '../hris/bamboohr/normalize';
+import { hrFieldsInRecord, workerHrFields, type BambooHrFields } from '../hris/bamboohr/hr-fields';
 import type { BambooFieldValues } from '../hris/bamboohr/payload';
 
 /**
@@ -38,6 +39,9 @@ import type { BambooFieldValues } from '../hris/bamboohr/payload';
  * kind, effective date, the record's lifecycle and reconciled values and BambooHR's lastChanged:
  * a repeated poll of the same record reproduces it (the inbox dedupes), while any later edit
  * yields a new one, so a value that comes back (A -> B -> A -> B) is not mistaken for a repeat.
+ *
+ * The HR fields declared in identity.hrFields ride along in worker.hrFields. They are neither
+ * reconciled (a changed GitHub login alone is no move) nor part of the event ID.
  */
 
 export type KnownLifecycle = 'unknown' | 'joining' | 'active' | 'moving' | 'offboarding' | 'terminated';
@@ -61,6 +65,8 @@ export interface BambooPollInput {
   known: KnownWorker | undefined;
   /** When the poll ran (ISO-8601 UTC); "today" is derived from it, as for webhooks. */
   receivedAt: string;
+  /** The HR fields of identity.hrFields BambooHR keeps; the record holds them when declared. */
+  hrFields?: BambooHrFields;
 }
 
 /** The attributes whose difference is a move: what policy rules, approvals, identity and leaver timing use. */
@@ -80,6 +86,7 @@ export function bambooPollEvent(input: BambooPollInput): HrEvent | undefined {
   const decision = decide(verdict, fields, input.known);
   if (!decision || underway(input.known, decision.kind)) return undefined;
   const lastChanged = isoTime(input.lastChanged) ?? input.lastChanged;
+  const hrFields = input.hrFields?.length ? workerHrFields(hrFieldsInRecord(input.record, input.hrFields)) : undefined;
   return {
     eventId: pollEventId(input.employeeId, decision, fields, lastChanged),
     source: 'bamboohr',
@@ -90,7 +97,7 @@ export function bambooPollEvent(input: BambooPollInput): HrEvent | undefined {
     receivedAt: input.receivedAt,
     occurredAt: lastChanged,
     changedFields: decision.changedFields,
-    worker: bambooWorker(fields),
+    worker: { ...bambooWorker(fields), ...(hrFields ? { hrFields } : {}) },
     via: 'poll',
   };
 }

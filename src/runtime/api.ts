@@ -14,7 +14,7 @@ import { createApprovalDecider } from '../approvals/decide';
 import { slackRouter } from '../slack/app';
 import { createHoldDecider } from '../leaver/hold-decide';
 import { ensureSchedulesInBackground } from '../temporal/schedules';
-import { workdayProcesses } from '../hris/workday/normalize';
+import { workdayHrFields, workdayProcesses } from '../hris/workday/normalize';
 import { workdayReadBack } from '../hris/workday/read-back';
 import { bambooHrClient, orphanPlan, reconcilePlans, workdayClient, type Services } from './services';
 import type { HealthCheck } from '../api/health';
@@ -87,7 +87,12 @@ export async function startApi(options: {
     inbox,
     handOver: (waiting) => dispatcher.wake(waiting),
     tokens: env.JML_API_TOKENS,
-    bamboohr: { secret: env.BAMBOOHR_WEBHOOK_SECRET, windowMs: config.file.hris.bamboohr?.signatureWindow ?? 300_000, client: bambooClient },
+    bamboohr: {
+      secret: env.BAMBOOHR_WEBHOOK_SECRET,
+      windowMs: config.file.hris.bamboohr?.signatureWindow ?? 300_000,
+      client: bambooClient,
+      hrFields: config.file.identity.hrFields,
+    },
     workday: {
       secret: env.WORKDAY_WEBHOOK_SECRET,
       auth: workdaySettings?.webhookAuth ?? 'signature',
@@ -95,7 +100,7 @@ export async function startApi(options: {
       windowMs: workdaySettings?.signatureWindow ?? 300_000,
       evidence: services.evidence,
       toEvent: workday
-        ? workdayReadBack(workday, workdayProcesses(workdaySettings?.businessProcesses))
+        ? workdayReadBack(workday, workdayProcesses(workdaySettings?.businessProcesses), workdayHrFields(config.file.identity.hrFields))
         : async () => {
             throw Object.assign(new Error('WORKDAY_API_URL, WORKDAY_USERNAME and WORKDAY_PASSWORD are not set: workers cannot be read back'), { retryable: false, code: 'workday_not_configured' });
           },

@@ -17,7 +17,7 @@ import { Inbox } from '../intake/inbox';
 import { bambooHrPoller } from '../reconcile/bamboohr-poller';
 import { workdayPoller } from '../reconcile/workday-poller';
 import { WorkdayClient } from '../hris/workday/client';
-import { workdayProcesses } from '../hris/workday/normalize';
+import { workdayHrFields, workdayProcesses } from '../hris/workday/normalize';
 import type { HrisPollers } from '../reconcile/poller';
 import { WatermarkStore } from '../reconcile/watermarks';
 import type { ReconcilePlan } from '../temporal/schedules';
@@ -123,9 +123,10 @@ export function bambooHrClient(config: AppConfig): BambooHrClient | undefined {
 function pollersFor(config: AppConfig): HrisPollers {
   const bamboohr = bambooHrClient(config);
   const workday = workdayClient(config);
+  const hrFields = config.file.identity.hrFields;
   return {
-    ...(bamboohr ? { bamboohr: bambooHrPoller(bamboohr) } : {}),
-    ...(workday ? { workday: workdayPoller(workday, workdayProcesses(config.file.hris.workday?.businessProcesses)) } : {}),
+    ...(bamboohr ? { bamboohr: bambooHrPoller(bamboohr, { hrFields }) } : {}),
+    ...(workday ? { workday: workdayPoller(workday, workdayProcesses(config.file.hris.workday?.businessProcesses), workdayHrFields(hrFields)) } : {}),
   };
 }
 

@@ -365,6 +365,65 @@ describe('POST /webhooks/bamboohr', () => {
   });
 });
 
+describe('POST /webhooks/bamboohr with identity.hrFields', () => {
+  const hrFields = { githubLogin: { bamboohr: 'customGitHubUsername' } };
+  /** A complete field-based termination: nothing but the declared HR field is missing. */
+  const termination = (employeeId: string, extra: Record<string, string> = {}) => ({
+    employees: [
+      {
+        action: 'Updated',
+        changedFields: ['Status', 'Termination Date'],
+        fields: { 'Work Email': `t${employeeId}@acme.test`, Status: 'Inactive', 'Hire Date': '2020-01-06', 'Termination Date': '2026-03-09', ...extra },
+        id: employeeId,
+        timestamp: '2026-03-10T08:59:00+0000',
+      },
+    ],
+  });
+  const storedEvent = async (employeeId: string) => {
+    const { rows } = await db.query<{ payload: HrEvent }>('SELECT payload FROM hr_inbox WHERE employee_id = $1', [employeeId]);
+    return rows.map((r) => r.payload);
+  };
+
+  it('without declared fields a complete payload costs no API call, as before', async () => {
+    const res = await post(url, termination('131', { 'GitHub Username': 'ada-gh' }));
+    expect(res.status).toBe(202);
+    expect(peer.requests().filter((r) => r.employeeId === '131')).toEqual([]);
+    expect((await storedEvent('131'))[0]!.worker).not.toHaveProperty('hrFields');
+  });
+
+  it('answers 503 when the API is down and a termination lacks the field: BambooHR retries, nothing is stored', async () => {
+    const withFields = await serve({ hrFields });
+    peer.setEmployee('132', { workEmail: 't132@acme.test', status: 'Inactive', customGitHubUsername: 'gh-132' });
+    peer.failWith(503);
+    const res = await post(withFields, termination('132'));
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ error: 'hris_unavailable' });
+    expect(await rowsFor('132')).toHaveLength(0);
+  });
+
+  it('takes a termination lacking only the field when the API no longer knows the employee', async () => {
+    const withFields = await serve({ hrFields });
+    const res = await post(withFields, termination('133'));
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 1 });
+    const [event] = await storedEvent('133');
+    expect(event).toMatchObject({ kind: 'terminate', worker: { workEmail: 't133@acme.test' } });
+    expect(event!.worker).not.toHaveProperty('hrFields');
+  });
+
+  it('takes a termination lacking only the field when no API client is configured, leaving the field out; a thin one is still refused', async () => {
+    const noClient = await serve({ client: undefined, hrFields });
+    const res = await post(noClient, termination('134'));
+    expect(res.status).toBe(202);
+    const [event] = await storedEvent('134');
+    expect(event).toMatchObject({ kind: 'terminate' });
+    expect(event!.worker).not.toHaveProperty('hrFields');
+    const thin = await post(noClient, { type: 'employee.created', timestamp: '2026-03-10T08:59:00+0000', data: { employeeId: '135' } });
+    expect(thin.status).toBe(400);
+    expect(thin.body).toMatchObject({ error: 'thin_payload', missing: ['workEmail', 'status', 'hireDate', 'terminationDate', 'customGitHubUsername'] });
+  });
+});
+
 describe('BambooHrClient against the peer', () => {
   it('reads the requested fields as strings with Basic auth and Accept: application/json', async () => {
     peer.setEmployee('201', { workEmail: 'ada@acme.test', supervisorEId: '7', hireDate: '2020-01-06' });

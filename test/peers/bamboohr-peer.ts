@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
  * key as user name (password ignored), 401 otherwise, and answer XML unless asked for JSON.
  *  - GET /api/gateway.php/{company}/v1/employees/{id}?fields=...: 404 for an unknown employee;
  *    a JSON object of the requested fields, values as strings and null where unset, "id" always
- *    included.
+ *    included. Fields are known by API name (alias) or numeric field ID, as BambooHR knows them,
+ *    and answered under the name asked for; a name the company has no field for (a label, a
+ *    typo, a custom field not defined) is left out of the answer.
  *  - GET /api/gateway.php/{company}/v1/employees/changed/?since=<ISO 8601>[&type=...] (trailing
  *    slash optional): {latest, employees: {<id>: {id, action, lastChanged}}} for the records
  *    last changed at or after `since`, timestamps to the second as +00:00; a missing or
@@ -32,15 +34,27 @@ export interface BambooPeerChangedRequest {
 
 export type BambooPeerAction = 'Inserted' | 'Updated' | 'Deleted';
 
+/** A company's custom field, as the metadata API lists it: {id: 4047, name: "GitHub Username", alias: "customGitHubUsername"}. */
+export interface BambooPeerCustomField {
+  id: string;
+  /** The English label, e.g. GitHub Username. */
+  name: string;
+  /** The API name; employee values are set under it (setEmployee). */
+  alias: string;
+}
+
 export interface BambooPeerOptions {
   apiKey: string;
   company?: string;
   latencyMs?: number;
+  customFields?: BambooPeerCustomField[];
 }
 
 export interface BambooPeer {
   /** The company API base; a client appends /v1/employees/{id}. */
   url: string;
+  /** Adds a custom field to the company; values go under its alias in setEmployee. */
+  defineField(field: BambooPeerCustomField): void;
   /** Creates or replaces a record; it shows as changed at `at` (default now): Inserted if new, else Updated. */
   setEmployee(id: string, fields: Record<string, string | null>, options?: { at?: Date }): void;
   /** Deletes a record; it shows as Deleted at `at` (default now). */
@@ -62,6 +76,20 @@ export async function start(options: BambooPeerOptions): Promise<BambooPeer> {
   const seen: BambooPeerRequest[] = [];
   const changedSeen: BambooPeerChangedRequest[] = [];
   let latencyMs = options.latencyMs ?? 0;
+  const customFields = new Map<string, BambooPeerCustomField>();
+  const define = (field: BambooPeerCustomField) => {
+    customFields.set(field.alias, field);
+    customFields.set(field.id, field);
+  };
+  for (const field of options.customFields ?? []) define(field);
+  /** The key a requested name's value is kept under, or undefined when the company has no such field. */
+  const storedUnder = (name: string): string | undefined => {
+    const custom = customFields.get(name);
+    if (custom) return custom.alias;
+    if (standardFields.has(name)) return name;
+    // A field a test set on a record exists in this company, whatever its name.
+    return [...employees.values()].some((e) => name in e) ? name : undefined;
+  };
   let failure: number | undefined;
 
   const changedPaths = new Set([`/api/gateway.php/${company}/v1/employees/changed`, `/api/gateway.php/${company}/v1/employees/changed/`]);
@@ -101,7 +129,10 @@ export async function start(options: BambooPeerOptions): Promise<BambooPeer> {
       return;
     }
     const body: Record<string, string | null> = { id: employeeId! };
-    for (const field of fields) body[field] = employee[field] ?? null;
+    for (const field of fields) {
+      const key = storedUnder(field);
+      if (key !== undefined) body[field] = employee[key] ?? null;
+    }
     if (!/json/i.test(accept)) {
       const xml = Object.entries(body).map(([k, v]) => `<field id="${k}">${v ?? ''}</field>`).join('');
       res.writeHead(200, { 'content-type': 'text/xml' }).end(`<employee id="${employeeId}">${xml}</employee>`);
@@ -146,6 +177,7 @@ export async function start(options: BambooPeerOptions): Promise<BambooPeer> {
 
   return {
     url: `http://127.0.0.1:${port}/api/gateway.php/${company}`,
+    defineField: define,
     setEmployee: (id, fields, opts) => {
       changes.set(id, { action: employees.has(id) ? 'Updated' : 'Inserted', at: wholeSeconds(opts?.at) });
       employees.set(id, { ...fields });
@@ -164,6 +196,17 @@ export async function start(options: BambooPeerOptions): Promise<BambooPeer> {
       }),
   };
 }
+
+/** BambooHR's documented standard field names (API aliases) a client may ask for. */
+const standardFields = new Set([
+  'address1', 'address2', 'age', 'bestEmail', 'birthday', 'city', 'country', 'dateOfBirth', 'department', 'displayName',
+  'division', 'eeo', 'employeeNumber', 'employmentHistoryStatus', 'employmentStatusDate', 'ethnicity', 'exempt', 'facebook',
+  'firstName', 'flsaCode', 'fullName1', 'fullName2', 'fullName3', 'fullName4', 'fullName5', 'gender', 'hireDate', 'homeEmail',
+  'homePhone', 'id', 'jobInformationDate', 'jobTitle', 'lastChanged', 'lastName', 'linkedIn', 'location', 'maritalStatus',
+  'middleName', 'mobilePhone', 'originalHireDate', 'payChangeReason', 'payGroup', 'payRate', 'payRateEffectiveDate', 'payType',
+  'paySchedule', 'preferredName', 'ssn', 'state', 'status', 'supervisor', 'supervisorEId', 'supervisorEmail', 'supervisorId',
+  'terminationDate', 'terminationType', 'twitterFeed', 'workEmail', 'workPhone', 'workPhoneExtension', 'zipcode',
+]);
 
 const wholeSeconds = (at: Date = new Date()): number => Math.floor(at.getTime() / 1000) * 1000;
 

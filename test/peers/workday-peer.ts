@@ -13,6 +13,9 @@
  *    Response_Filter/Page and Count, answered with Response_Results;
  *  - Response_Filter/As_Of_Effective_Date picks the worker version effective on that date;
  *  - Response_Group flags decide which Worker_Data sections are sent;
+ *  - Personal_Data/Identification_Data/Custom_ID (Custom_ID_Reference, Custom_ID_Data with ID and
+ *    ID_Type_Reference/ID[@type='Custom_ID_Type_ID'], Custom_ID_Shared_Reference) for a worker's
+ *    custom identifiers, between Name_Data and Contact_Data as Personal_Information_DataType orders them;
  *  - Get_Locations by Location_Reference/ID, with Location_Data/Time_Zone_Reference.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -60,6 +63,8 @@ export interface WorkdayPeerWorker {
   terminationDate?: string;
   rehire?: boolean;
   terminationInvoluntary?: boolean;
+  /** Custom identifiers by Custom_ID_Type_ID, e.g. { GitHub_Username: 'ada-gh' }. */
+  customIds?: Record<string, string>;
   transactions?: WorkdayPeerTransaction[];
 }
 
@@ -144,6 +149,21 @@ function invalidId(value: string, type: string, xpath: string): string {
   return fault('SOAP-ENV:Client.validationError', `Validation error occurred. ${message}`, detail);
 }
 
+/** Identification_Data with one Custom_ID per custom identifier (none without any). */
+function identificationXml(w: WorkdayPeerWorker): string {
+  const ids = Object.entries(w.customIds ?? {});
+  if (ids.length === 0) return '';
+  const customIds = ids.map(([type, value]) => {
+    const descriptor = type.replace(/_/g, ' ');
+    return (
+      `<wd:Custom_ID>${ref('Custom_ID_Reference', `${descriptor} ${value}`, [['WID', wid(`cid${w.workerId}${type}`)], ['Custom_Identifier_Reference_ID', `CUSTOM_ID-${w.workerId}-${type}`]])}` +
+      `<wd:Custom_ID_Data>${el('ID', value)}${ref('ID_Type_Reference', descriptor, [['WID', wid(`cidtype${type}`)], ['Custom_ID_Type_ID', type]])}</wd:Custom_ID_Data>` +
+      `${ref('Custom_ID_Shared_Reference', `${descriptor} ${value}`, [['WID', wid(`cidshared${w.workerId}${type}`)]])}</wd:Custom_ID>`
+    );
+  });
+  return `<wd:Identification_Data>${customIds.join('')}</wd:Identification_Data>`;
+}
+
 function workerXml(w: WorkdayPeerWorker, group: Node): string {
   const include = (flag: string) => yes(get(group, flag));
   const contingent = w.workerType === 'contingent';
@@ -160,6 +180,7 @@ function workerXml(w: WorkdayPeerWorker, group: Node): string {
       '<wd:Personal_Data><wd:Name_Data><wd:Legal_Name_Data>' +
         `<wd:Name_Detail_Data wd:Formatted_Name="${esc(name)}" wd:Reporting_Name="${esc(name)}">${el('First_Name', w.firstName)}${el('Last_Name', w.lastName)}</wd:Name_Detail_Data>` +
         '</wd:Legal_Name_Data></wd:Name_Data>' +
+        identificationXml(w) +
         `<wd:Contact_Data>${email(w.homeEmail, 'HOME', false)}${email(w.workEmail, 'WORK', true)}</wd:Contact_Data></wd:Personal_Data>`,
     );
   }

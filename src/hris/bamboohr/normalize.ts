@@ -1,5 +1,6 @@
 import type { HrEvent, LifecycleKind, WorkerAttribute, WorkerAttributes } from '../hr-event';
 import { digestOf } from '../digest';
+import { bambooApiFieldNames, foldFieldName, hrFieldsInPayload, hrFieldsInRecord, workerHrFields, type BambooHrFields, type HrFieldValues } from './hr-fields';
 import type { BambooFieldValues, BambooPayload } from './payload';
 
 /**
@@ -24,6 +25,10 @@ import type { BambooFieldValues, BambooPayload } from './payload';
  *  - otherwise C touches department, division, jobTitle, location, employmentHistoryStatus,
  *    supervisor, workEmail, names or timeZone         -> change (effective on the job info date)
  *  - anything else (home phone, pay rate, ...)        -> no event
+ *
+ * Extra HR fields declared in identity.hrFields (./hr-fields.ts) ride along in worker.hrFields,
+ * from the payload or else the record; changing one alone is no event. A change whose payload
+ * lacks one is completed from the API like a thin one (only when some are declared).
  */
 
 // ---- Field names -------------------------------------------------------------------------
@@ -41,7 +46,7 @@ const fieldNames = [
 export type BambooField = (typeof fieldNames)[number];
 export type BambooFields = Partial<Record<BambooField, string | null>>;
 
-const fold = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+const fold = foldFieldName;
 const byFoldedName: Record<string, BambooField> = {
   ...Object.fromEntries(fieldNames.map((f) => [fold(f), f])),
   employmentstatus: 'employmentHistoryStatus', // label "Employment Status"
@@ -70,6 +75,11 @@ export const employeeRecordFields = [
   'employmentHistoryStatus', 'supervisorEId', 'hireDate', 'terminationDate', 'status',
 ] as const;
 
+/** What GET /v1/employees/{id} is asked for with declared HR fields: the record's fields and theirs. */
+export function employeeRecordFieldsWith(declared: BambooHrFields): readonly string[] {
+  return declared.length > 0 ? [...new Set([...employeeRecordFields, ...bambooApiFieldNames(declared)])] : employeeRecordFields;
+}
+
 const lifecycleFields: readonly BambooField[] = ['status', 'hireDate', 'terminationDate', 'employmentHistoryStatus', 'employmentStatusDate'];
 const attributeFields: readonly BambooField[] = [
   'department', 'division', 'jobTitle', 'location', 'employmentHistoryStatus', 'supervisorEId', 'supervisor',
@@ -91,10 +101,13 @@ export interface BambooChange {
   changedFields: string[];
   /** Values the payload itself carried (event-based payloads carry none). */
   fields: BambooFields;
+  /** Declared HR fields the payload carried, by their name in identity.hrFields (see ./hr-fields.ts). */
+  hrFields?: HrFieldValues;
   timestamp?: string;
 }
 
-export function bambooChanges(payload: BambooPayload): BambooChange[] {
+/** The changes of a payload; `declared` are the HR fields of identity.hrFields BambooHR keeps. */
+export function bambooChanges(payload: BambooPayload, declared: BambooHrFields = []): BambooChange[] {
   if (payload.format === 'event') {
     const { type, timestamp, data } = payload.body;
     const action = type.slice('employee.'.length) as BambooAction;
@@ -111,6 +124,7 @@ export function bambooChanges(payload: BambooPayload): BambooChange[] {
       action: entry.action.toLowerCase() as BambooAction,
       changedFields: entry.changedFields,
       fields: bambooFields(entry.fields),
+      ...(declared.length > 0 ? { hrFields: hrFieldsInPayload(entry.fields, declared) } : {}),
       ...(entry.timestamp ? { timestamp: entry.timestamp } : {}),
     };
   });
@@ -137,8 +151,11 @@ export function isRelevant(change: BambooChange): boolean {
   return [...lifecycleFields, ...attributeFields].some((f) => changed.has(f));
 }
 
-/** Fields the decision needs that the payload did not carry; empty means no API call is needed. */
-export function missingFields(change: BambooChange): BambooField[] {
+/**
+ * Fields the decision needs that the payload did not carry, and the declared HR fields it did
+ * not carry (as configured); empty means no API call is needed.
+ */
+export function missingFields(change: BambooChange, declared: BambooHrFields = []): string[] {
   if (change.action === 'deleted' || !isRelevant(change)) return [];
   const changed = changedSet(change);
   const needed = new Set<BambooField>(['workEmail']);
@@ -149,10 +166,12 @@ export function missingFields(change: BambooChange): BambooField[] {
   // "Reporting to" carries a name and the API has no time zone; the ID comes from supervisorEId.
   if (needed.delete('supervisor')) needed.add('supervisorEId');
   needed.delete('timeZone');
-  return [...needed].filter((f) => !(f in change.fields));
+  const carried = change.hrFields ?? {};
+  const hrFields = declared.filter((d) => !(d.name in carried)).map((d) => d.field);
+  return [...[...needed].filter((f) => !(f in change.fields)), ...hrFields];
 }
 
-export const needsEmployeeRecord = (change: BambooChange): boolean => missingFields(change).length > 0;
+export const needsEmployeeRecord = (change: BambooChange, declared: BambooHrFields = []): boolean => missingFields(change, declared).length > 0;
 
 // ---- Kind --------------------------------------------------------------------------------
 
@@ -212,6 +231,8 @@ export interface NormalizeContext {
   receivedAt: string;
   sourceIp?: string;
   via: HrEvent['via'];
+  /** The HR fields of identity.hrFields BambooHR keeps (./hr-fields.ts); none when absent. */
+  hrFields?: BambooHrFields;
 }
 
 /**
@@ -226,6 +247,8 @@ export function normalizeBambooChange(
 ): HrEvent | undefined {
   if (!isRelevant(change)) return undefined;
   const merged: BambooFields = { ...(record ? bambooFields(record) : {}), ...change.fields };
+  const declared = context.hrFields ?? [];
+  const hrFields = declared.length > 0 ? workerHrFields({ ...(record ? hrFieldsInRecord(record, declared) : {}), ...change.hrFields }) : undefined;
   const decision = decideKind(change.action, changedSet(change), merged, context.receivedAt.slice(0, 10));
   if (!decision) return undefined;
   const occurredAt = change.timestamp ? isoTime(change.timestamp) : undefined;
@@ -240,7 +263,7 @@ export function normalizeBambooChange(
     receivedAt: context.receivedAt,
     ...(occurredAt ? { occurredAt } : {}),
     changedFields,
-    worker: bambooWorker(merged),
+    worker: { ...bambooWorker(merged), ...(hrFields ? { hrFields } : {}) },
     via: context.via,
     ...(context.sourceIp ? { sourceIp: context.sourceIp } : {}),
   };
@@ -254,7 +277,7 @@ export function normalizeBambooPayload(
 ): { events: HrEvent[]; ignored: BambooChange[] } {
   const events: HrEvent[] = [];
   const ignored: BambooChange[] = [];
-  for (const change of bambooChanges(payload)) {
+  for (const change of bambooChanges(payload, context.hrFields)) {
     const event = normalizeBambooChange(change, context, records.get(change.employeeId));
     if (event) events.push(event);
     else ignored.push(change);

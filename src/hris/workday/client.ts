@@ -38,7 +38,11 @@ export interface ChangedWorkersPage {
   totalResults: number;
 }
 
-/** What Get_Workers is asked to include, in the order Worker_Response_GroupType declares. */
+/**
+ * What Get_Workers is asked to include, in the order Worker_Response_GroupType declares.
+ * Include_Personal_Information brings Personal_Data: the legal name, Contact_Data (work email)
+ * and Identification_Data, whose Custom IDs hold the HR fields of identity.hrFields.
+ */
 const responseGroup = [
   'Include_Reference',
   'Include_Personal_Information',

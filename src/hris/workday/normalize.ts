@@ -1,3 +1,4 @@
+import type { HrFieldsConfig } from '../../config/file';
 import type { HrEvent, LifecycleKind, WorkerAttribute, WorkerAttributes } from '../hr-event';
 import { digestOf } from '../digest';
 import type { WorkdayTransaction, WorkdayWorker } from './worker';
@@ -24,7 +25,9 @@ import type { WorkdayTransaction, WorkdayWorker } from './worker';
  * Event IDs: workday:<transaction log WID>, whether a webhook or a poll found the transaction, so
  * the inbox takes it once. A rescinded or corrected transaction keeps its WID but is new news, so
  * it gets its own ID: workday:rescinded-<wid>, and workday:corrected-<wid>-<digest of the
- * corrected date and attributes> (a second, different correction is again new).
+ * corrected date and attributes> (a second, different correction is again new). The extra HR
+ * fields (worker.hrFields, from the worker's Custom IDs of the types identity.hrFields names) are
+ * carried but not part of that digest: a changed GitHub login alone is no new correction.
  */
 export interface WorkdayProcessMap {
   hire: string[];
@@ -90,6 +93,8 @@ export interface WorkdayChangeInput {
   kinds: WorkdayProcessMap;
   rescinded?: boolean;
   corrected?: boolean;
+  /** The HR fields of identity.hrFields Workday keeps as Custom IDs. */
+  hrFields?: WorkdayHrFields;
 }
 
 /**
@@ -112,13 +117,13 @@ export function normalizeWorkdayChange(input: WorkdayChangeInput): HrEvent | und
   if (rescinded) kind = process === 'change' ? 'change' : 'rescind';
   else if (process === 'hire' && worker.rehire === true) kind = 'rehire';
 
-  const attributes = workerAttributes(worker);
+  const attributes = workerAttributes(worker, input.hrFields);
   const effectiveDate = workdayEffectiveDate(effectiveMoment, worker.timeZone);
   const occurredAt = isoInstant(enteredMoment);
   const eventId = rescinded
     ? `workday:rescinded-${wid}`
     : corrected
-      ? `workday:corrected-${wid}-${digest({ kind, effectiveDate: effectiveDate ?? null, attributes })}`
+      ? `workday:corrected-${wid}-${digest({ kind, effectiveDate: effectiveDate ?? null, attributes: withoutHrFields(attributes) })}`
       : `workday:${wid}`;
   return {
     eventId,
@@ -147,6 +152,7 @@ export interface ChangedWorkerEventOptions {
    * older history, which Workday returns with the changed worker, is not replayed.
    */
   window?: { from: string; through: string };
+  hrFields?: WorkdayHrFields;
 }
 
 /** One HrEvent per transaction of a polled worker, oldest entry first, for reconciliation. */
@@ -174,6 +180,7 @@ export function changedWorkerEvents(worker: WorkdayWorker, options: ChangedWorke
       kinds: options.kinds,
       rescinded: t.rescinded,
       corrected: t.corrected,
+      ...(options.hrFields ? { hrFields: options.hrFields } : {}),
     });
     if (event && !events.has(event.eventId)) events.set(event.eventId, event);
   }
@@ -206,7 +213,39 @@ export function workdayEffectiveDate(moment: string | undefined, timeZone?: stri
   }
 }
 
-export function workerAttributes(worker: WorkdayWorker): WorkerAttributes {
+/** One HR field of identity.hrFields that Workday keeps: its name there and the Custom_ID_Type_ID. */
+export interface WorkdayHrField {
+  name: string;
+  customIdType: string;
+}
+export type WorkdayHrFields = readonly WorkdayHrField[];
+
+export function workdayHrFields(config: HrFieldsConfig | undefined): WorkdayHrField[] {
+  return Object.entries(config ?? {}).flatMap(([name, source]) => (source.workday ? [{ name, customIdType: source.workday }] : []));
+}
+
+/**
+ * The worker's declared HR fields from their Custom IDs, by name in identity.hrFields: the type
+ * as configured, else the same type in another case (Workday IDs are case-sensitive, a config
+ * written by hand is not always); blank values left out. undefined when none has a value.
+ */
+export function workdayWorkerHrFields(customIds: Readonly<Record<string, string>>, declared: WorkdayHrFields): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const { name, customIdType } of declared) {
+    const wanted = customIdType.trim();
+    const type = wanted in customIds ? wanted : Object.keys(customIds).find((t) => t.toLowerCase() === wanted.toLowerCase());
+    const value = type === undefined ? undefined : customIds[type]?.trim();
+    if (value) out[name] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function withoutHrFields(attributes: WorkerAttributes): WorkerAttributes {
+  const { hrFields: _hrFields, ...rest } = attributes;
+  return rest;
+}
+
+export function workerAttributes(worker: WorkdayWorker, declared: WorkdayHrFields = []): WorkerAttributes {
   const out: WorkerAttributes = {};
   const put = (key: WorkerAttribute, value: string | undefined) => {
     const text = value?.trim();
@@ -223,6 +262,8 @@ export function workerAttributes(worker: WorkdayWorker): WorkerAttributes {
   put('managerId', worker.managerId);
   put('timeZone', worker.timeZone);
   put('status', worker.active ? 'Active' : 'Inactive');
+  const hrFields = declared.length > 0 ? workdayWorkerHrFields(worker.customIds ?? {}, declared) : undefined;
+  if (hrFields) out.hrFields = hrFields;
   return out;
 }
 

@@ -1,6 +1,6 @@
 import type { HrEvent } from '../hr-event';
 import type { WorkdayClient } from './client';
-import { normalizeWorkdayChange, processKind, type WorkdayProcessMap } from './normalize';
+import { normalizeWorkdayChange, processKind, type WorkdayHrFields, type WorkdayProcessMap } from './normalize';
 import { effectiveDateOf, type WorkdayNotification } from './notification';
 import type { WorkdayWorker } from './worker';
 
@@ -43,7 +43,8 @@ export class WorkdayUnconfirmed extends Error {
   }
 }
 
-export function workdayReadBack(client: Pick<WorkdayClient, 'getWorker'>, kinds: WorkdayProcessMap) {
+/** `hrFields`: identity.hrFields' Workday Custom ID types (workdayHrFields), carried in worker.hrFields. */
+export function workdayReadBack(client: Pick<WorkdayClient, 'getWorker'>, kinds: WorkdayProcessMap, hrFields: WorkdayHrFields = []) {
   return async (n: WorkdayNotification, context: { receivedAt: string; sourceIp?: string }): Promise<HrEvent | undefined> => {
     const claimed = processKind(n.businessProcessType, kinds);
     if (!claimed) return undefined;
@@ -59,6 +60,7 @@ export function workdayReadBack(client: Pick<WorkdayClient, 'getWorker'>, kinds:
       via: 'webhook',
       ...(context.sourceIp ? { sourceIp: context.sourceIp } : {}),
       kinds,
+      ...(hrFields.length > 0 ? { hrFields } : {}),
     });
   };
 }

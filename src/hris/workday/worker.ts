@@ -33,6 +33,9 @@ import { attr, child, children, idOf, isTrue, textOf, type XmlNode } from './soa
  *  active, hireDate, terminationDate, rehire, terminationInvoluntary
  *                        Worker_Data/Employment_Data/Worker_Status_Data/Active, Hire_Date,
  *                        Termination_Date, Rehire, Termination_Involuntary
+ *  customIds             Worker_Data/Personal_Data/Identification_Data/Custom_ID/Custom_ID_Data:
+ *                        ID (the value) by ID_Type_Reference/ID[@type='Custom_ID_Type_ID'] (e.g.
+ *                        GitHub_Username); the first of a type wins, blank values are left out
  *  transactions          Worker_Data/Transaction_Log_Entry_Data/Transaction_Log_Entry: see below
  *
  * timeZone is not part of Get_Workers (Location_Summary_Data has none); the client fills it from
@@ -63,6 +66,8 @@ export interface WorkdayWorker {
   rehire?: boolean;
   /** Workday's flag that the most recent termination was involuntary. */
   terminationInvoluntary?: boolean;
+  /** The worker's custom identifiers by Custom_ID_Type_ID (the source of identity.hrFields' workday types). */
+  customIds: Record<string, string>;
   transactions: WorkdayTransaction[];
   /**
    * Whether Workday sent the transaction log at all (Transaction_Log_Entry_Data present, if
@@ -145,6 +150,7 @@ export function parseWorker(node: XmlNode): WorkdayWorker | undefined {
     workerId,
     workerType: contingent ? 'contingent' : 'employee',
     active: isTrue(textOf(child(status, 'Active'))),
+    customIds: customIdsOf(child(data, 'Personal_Data', 'Identification_Data')),
     transactions: transactionsOf(data),
     transactionLogIncluded: child(data, 'Transaction_Log_Entry_Data') !== undefined,
   };
@@ -222,6 +228,17 @@ function managerIdOf(data: XmlNode | undefined, self: ReadonlySet<string>): stri
     }
   }
   return undefined;
+}
+
+function customIdsOf(identification: XmlNode | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const custom of children(identification, 'Custom_ID')) {
+    const data = child(custom, 'Custom_ID_Data');
+    const type = idOf(child(data, 'ID_Type_Reference'), 'Custom_ID_Type_ID');
+    const value = textOf(child(data, 'ID'));
+    if (type && value && !(type in out)) out[type] = value;
+  }
+  return out;
 }
 
 function transactionsOf(data: XmlNode | undefined): WorkdayTransaction[] {

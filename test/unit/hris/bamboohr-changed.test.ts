@@ -101,6 +101,16 @@ describe('BambooHrClient.changedSince against the peer', () => {
   });
 });
 
+describe('custom fields on the peer, as BambooHR serves them', () => {
+  it('answers a custom field by API name or field ID under the name asked, and leaves out names it has no field for', async () => {
+    peer.defineField({ id: '4047', name: 'GitHub Username', alias: 'customGitHubUsername' });
+    peer.defineField({ id: '4048', name: 'Desk', alias: 'customDesk' });
+    peer.setEmployee('31', { workEmail: 'e@acme.test', status: 'Active', customGitHubUsername: 'eve-gh' }, { at: t('2026-01-01T00:00:00Z') });
+    const record = await client.getEmployee('31', ['customGitHubUsername', '4047', 'GitHub Username', 'customDesk', 'customNoSuchField', 'hireDate']);
+    expect(record).toEqual({ id: '31', customGitHubUsername: 'eve-gh', '4047': 'eve-gh', customDesk: null, hireDate: null });
+  });
+});
+
 describe('the peer as BambooHR documents the call', () => {
   const get = (path: string, key = apiKey) =>
     fetch(`${peer.url}${path}`, { headers: { authorization: `Basic ${Buffer.from(`${key}:x`).toString('base64')}`, accept: 'application/json' } });

@@ -57,6 +57,7 @@ describe('getWorker', () => {
       firstName: 'Ada',
       lastName: 'Lovelace',
       workEmail: 'ada@acme.test',
+      customIds: {},
       jobTitle: 'Site Reliability Engineer',
       department: 'Engineering',
       division: 'Acme Ltd',
@@ -94,6 +95,13 @@ describe('getWorker', () => {
     const count = peer.requests().length;
     await again.getWorker('21001');
     expect(peer.requests().slice(count).map((r) => r.operation)).toEqual(['Get_Workers']); // the zone is remembered
+  });
+
+  it("reads the worker's Custom IDs (Personal_Data/Identification_Data) by Custom_ID_Type_ID", async () => {
+    peer.setWorker({ ...ada, workerId: '21009', customIds: { GitHub_Username: 'ada-gh', Badge_ID: 'B-7' } });
+    const worker = await client().getWorker('21009');
+    expect(worker!.customIds).toEqual({ GitHub_Username: 'ada-gh', Badge_ID: 'B-7' });
+    expect(worker!.workEmail).toBe('ada@acme.test');
   });
 
   it('finds a contingent worker by Contingent_Worker_ID and skips the worker in their own chain', async () => {

@@ -32,6 +32,7 @@ const worker: WorkdayWorker = {
   active: true,
   hireDate: '2026-03-16',
   rehire: false,
+  customIds: {},
   transactions: [],
 };
 

@@ -6,7 +6,7 @@ import type { WorkdayWorker } from '../../../src/hris/workday/worker';
 /** Which notifications Workday's record confirms; the worker is what Get_Workers returned. */
 const wid = 'a'.repeat(32);
 const context = { receivedAt: '2026-03-10T09:00:00.000Z' };
-const base: WorkdayWorker = { workerId: '42', workerType: 'employee', active: true, hireDate: '2024-01-08', transactions: [], transactionLogIncluded: true };
+const base: WorkdayWorker = { workerId: '42', workerType: 'employee', active: true, hireDate: '2024-01-08', customIds: {}, transactions: [], transactionLogIncluded: true };
 const readBack = (worker: WorkdayWorker) => workdayReadBack({ getWorker: async () => worker }, defaultWorkdayProcesses);
 const notice = (businessProcessType: string) => ({ workerId: '42', businessProcessType, effectiveMoment: '2026-03-09', transactionLogWid: wid });
 const why = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as WorkdayUnconfirmed).why;
