@@ -274,7 +274,8 @@ function systemTimings(run: readonly EvidenceRecord[], started: EvidenceRecord, 
     const killed = steps.find((e) => e.action === 'sessions.kill' && e.outcome === 'success');
     const disabled = steps.find((e) => e.action === 'account.disable' && e.outcome === 'success');
     const absent = steps.find((e) => (e.action === 'sessions.kill' || e.action === 'account.disable') && e.outcome === 'not_found');
-    const noLogin = steps.some((e) => e.outcome === 'skipped' && typeof e.context.reason === 'string' && e.context.reason.includes('no work email'));
+    // Nobody to look up (no work email, or no value for the HR field the system matches by): access not proven gone.
+    const noLogin = steps.some((e) => e.outcome === 'skipped' && typeof e.context.reason === 'string' && e.context.reason.endsWith('to match accounts by'));
     const ended = killed ?? disabled ?? absent;
     let outcome: SystemOutcome;
     if (failing || (!ended && noLogin)) outcome = 'failed';

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceRecord } from '../../src/evidence/types';
+import type { OffboardingReport } from '../../src/reports/offboarding';
 import type { OrphanReport } from '../../src/reports/orphans';
 import type { JoinerResult } from '../../workflows/joiner';
 import type { LeaverResult } from '../../workflows/leaver';
@@ -75,7 +76,8 @@ describe('GitHub matched by a login HR keeps', () => {
     github.peer.seedUser({ login: 'rae-gh', membership: null });
     const ids = await deliver('1501', 'Created', [], person('rae.hire@acme.test', { department: 'Engineering', customGitHubUsername: 'rae-gh' }));
     await resultOf<JoinerResult>(engine.client, ids.find((id) => id.startsWith('joiner-'))!, 30_000);
-    expect(github.peer.teamsOf('rae-gh')).toEqual(['engineering']);
+    const engineering = [...github.peer.org.teams.values()].find((t) => t.slug === 'engineering')!;
+    expect(engineering.members.get('rae-gh')).toMatchObject({ state: 'pending' });
     expect(github.peer.org.membership('rae-gh')).toMatchObject({ state: 'pending' });
     const grant = (await evidenceOf('1501')).find((e) => e.action === 'entitlement.grant' && e.system === 'github');
     expect(grant).toMatchObject({ outcome: 'success', entitlement: 'team:engineering' });
@@ -112,6 +114,12 @@ describe('GitHub matched by a login HR keeps', () => {
     for (const e of skipped) expect(e.context.reason).toBe('HR record has no githubLogin (identity.hrFields) to match accounts by');
     expect(github.peer.org.membership('sam-nofield')).toMatchObject({ state: 'active' });
     expect(okta.disabledAt(email)).toBe(true);
+    // The auditor sees GitHub's access as not ended for this leaver, not as pending or done.
+    const day = new Date().toISOString().slice(0, 10);
+    const res = await fetch(`${engine.url}/api/reports/offboarding?from=${yesterday}&to=${day}`, { headers: { authorization: `Bearer ${auditorToken}` } });
+    const row = ((await res.json()) as OffboardingReport).leavers.find((l) => l.employeeId === '1503')!;
+    expect(row.systems.github).toMatchObject({ outcome: 'failed', sessionsKilledAt: null });
+    expect(row.systems.okta).toMatchObject({ outcome: 'killed' });
   });
 
   it('the orphan report matches GitHub members to workers by the field', async () => {
