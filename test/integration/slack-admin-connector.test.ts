@@ -33,6 +33,8 @@ describe('session kills in a layoff', () => {
   it('coalesces 50 concurrent kills into resetBulk, each resolving only once the peer shows that user signed out', async () => {
     const connector = slackAdminConnector(peer, slackAdminToken, { coalesceWindowMs: 100, sessionCheckTimeoutMs: 10_000 });
     const users = Array.from({ length: 50 }, () => peer.seedUser({ email: email(), sessions: 2 }));
+    // Someone who stays signed in: a live organisation's listing is never empty.
+    const colleague = peer.seedUser({ email: email(), sessions: 3 });
     const bulkBefore = calls('admin.users.session.resetBulk').length;
     const singleBefore = calls('admin.users.session.reset').length;
     const listsBefore = calls('admin.users.session.list').length;
@@ -47,9 +49,10 @@ describe('session kills in a layoff', () => {
         return note;
       }),
     );
+    const orgReads = () => calls('admin.users.session.list').slice(listsBefore).filter((r) => !(r.body as { user_id?: string }).user_id);
     try {
-      // The job is enqueued but has not run: every caller has looked, none may have resolved.
-      await expect.poll(() => calls('admin.users.session.list').length - listsBefore, { timeout: 5000 }).toBeGreaterThanOrEqual(users.length);
+      // The job is enqueued but has not run: the organisation's sessions have been read (twice), none may have resolved.
+      await expect.poll(() => orgReads().length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
       expect(resolved.size).toBe(0);
     } finally {
       peer.stallBulk(false);
@@ -57,13 +60,45 @@ describe('session kills in a layoff', () => {
     const notes = await Promise.all(kills);
     expect(settledWithSessions).toEqual([]);
     for (const u of users) expect(peer.org.users.get(u.id)!.sessions).toEqual([]);
+    expect(peer.org.users.get(colleague.id)!.sessions).toHaveLength(3);
     const bulks = calls('admin.users.session.resetBulk').slice(bulkBefore);
     expect(bulks.length).toBeGreaterThanOrEqual(1);
     expect(bulks.length).toBeLessThanOrEqual(2);
     expect(calls('admin.users.session.reset').length).toBe(singleBefore);
     const sent = bulks.flatMap((b) => (b.body as { user_ids: string[] }).user_ids);
     expect(sent.sort()).toEqual(users.map((u) => u.id).sort());
-    for (const note of notes) expect(note).toMatchObject({ detail: { sessionResetMethod: 'admin.users.session.resetBulk' } });
+    for (const note of notes) expect(note).toMatchObject({ detail: { sessionResetMethod: 'admin.users.session.resetBulk', sessionCheck: 'organisation' } });
+    // The batch is confirmed by organisation-wide listings, not by a Tier 2 read per user.
+    const lists = calls('admin.users.session.list').slice(listsBefore);
+    expect(lists.filter((r) => (r.body as { user_id?: string }).user_id)).toEqual([]);
+    expect(lists.length).toBeLessThan(users.length);
+  });
+
+  it('confirms a batch user by user when the organisation has more pages of sessions than users waiting', async () => {
+    const connector = slackAdminConnector(peer, slackAdminToken, { coalesceWindowMs: 100, sessionCheckTimeoutMs: 10_000 });
+    // 2,500 sessions elsewhere in the organisation: three pages of 1,000 for two users waiting.
+    for (let i = 0; i < 5; i++) peer.seedUser({ email: email(), sessions: 500 });
+    const users = [peer.seedUser({ email: email(), sessions: 1 }), peer.seedUser({ email: email(), sessions: 1 })];
+    const listsBefore = calls('admin.users.session.list').length;
+    const notes = await Promise.all(users.map((u) => connector.killSessions(u.id)));
+    for (const u of users) expect(peer.org.users.get(u.id)!.sessions).toEqual([]);
+    for (const note of notes) expect(note.detail).not.toHaveProperty('sessionCheck');
+    const perUser = calls('admin.users.session.list').slice(listsBefore).filter((r) => (r.body as { user_id?: string }).user_id);
+    expect(new Set(perUser.map((r) => (r.body as { user_id: string }).user_id))).toEqual(new Set(users.map((u) => u.id)));
+  });
+
+  it('an organisation listing with no session at all proves nothing: each user of the batch is read alone', async () => {
+    const empty = await startSlackAdminPeer({ tokens: { [slackAdminToken]: ALL_SCOPES }, bulkDelayMs: 50 });
+    try {
+      const connector = slackAdminConnector(empty, slackAdminToken, { coalesceWindowMs: 100, sessionCheckTimeoutMs: 10_000 });
+      const users = [empty.seedUser({ email: email(), sessions: 1 }), empty.seedUser({ email: email(), sessions: 2 })];
+      const notes = await Promise.all(users.map((u) => connector.killSessions(u.id)));
+      for (const note of notes) expect(note.detail).not.toHaveProperty('sessionCheck');
+      const lists = empty.requests().filter((r) => r.path === '/api/admin.users.session.list');
+      expect(new Set(lists.map((r) => (r.body as { user_id?: string }).user_id).filter(Boolean))).toEqual(new Set(users.map((u) => u.id)));
+    } finally {
+      await empty.close();
+    }
   });
 
   it('a lone kill goes through admin.users.session.reset', async () => {
