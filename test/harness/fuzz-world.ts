@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { start as startBambooPeer, type BambooPeer } from '../peers/bamboohr-peer';
 import { startSlackPeer, type SlackPeer } from '../peers/slack-peer';
 import { start as startWorkdayPeer, type WorkdayPeer } from '../peers/workday-peer';
-import { bambooSecret } from './bamboohr';
+import { hrisEnv } from './hris-env';
 import { closeFuzzClient, send } from './fuzz-http';
 import { slackBotToken, slackSigningSecret } from './slack';
 import { startTargets, type Targets } from './targets';
@@ -69,13 +69,7 @@ hris:
   workday: { pollEvery: 0s }
 `,
     env: {
-      BAMBOOHR_WEBHOOK_SECRET: bambooSecret,
-      BAMBOOHR_API_URL: bamboo.url,
-      BAMBOOHR_API_KEY: bambooKey,
-      WORKDAY_WEBHOOK_SECRET: workdaySecret,
-      WORKDAY_API_URL: workday.url,
-      WORKDAY_USERNAME: workdayUser,
-      WORKDAY_PASSWORD: workdayPassword,
+      ...hrisEnv(bamboo, workday, { bambooKey, workdaySecret, workdayUser, workdayPassword }),
       SLACK_BOT_TOKEN: slackBotToken,
       SLACK_SIGNING_SECRET: slackSigningSecret,
       SLACK_API_URL: slack.url,

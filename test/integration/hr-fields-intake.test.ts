@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HrEvent } from '../../src/hris/hr-event';
 import { signWorkdayBody } from '../../src/hris/workday/signature';
 import { Inbox } from '../../src/intake/inbox';
-import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { hrisEnv } from '../harness/hris-env';
 import { startTestEngine, type TestEngine } from '../harness/test-engine';
 import { start as startBambooPeer, type BambooPeer } from '../peers/bamboohr-peer';
 import { start as startWorkdayPeer, type WorkdayPeer } from '../peers/workday-peer';
@@ -37,15 +38,7 @@ hris:
   bamboohr: { pollEvery: 2s, webhookGrace: 1s }
   workday: { pollEvery: 0s }
 `,
-    env: {
-      BAMBOOHR_WEBHOOK_SECRET: bambooSecret,
-      BAMBOOHR_API_URL: bamboo.url,
-      BAMBOOHR_API_KEY: bambooKey,
-      WORKDAY_WEBHOOK_SECRET: workdaySecret,
-      WORKDAY_API_URL: workday.url,
-      WORKDAY_USERNAME: username,
-      WORKDAY_PASSWORD: password,
-    },
+    env: hrisEnv(bamboo, workday, { bambooKey, workdaySecret, workdayUser: username, workdayPassword: password }),
   });
   inbox = new Inbox(engine.db);
 });
