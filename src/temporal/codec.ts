@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { Env } from '../config/env';
@@ -121,8 +122,15 @@ export function codecFor(env: KeyEnv): EncryptionCodec | undefined {
   return env.JML_ENCRYPTION_KEY ? EncryptionCodec.fromBase64(env.JML_ENCRYPTION_KEY) : undefined;
 }
 
-/** Data converter for clients and workers: payloads encrypted when a key is set. */
+/** The module whose failure converter encodes failure messages and stack traces (failure-converter.ts). */
+export const encodedFailureConverterPath = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+
+/**
+ * Data converter for clients and workers when a key is set: payloads encrypted, and failures'
+ * messages and stack traces too (moved into an encrypted payload; Temporal keeps them in clear
+ * otherwise). A worker that bundles its workflow code at start-up bundles the converter with it.
+ */
 export function dataConverterFor(env: KeyEnv): DataConverter | undefined {
   const codec = codecFor(env);
-  return codec ? { payloadCodecs: [codec] } : undefined;
+  return codec ? { payloadCodecs: [codec], failureConverterPath: encodedFailureConverterPath } : undefined;
 }
