@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnv } from '../../src/config/load';
+import { payloadMode } from '../../src/runtime/payload-mode';
 import { codecFor, EncryptionCodec, KEY_ID_METADATA, keyIdOf, PayloadDecryptionError } from '../../src/temporal/codec';
 
 const utf8 = (b: Uint8Array | undefined | null) => Buffer.from(b ?? []).toString('utf8');
@@ -107,5 +108,20 @@ describe('JML_PAYLOADS_IN_CLEAR', () => {
   it('contradicts a key', () => {
     expect(envError({ JML_PAYLOADS_IN_CLEAR: 'true', JML_ENCRYPTION_KEY: b64(a) })).toMatch(/^env: JML_PAYLOADS_IN_CLEAR: .*JML_ENCRYPTION_KEY is set/);
     expect(envError({ JML_PAYLOADS_IN_CLEAR: 'true', JML_ENCRYPTION_KEYS: `k:${b64(a)}` })).toMatch(/JML_ENCRYPTION_KEYS is set/);
+  });
+});
+
+describe('payload mode at start-up', () => {
+  it('encrypts whenever a key is set; without one, only jml dev or an explicit opt-out runs in clear', () => {
+    for (const command of ['dev', 'server', 'worker'] as const) {
+      expect(payloadMode(parseEnv({ JML_ENCRYPTION_KEY: b64(a) }), command)).toBe('encrypted');
+      expect(payloadMode(parseEnv({ JML_ENCRYPTION_KEYS: `k:${b64(a)}` }), command)).toBe('encrypted');
+      expect(payloadMode(parseEnv({ JML_PAYLOADS_IN_CLEAR: 'true' }), command)).toBe('clear');
+    }
+    expect(payloadMode(parseEnv({}), 'dev')).toBe('clear');
+    for (const command of ['server', 'worker'] as const) {
+      expect(() => payloadMode(parseEnv({}), command)).toThrow(ConfigError);
+      expect(() => payloadMode(parseEnv({}), command)).toThrow(/JML_ENCRYPTION_KEY .*JML_ENCRYPTION_KEYS .*JML_PAYLOADS_IN_CLEAR=true/);
+    }
   });
 });
