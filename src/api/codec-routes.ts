@@ -18,7 +18,7 @@ import { requireRole, type Role } from './auth';
  */
 
 export interface CodecRouteDeps {
-  /** Undefined when JML_ENCRYPTION_KEY is unset: the routes answer 404 not_configured. */
+  /** Undefined when no key is set: the routes answer 404 not_configured. With several keys it decodes with all of them. */
   codec: PayloadCodec | undefined;
   tokens: ReadonlyMap<string, Role>;
   /** JML_CODEC_CORS_ORIGINS. */
@@ -70,7 +70,7 @@ export function codecRouter(deps: CodecRouteDeps): Router {
 
   const configured: RequestHandler = (_req, res, next) => {
     if (deps.codec) return next();
-    res.status(404).json({ error: 'not_configured', message: 'payload encryption is off: JML_ENCRYPTION_KEY is not set' });
+    res.status(404).json({ error: 'not_configured', message: 'payload encryption is off: neither JML_ENCRYPTION_KEY nor JML_ENCRYPTION_KEYS is set' });
   };
 
   const authenticated: RequestHandler = (req, res, next) => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/load';
+import { ConfigError, loadConfig, parseEnv } from '../config/load';
 import { openDatabase } from '../db/database';
 import { migrate } from '../db/migrate';
 import { ExportError, runEvidenceExport } from '../evidence/export-cli';
@@ -42,8 +42,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runProcess(command);
       case 'bundle': {
         const out = stringOption(args, 'out', true);
-        const bytes = await writeWorkflowBundle(out);
-        console.log(`workflow bundle written to ${out} (${bytes} bytes)`);
+        // For workers that encrypt payloads (production's default) unless told they will not.
+        const encodeFailures = !parseEnv(process.env).JML_PAYLOADS_IN_CLEAR;
+        const bytes = await writeWorkflowBundle(out, { encodeFailures });
+        console.log(`workflow bundle written to ${out} (${bytes} bytes; failure messages ${encodeFailures ? 'encoded, for encrypting workers' : 'in clear: JML_PAYLOADS_IN_CLEAR=true'})`);
         return 0;
       }
       case 'report':

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { encryptionKeyList, KEY_BASE64_PATTERN } from './encryption-keys';
 
 const tokenList = z
   .string()
@@ -75,10 +76,12 @@ export const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalSecret,
   SLACK_API_URL: optionalUrl,
   JML_API_TOKENS: tokenList,
-  JML_ENCRYPTION_KEY: z
-    .string()
-    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64-encoded')
-    .optional(),
+  /** One key; payloads name it by the first 8 hex of its SHA-256. */
+  JML_ENCRYPTION_KEY: z.string().regex(KEY_BASE64_PATTERN, 'must be 32 bytes, base64-encoded').optional(),
+  /** Several named keys, for rotation: the first encrypts, all decrypt. */
+  JML_ENCRYPTION_KEYS: encryptionKeyList.optional(),
+  /** `jml server` and `jml worker` refuse to store payloads unencrypted unless this is `true`. */
+  JML_PAYLOADS_IN_CLEAR: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   JML_CODEC_CORS_ORIGINS: originList,
   /** Applied HR events per worker-workflow run before it continues as new (history size). */
   JML_ENTITY_EVENTS_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(200),
@@ -88,6 +91,18 @@ export const envSchema = z.object({
   if (!!env.SLACK_BOT_TOKEN !== !!env.SLACK_SIGNING_SECRET) {
     const missing = env.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN';
     ctx.addIssue({ code: 'custom', path: [missing], message: 'Slack needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or neither)' });
+  }
+  // Two sources of keys would leave which one encrypts to chance.
+  if (env.JML_ENCRYPTION_KEY !== undefined && env.JML_ENCRYPTION_KEYS !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JML_ENCRYPTION_KEYS'],
+      message: 'JML_ENCRYPTION_KEY is set too: set JML_ENCRYPTION_KEY (one key) or JML_ENCRYPTION_KEYS (keyId:key list, for rotation), not both',
+    });
+  }
+  if (env.JML_PAYLOADS_IN_CLEAR && (env.JML_ENCRYPTION_KEY !== undefined || env.JML_ENCRYPTION_KEYS !== undefined)) {
+    const keyVar = env.JML_ENCRYPTION_KEYS !== undefined ? 'JML_ENCRYPTION_KEYS' : 'JML_ENCRYPTION_KEY';
+    ctx.addIssue({ code: 'custom', path: ['JML_PAYLOADS_IN_CLEAR'], message: `true, but ${keyVar} is set: payloads are encrypted with it; unset one of them` });
   }
 });
 

@@ -10,6 +10,7 @@ import { startApi } from './api';
 import { activityDeps, openServices, type Services } from './services';
 import { holdDevLock } from './dev-lock';
 import { startWorker } from './worker';
+import { payloadMode, productionPayloadMode } from './payload-mode';
 import { systemBudgets } from './system-workers';
 import { startWorkerCensus } from './worker-census';
 
@@ -20,6 +21,7 @@ export type Stop = () => Promise<void>;
  * start; Temporal it does not: webhooks are stored and handed over once Temporal answers.
  */
 export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
+  productionPayloadMode(config.env, 'server', log);
   const services = await openServices(config, log);
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
   const client = lazyClient(target, dataConverterFor(config.env));
@@ -34,9 +36,14 @@ export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
 
 /** `jml worker`: runs workflows and activities; scale by running more of these. */
 export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
+  productionPayloadMode(config.env, 'worker', log);
   const services = await openServices(config, log);
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
-  const stopWorker = await workerOn(target, config, services, log);
+  // A worker that cannot start (a refused bundle, say) lets go of the database, so the process exits.
+  const stopWorker = await workerOn(target, config, services, log).catch(async (err: unknown) => {
+    await services.close();
+    throw err;
+  });
   log.info({ temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE }, 'jml worker running');
   return async () => {
     await stopWorker();
@@ -55,6 +62,9 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
     dataConverter: dataConverterFor(config.env),
     budgets: systemBudgets(config.file.systems),
     ...(config.env.JML_WORKFLOW_BUNDLE ? { workflowBundlePath: config.env.JML_WORKFLOW_BUNDLE } : {}),
+  }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
   });
   // Every worker process holds its share of each system's configured limits.
   const census = startWorkerCensus({ db: services.db, shared: services.pacers, log });
@@ -70,6 +80,7 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
  * TEMPORAL_ADDRESS is unset and an embedded PGlite when DATABASE_URL is unset, both under .jml/.
  */
 export async function runDev(config: AppConfig, log: Logger, print: (line: string) => void): Promise<Stop> {
+  const encrypted = payloadMode(config.env, 'dev') === 'encrypted';
   const stateDir = config.env.JML_DATA_DIR;
   await mkdir(stateDir, { recursive: true });
   const releaseLock = await holdDevLock(stateDir);
@@ -80,7 +91,7 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
     const cli = await resolveTemporalCli({ log: (line) => print(line) });
     if (cli.source === 'sdk-download') throw new Error('no Temporal CLI found and go is not installed: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS');
     // With encryption on, the embedded UI decodes through our codec endpoint (open to this machine in dev).
-    const uiCodecEndpoint = config.env.JML_ENCRYPTION_KEY && config.env.PORT ? `http://127.0.0.1:${config.env.PORT}/codec` : undefined;
+    const uiCodecEndpoint = encrypted && config.env.PORT ? `http://127.0.0.1:${config.env.PORT}/codec` : undefined;
     const server = await startDevServer({
       binary: cli.path,
       port: config.env.JML_DEV_TEMPORAL_PORT,
@@ -103,7 +114,8 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
   print(`  API           ${api.url}  (POST /webhooks/bamboohr, GET /healthz, /metrics)`);
   print(`  Temporal      ${target.address}${address ? ` (embedded dev server, state in ${join(stateDir, 'temporal.db')})` : ''}`);
   if (uiUrl) print(`  Temporal UI   ${uiUrl}`);
-  if (config.env.JML_ENCRYPTION_KEY) print(`  Codec         ${api.url}/codec  (payloads encrypted; no token needed from this machine in dev)`);
+  if (encrypted) print(`  Codec         ${api.url}/codec  (payloads encrypted; no token needed from this machine in dev)`);
+  else print(`  Payloads      stored in clear in Temporal (set JML_ENCRYPTION_KEY to encrypt them)`);
   print(`  Database      ${services.db.kind === 'pglite' ? `embedded PGlite in ${join(stateDir, 'pgdata')}` : 'DATABASE_URL'}`);
   print(`  Systems       ${[...services.connectors.keys()].join(', ') || 'none configured (see jml.config.example.yaml)'}`);
   print(`Press Ctrl-C to stop.`);

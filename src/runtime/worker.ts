@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { Worker, type DataConverter, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { checkBundleFor, workflowsPath } from './bundle';
 import { createSystemWorkers, type SystemBudget } from './system-workers';
 
-export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+export { workflowsPath } from './bundle';
 
 export interface RunningWorker {
   worker: Worker;
@@ -21,13 +21,14 @@ export async function startWorker(options: {
   deps: ActivityDeps;
   /** Pre-built workflow bundle (tests build one per run); otherwise bundled from source. */
   workflowBundlePath?: string;
-  /** From `dataConverterFor(env)`: payload encryption when JML_ENCRYPTION_KEY is set. */
+  /** From `dataConverterFor(env)`: payloads and failures encrypted when a key is set. */
   dataConverter?: DataConverter;
   /** Each system's step budget (systemBudgets(config)); a system left out still gets its worker, unlimited. */
   budgets?: readonly SystemBudget[];
   /** The worker's identity in histories (default: the SDK's pid@host). */
   identity?: string;
 }): Promise<RunningWorker> {
+  if (options.workflowBundlePath) await checkBundleFor(options.workflowBundlePath, options.dataConverter?.failureConverterPath !== undefined);
   const activities = createActivities(options.deps);
   const budgeted = new Map((options.budgets ?? []).map((b) => [b.system, b]));
   const systemWorkers = await createSystemWorkers({

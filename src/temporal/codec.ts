@@ -1,7 +1,9 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { Env } from '../config/env';
+import { KEY_ID_PATTERN, type NamedKey } from '../config/encryption-keys';
 
 /** `encoding` metadata of an encrypted payload. */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -23,23 +25,35 @@ export class PayloadDecryptionError extends Error {
   override readonly name = 'PayloadDecryptionError';
 }
 
+/** A key as EncryptionCodec takes it: bare (named by keyIdOf) or with its configured ID. */
+export type CodecKey = Uint8Array | NamedKey;
+
 /**
  * AES-256-GCM over the whole serialised Payload (metadata and data), so the original encoding
  * is hidden too. Wire format of `data`: 12-byte random IV, ciphertext, 16-byte GCM tag.
  * The first key encrypts; every key can decrypt (rotation: put the new key first, keep the old).
+ * A named key also decrypts payloads that name it by its SHA-256 prefix: what it wrote while it
+ * was JML_ENCRYPTION_KEY, before it moved into JML_ENCRYPTION_KEYS.
  */
 export class EncryptionCodec implements PayloadCodec {
-  private readonly keys: Map<string, Buffer>;
+  private readonly keys = new Map<string, Buffer>();
+  /** The IDs keys were given, in order (the first encrypts). */
+  readonly keyIds: readonly string[];
   readonly keyId: string;
 
-  constructor(keys: readonly Uint8Array[]) {
+  constructor(keys: readonly CodecKey[]) {
     if (keys.length === 0) throw new TypeError('EncryptionCodec needs at least one key');
-    this.keys = new Map();
-    for (const key of keys) {
+    const named = keys.map((k) => (k instanceof Uint8Array ? { id: keyIdOf(k), key: k } : k));
+    for (const { id, key } of named) {
       if (key.length !== 32) throw new TypeError(`an AES-256 key is 32 bytes, got ${key.length}`);
-      this.keys.set(keyIdOf(key), Buffer.from(key));
+      if (!KEY_ID_PATTERN.test(id)) throw new TypeError('a key ID is 1-64 letters, digits, ".", "_" or "-"');
+      if (this.keys.has(id)) throw new TypeError(`key ID ${id} is given twice`);
+      this.keys.set(id, Buffer.from(key));
     }
-    this.keyId = keyIdOf(keys[0] as Uint8Array);
+    // Configured IDs win over a digest that happened to equal one.
+    for (const { key } of named) if (!this.keys.has(keyIdOf(key))) this.keys.set(keyIdOf(key), Buffer.from(key));
+    this.keyIds = named.map((k) => k.id);
+    this.keyId = this.keyIds[0] as string;
   }
 
   /** From JML_ENCRYPTION_KEY's base64 text. */
@@ -73,8 +87,10 @@ export class EncryptionCodec implements PayloadCodec {
     const keyId = utf8.decode(idBytes);
     const key = this.keys.get(keyId);
     if (!key) {
+      // The ID comes from history: shown only when it looks like one.
+      const named = KEY_ID_PATTERN.test(keyId) ? `key ${keyId}` : 'a key whose ID is not a valid key ID';
       throw new PayloadDecryptionError(
-        `payload was encrypted with key ${keyId}, but JML_ENCRYPTION_KEY is key ${this.keyId}: set the key the payload was written with`,
+        `payload was encrypted with ${named}, which this process does not have (its keys: ${this.keyIds.join(', ')}): add that key to JML_ENCRYPTION_KEYS`,
       );
     }
     const data = payload.data ?? new Uint8Array();
@@ -98,13 +114,23 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-/** The codec for JML_ENCRYPTION_KEY, or undefined when no key is set. */
-export function codecFor(env: Pick<Env, 'JML_ENCRYPTION_KEY'>): EncryptionCodec | undefined {
+export type KeyEnv = Pick<Env, 'JML_ENCRYPTION_KEY' | 'JML_ENCRYPTION_KEYS'>;
+
+/** The codec for JML_ENCRYPTION_KEYS or JML_ENCRYPTION_KEY, or undefined when no key is set. */
+export function codecFor(env: KeyEnv): EncryptionCodec | undefined {
+  if (env.JML_ENCRYPTION_KEYS) return new EncryptionCodec(env.JML_ENCRYPTION_KEYS);
   return env.JML_ENCRYPTION_KEY ? EncryptionCodec.fromBase64(env.JML_ENCRYPTION_KEY) : undefined;
 }
 
-/** Data converter for clients and workers: payloads encrypted when JML_ENCRYPTION_KEY is set. */
-export function dataConverterFor(env: Pick<Env, 'JML_ENCRYPTION_KEY'>): DataConverter | undefined {
+/** The module whose failure converter encodes failure messages and stack traces (failure-converter.ts). */
+export const encodedFailureConverterPath = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+
+/**
+ * Data converter for clients and workers when a key is set: payloads encrypted, and failures'
+ * messages and stack traces too (moved into an encrypted payload; Temporal keeps them in clear
+ * otherwise). A worker that bundles its workflow code at start-up bundles the converter with it.
+ */
+export function dataConverterFor(env: KeyEnv): DataConverter | undefined {
   const codec = codecFor(env);
-  return codec ? { payloadCodecs: [codec] } : undefined;
+  return codec ? { payloadCodecs: [codec], failureConverterPath: encodedFailureConverterPath } : undefined;
 }

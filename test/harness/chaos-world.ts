@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,8 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
       SLACK_SIGNING_SECRET: slackSigningSecret,
       SLACK_API_URL: slack.url,
       JML_API_TOKENS: `auditor:${auditorToken}`,
+      // As in production: payloads encrypted (the bundle above encodes failures for it).
+      JML_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
       JML_WORKFLOW_BUNDLE: bundle,
       ...targets.secrets,

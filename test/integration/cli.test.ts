@@ -1,13 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
 import { EvidenceStore } from '../../src/evidence/store';
 import { OrphanStore } from '../../src/orphans/store';
+import { freePort } from '../../src/temporal/dev-server';
 
 /**
  * The `jml` bin as a user runs it, against a database of the test's own: a schema on
@@ -41,6 +42,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** A long-running command started until `text` appears in its output, then stopped with SIGTERM; its whole output. */
+async function jmlUntil(args: string[], extraEnv: NodeJS.ProcessEnv, text: string, timeoutMs = 90_000): Promise<string> {
+  const child = spawn('node', ['bin/jml.js', ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  try {
+    for (const deadline = Date.now() + timeoutMs; !output.includes(text); ) {
+      if (child.exitCode !== null) throw new Error(`jml ${args.join(' ')} exited ${child.exitCode} before "${text}":\n${output}`);
+      if (Date.now() > deadline) throw new Error(`jml ${args.join(' ')}: no "${text}" within ${timeoutMs} ms:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  return output;
+}
 
 function jml(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -175,5 +196,59 @@ describe('jml CLI', () => {
     const res = await jml(['evidence', 'verify'], { JML_CONFIG: file });
     expect(res.code).toBe(2);
     expect(res.stderr.trim()).toBe(`jml: ${file}: leaver.cutoffLocalTime: must be HH:MM (24h)`);
+  });
+});
+
+describe('jml server and jml worker encrypt payloads unless told not to', () => {
+  const key = randomBytes(32).toString('base64');
+
+  it('refuse to start without a key, in one line naming the settings', async () => {
+    const [server, worker] = await Promise.all([jml(['server']), jml(['worker'])]);
+    for (const [name, res] of [['server', server], ['worker', worker]] as const) {
+      expect(res.code, res.stderr).toBe(2);
+      const line = res.stderr.trim();
+      expect(line).not.toContain('\n');
+      expect(line).toMatch(new RegExp(`^jml: env: JML_ENCRYPTION_KEY: not set, and jml ${name} stores Temporal payloads`));
+      for (const setting of ['JML_ENCRYPTION_KEY ', 'JML_ENCRYPTION_KEYS', 'JML_PAYLOADS_IN_CLEAR=true']) expect(line).toContain(setting);
+    }
+  });
+
+  it('stop on a key list that is not one, naming the entry and never the key, and on both key settings', async () => {
+    const bad = await jml(['server'], { JML_ENCRYPTION_KEYS: `2026-01:${key},${key}` });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^jml: env: JML_ENCRYPTION_KEYS: entry 2: not keyId:base64key;[^\n]*$/);
+    expect(bad.stderr).not.toContain(key.slice(0, 12));
+    const both = await jml(['worker'], { JML_ENCRYPTION_KEY: key, JML_ENCRYPTION_KEYS: `2026-01:${key}` });
+    expect(both.code).toBe(2);
+    expect(both.stderr.trim()).toMatch(/^jml: env: JML_ENCRYPTION_KEYS: JML_ENCRYPTION_KEY is set too: .*not both$/);
+    expect(both.stderr).not.toContain(key.slice(0, 12));
+  });
+
+  it('start with JML_PAYLOADS_IN_CLEAR=true and say once that payloads are stored in clear', { timeout: 180_000 }, async () => {
+    const clear = { JML_PAYLOADS_IN_CLEAR: 'true', LOG_LEVEL: 'info' };
+    // One after the other: with no DATABASE_URL both would open the same PGlite directory.
+    const server = await jmlUntil(['server'], { ...clear, PORT: String(await freePort()), TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` }, 'jml server listening');
+    const worker = await jmlUntil(
+      ['worker'],
+      { ...clear, PORT: '0', TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: `jml-cli-${randomBytes(4).toString('hex')}`, JML_WORKFLOW_BUNDLE: inject('workflowBundlePath') },
+      'jml worker running',
+    );
+    for (const output of [server, worker]) {
+      const warnings = output.split('\n').filter((line) => line.includes('stored in clear'));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40, msg: expect.stringContaining('JML_PAYLOADS_IN_CLEAR=true') });
+    }
+  });
+
+  it('a worker that encrypts refuses a prebuilt bundle that would write workflow failures in clear', { timeout: 120_000 }, async () => {
+    const res = await jml(['worker'], {
+      JML_ENCRYPTION_KEY: key,
+      PORT: '0',
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: `jml-cli-${randomBytes(4).toString('hex')}`,
+      JML_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+    });
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim()).toMatch(/^jml: env: JML_WORKFLOW_BUNDLE: .* bundle it again with `jml bundle --out FILE`$/);
   });
 });

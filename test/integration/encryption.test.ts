@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { payloadToJson, type PayloadJson } from '../../src/api/codec-routes';
 import type { LeaverResult } from '../../workflows/leaver';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { isLocalActivityMarker, isPatchMarker, payloadsIn } from '../harness/history-payloads';
 import { adminToken, auditorToken, startTestEngine, type TestEngine } from '../harness/test-engine';
 import { startTargets, type Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
@@ -34,15 +35,6 @@ afterAll(async () => {
 });
 
 const utf8 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('utf8');
-
-/** Every Payload in a history, with where it is; search attributes (indexed by the server, never HR data) apart. */
-function payloadsIn(node: unknown, path = ''): { path: string; payload: Payload }[] {
-  if (typeof node !== 'object' || node === null || node instanceof Uint8Array) return [];
-  if (Array.isArray(node)) return node.flatMap((n, i) => payloadsIn(n, `${path}[${i}]`));
-  const obj = node as Record<string, unknown>;
-  if (typeof obj.metadata === 'object' && obj.metadata !== null && 'encoding' in obj.metadata) return [{ path, payload: obj as Payload }];
-  return Object.entries(obj).flatMap(([k, v]) => (k === 'searchAttributes' ? [] : payloadsIn(v, `${path}.${k}`)));
-}
 
 async function rawHistory(workflowId: string) {
   const history = await raw.workflow.getHandle(workflowId).fetchHistory();
@@ -81,18 +73,13 @@ describe('payload encryption with JML_ENCRYPTION_KEY', () => {
       expect(bytes.includes(Buffer.from('quinn.encrypted')), `${id}: local part in the stored history`).toBe(false);
       const found = payloadsIn(history);
       expect(found.length, `${id}: payloads in history`).toBeGreaterThan(0);
-      // Temporal writes patch markers (a patch ID, e.g. "leaver-notifications") and the bookkeeping
-      // of a local activity's marker (sequence, attempt, activity type, times) itself, outside the
-      // codec; the local activity's result is encoded like any other payload.
-      const patchMarker = (f: { path: string }) => /markerRecordedEventAttributes\.details\.patch-data\./.test(f.path);
-      const localActivityMarker = (f: { path: string }) => /markerRecordedEventAttributes\.details\.data\./.test(f.path);
-      for (const marker of found.filter(patchMarker)) expect(utf8(marker.payload.data)).toMatch(/^\{"id":"[a-z0-9-]+","deprecated":(true|false)\}$/);
-      for (const marker of found.filter(localActivityMarker)) {
+      for (const marker of found.filter(isPatchMarker)) expect(utf8(marker.payload.data)).toMatch(/^\{"id":"[a-z0-9-]+","deprecated":(true|false)\}$/);
+      for (const marker of found.filter(isLocalActivityMarker)) {
         const data = JSON.parse(utf8(marker.payload.data)) as Record<string, unknown>;
         expect(Object.keys(data).sort()).toEqual(['activity_id', 'activity_type', 'attempt', 'backoff', 'complete_time', 'original_schedule_time', 'seq']);
         expect(data.activity_type).toMatch(/^[a-zA-Z]+$/);
       }
-      const plain = found.filter((f) => !patchMarker(f) && !localActivityMarker(f) && utf8(f.payload.metadata?.encoding) !== 'binary/encrypted').map((f) => f.path);
+      const plain = found.filter((f) => !isPatchMarker(f) && !isLocalActivityMarker(f) && utf8(f.payload.metadata?.encoding) !== 'binary/encrypted').map((f) => f.path);
       expect(plain, `${id}: payloads stored unencrypted`).toEqual([]);
     }
   });

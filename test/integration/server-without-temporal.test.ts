@@ -31,6 +31,7 @@ beforeAll(async () => {
     PORT: String(port),
     TEMPORAL_ADDRESS: `127.0.0.1:${nothing}`,
     BAMBOOHR_WEBHOOK_SECRET: bambooSecret,
+    JML_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   };
   if (process.env.DATABASE_URL) {
     const schema = `srv_${randomBytes(5).toString('hex')}`;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '../../src/config/load';
-import { codecFor, dataConverterFor, ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, keyIdOf, PayloadDecryptionError } from '../../src/temporal/codec';
+import { codecFor, dataConverterFor, ENCRYPTED_ENCODING, encodedFailureConverterPath, EncryptionCodec, KEY_ID_METADATA, keyIdOf, PayloadDecryptionError } from '../../src/temporal/codec';
 
 const utf8 = (b: Uint8Array | undefined | null) => Buffer.from(b ?? []).toString('utf8');
 const key = randomBytes(32);
@@ -97,6 +97,7 @@ describe('codec configuration', () => {
     const b64 = key.toString('base64');
     const converter = dataConverterFor(parseEnv({ JML_ENCRYPTION_KEY: b64 }));
     expect(converter?.payloadCodecs).toHaveLength(1);
+    expect(converter?.failureConverterPath).toBe(encodedFailureConverterPath);
     const [sealed] = await converter!.payloadCodecs![0]!.encode([plain(hrEvent)]);
     expect(defaultPayloadConverter.fromPayload((await codec.decode([sealed!]))[0]!)).toEqual(hrEvent);
   });
