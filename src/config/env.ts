@@ -6,7 +6,7 @@ const tokenList = z
   .default('')
   .transform((value, ctx) => {
     const tokens = new Map<string, 'auditor' | 'admin'>();
-    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const [i, entry] of value.split(',').map((s) => s.trim()).filter(Boolean).entries()) {
       const [role, token] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
       if ((role !== 'auditor' && role !== 'admin') || !token || entry.indexOf(':') < 0) {
         ctx.addIssue({ code: 'custom', message: 'entries must be role:token with role auditor or admin' });
@@ -27,7 +27,7 @@ const originList = z
   .default('http://127.0.0.1:8233,http://localhost:8233')
   .transform((value, ctx) => {
     const origins: string[] = [];
-    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const [i, entry] of value.split(',').map((s) => s.trim()).filter(Boolean).entries()) {
       let origin: string | undefined;
       try {
         const url = new URL(entry);
@@ -37,7 +37,8 @@ const originList = z
         origin = undefined;
       }
       if (!origin) {
-        ctx.addIssue({ code: 'custom', message: `not an origin (scheme://host[:port], no path, no "*"): ${entry}` });
+        // By position, not by value: a secret pasted into the wrong variable must not reach a log.
+        ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not an origin (scheme://host[:port], no path, no "*")` });
         return z.NEVER;
       }
       origins.push(origin);
