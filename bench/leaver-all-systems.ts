@@ -10,6 +10,7 @@ import { startAllSystems, type AllSystems } from '../test/harness/all-systems';
 import { startEngine, type TestEngine } from '../test/harness/engine';
 import { createConnectors } from '../src/connectors/registry';
 import type { Connector } from '../src/connectors/types';
+import { systemOfTaskQueue } from '../src/temporal/system-queues';
 import { codeVersion, databaseInfo, machine, startTemporal, writeResult, type Benchmark } from './common';
 import { eventMs } from './history';
 import { loadMeter } from './load-meter';
@@ -56,14 +57,14 @@ async function direct(connectors: Map<string, Connector>, login: string): Promis
 /** Per system, how long each leaver's first step waited on the system's task queue (scheduled -> started). */
 async function firstStepQueueWaits(engine: TestEngine, workflowIds: string[]): Promise<Map<string, number[]>> {
   const waits = new Map<string, number[]>();
-  const prefix = `${engine.taskQueue}.system.`;
   for (const id of workflowIds) {
     const events = (await engine.client.workflow.getHandle(id).fetchHistory()).events ?? [];
     const scheduled = new Map<string, { system: string; at: number }>();
     const seen = new Set<string>();
     for (const e of events) {
       const queue = e.activityTaskScheduledEventAttributes?.taskQueue?.name;
-      if (queue?.startsWith(prefix)) scheduled.set(String(e.eventId), { system: queue.slice(prefix.length), at: eventMs(e)! });
+      const system = queue ? systemOfTaskQueue(engine.taskQueue, queue) : undefined;
+      if (system) scheduled.set(String(e.eventId), { system, at: eventMs(e)! });
       const started = e.activityTaskStartedEventAttributes;
       const step = started ? scheduled.get(String(started.scheduledEventId)) : undefined;
       if (!step || seen.has(step.system)) continue;

@@ -83,7 +83,7 @@ describe('revoking entitlements: the read that shows the step done', () => {
     { held: [], reads: 1, revoked: [] },
   ])('reads the groups $reads time(s) when the account holds $held.length', async ({ held, reads, revoked }) => {
     const login = `revoke.reads.${held.length}@acme.test`;
-    const employeeId = `710${held.length}`;
+    const employeeId = `719${held.length}`;
     targets.seedWorker(login, held);
     const userId = targets.okta.user(login)!.id;
     const from = targets.okta.requests().length;
