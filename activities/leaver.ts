@@ -119,7 +119,9 @@ export function createLeaverActivities(deps: ActivityDeps) {
         const revoke = { ...entry, action: 'entitlement.revoke', entitlement, stepKey: `${entry.stepKey}:${entitlement}` };
         await record(revoke, 'success', 'held when the step began, gone on a later attempt\'s read');
       }
-      const left = (await connector.listEntitlements(accountId)).filter((e) => !kept.has(e));
+      // The read this attempt began with is fresh: when it found nothing held, nothing has been
+      // revoked since and it is the read that shows the step done. Otherwise read again.
+      const left = held.length === 0 ? [] : (await connector.listEntitlements(accountId)).filter((e) => !kept.has(e));
       if (left.length > 0) throw new Error(`still holds ${left.length} entitlement(s) after revoke; will re-check`);
       const revoked = [...new Set([...firstHeld, ...held])].filter((e) => !kept.has(e)).sort();
       const notRemovable = [...kept].sort();

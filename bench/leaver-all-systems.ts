@@ -10,7 +10,9 @@ import { startAllSystems, type AllSystems } from '../test/harness/all-systems';
 import { startEngine, type TestEngine } from '../test/harness/engine';
 import { createConnectors } from '../src/connectors/registry';
 import type { Connector } from '../src/connectors/types';
+import { systemOfTaskQueue } from '../src/temporal/system-queues';
 import { codeVersion, databaseInfo, machine, startTemporal, writeResult, type Benchmark } from './common';
+import { githubBudgetSeen, type LeaverWindow } from './github-budget';
 import { eventMs } from './history';
 import { loadMeter } from './load-meter';
 import { latencyMs, minimumN, parseOptions } from './options';
@@ -56,14 +58,14 @@ async function direct(connectors: Map<string, Connector>, login: string): Promis
 /** Per system, how long each leaver's first step waited on the system's task queue (scheduled -> started). */
 async function firstStepQueueWaits(engine: TestEngine, workflowIds: string[]): Promise<Map<string, number[]>> {
   const waits = new Map<string, number[]>();
-  const prefix = `${engine.taskQueue}.system.`;
   for (const id of workflowIds) {
     const events = (await engine.client.workflow.getHandle(id).fetchHistory()).events ?? [];
     const scheduled = new Map<string, { system: string; at: number }>();
     const seen = new Set<string>();
     for (const e of events) {
       const queue = e.activityTaskScheduledEventAttributes?.taskQueue?.name;
-      if (queue?.startsWith(prefix)) scheduled.set(String(e.eventId), { system: queue.slice(prefix.length), at: eventMs(e)! });
+      const system = queue ? systemOfTaskQueue(engine.taskQueue, queue) : undefined;
+      if (system) scheduled.set(String(e.eventId), { system, at: eventMs(e)! });
       const started = e.activityTaskStartedEventAttributes;
       const step = started ? scheduled.get(String(started.scheduledEventId)) : undefined;
       if (!step || seen.has(step.system)) continue;
@@ -100,6 +102,7 @@ async function run(args: string[]): Promise<void> {
     };
     const load = loadMeter();
     const leaverIds: string[] = [];
+    const windows: LeaverWindow[] = [];
     const engineMs: number[] = [];
     const directMs: number[] = [];
     const perSystem = new Map<string, { engine: number[]; direct: number[] }>(world.systems.map((sys) => [sys.id, { engine: [], direct: [] }]));
@@ -117,6 +120,7 @@ async function run(args: string[]): Promise<void> {
       await direct(connectors, baseline.login);
       const directAt = await watched;
       if (options.gapMs > 0) await new Promise((r) => setTimeout(r, options.gapMs));
+      windows.push({ engineLogin: leaver.login, baselineLogin: baseline.login, startAt, directStart, measured: i >= options.warmup });
       if (i < options.warmup) continue;
       if (leaverId) leaverIds.push(leaverId);
       engineMs.push(lastOf(engineAt) - startAt);
@@ -127,6 +131,8 @@ async function run(args: string[]): Promise<void> {
     }
     const busy = load();
     const queued = await firstStepQueueWaits(engine, leaverIds);
+    const github = world.systems.find((sys) => sys.id === 'github');
+    const githubBudget = github ? githubBudgetSeen(github.pair.requests(), windows) : undefined;
     const engineSummary = summarise(engineMs);
     const directSummary = summarise(directMs);
     const ratioP50 = round(engineSummary.p50 / directSummary.p50, 2);
@@ -144,6 +150,7 @@ async function run(args: string[]): Promise<void> {
       n: options.n,
       warmup: options.warmup,
       gapBetweenLeaversMs: options.gapMs,
+      ...(githubBudget ? { githubAtThePeer: githubBudget } : {}),
       engineMs: engineSummary,
       directParallelMs: directSummary,
       ratioP50,
@@ -169,6 +176,11 @@ async function run(args: string[]): Promise<void> {
       console.log(summaryRow(`  ${sys.id}: engine`, summarise(perSystem.get(sys.id)!.engine)));
       console.log(summaryRow(`  ${sys.id}: direct`, summarise(perSystem.get(sys.id)!.direct)));
       console.log(summaryRow(`  ${sys.id}: first step queued`, summarise(queued.get(sys.id) ?? [0])));
+    }
+    if (githubBudget) {
+      console.log(
+        `\ngithub at the peer: ${githubBudget.engineRequestsPerLeaver} requests (${githubBudget.engineGraphqlPerLeaver} GraphQL) and ${githubBudget.enginePointsPerLeaver} points a leaver; busiest minute ${githubBudget.engineBusiestMinutePoints} points (engine), ${githubBudget.everyoneBusiestMinutePoints} (with the baseline's calls on the same token); GitHub's limit 900`,
+      );
     }
     console.log(`\nresults: ${path}`);
   } finally {

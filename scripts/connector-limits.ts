@@ -9,7 +9,7 @@ import type { ConnectorDescriptor } from '../src/connectors/descriptor';
 
 export function limitsTable(): string {
   const rows = (connectorCatalog as readonly ConnectorDescriptor[]).map((d) => {
-    const rps = d.limits.requestsPerSecond ? String(d.limits.requestsPerSecond) : 'headers only';
+    const rps = d.limits.requestsPerSecond ? `${d.limits.requestsPerSecond}${d.limits.costOf ? ' (points: a read 1, a write 5)' : ''}` : 'headers only';
     const kinds = d.entitlementKinds.map((k) => `\`${k}:\``).join(', ');
     const abilities = d.abilities.length ? d.abilities.join(', ') : '-';
     return `| \`${d.type}\` | ${d.limits.maxConcurrency} | ${rps} | ${d.limits.requestsPerStep ?? 3} | ${kinds} | ${abilities} | ${d.limits.documented} |`;

@@ -51,12 +51,14 @@ export const milestones = proxyActivities<Pick<LeaverActivities, 'recordLeaverMi
 export const securityChannel = notifications('notify the security channel');
 
 /**
- * A system's leaver steps. Those that end sessions go first when activities queue up (a burst of
- * leavers): no leaver's disabling or revoking holds up another's session kill.
+ * A system's leaver steps. Those that end sessions run on the system's sessions queue, which the
+ * server dispatches at once (a rate limit it holds per partition would keep even a lone session
+ * kill waiting), and go first when activities queue up (a burst of leavers): no leaver's
+ * disabling or revoking holds up another's session kill.
  */
 export function systemSteps(summary: string, when: 'ends sessions' | 'after sessions', system: string) {
   return proxyActivities<Pick<LeaverActivities, 'killSessions' | 'disableAccount' | 'revokeEntitlements' | 'removeAccess'>>({
-    ...onSystemQueue(system),
+    ...onSystemQueue(system, when === 'ends sessions' ? 'sessions' : 'rest'),
     // In a burst a step waits its turn under the system's limits; it beats every few seconds
     // (activities/keep-alive.ts), so a worker lost mid-step is noticed by the heartbeat timeout.
     startToCloseTimeout: '15m',

@@ -24,16 +24,23 @@ export interface ConnectorContext {
 export interface ConnectorLimits {
   /** Requests in flight at once, unless the system sets maxConcurrency. */
   maxConcurrency: number;
-  /** Requests started per second, unless the system sets requestsPerSecond (undefined: paced by the vendor's headers alone). */
+  /**
+   * Requests started per second, unless the system sets requestsPerSecond (undefined: paced by the
+   * vendor's headers alone); counted as `costOf` says where the vendor counts by kind of request.
+   */
   requestsPerSecond?: number;
+  /** What one request spends of requestsPerSecond (default 1): GitHub counts its secondary limit in points, a write five. */
+  costOf?: (method: string, pathname: string) => number;
   /** How far ahead of that rate a quiet system may run, for limits that are budgets per minute (Pacer's burstSeconds). */
   burstSeconds?: number;
   /** The vendor's documented limit the defaults follow, for README and `jml doctor`. */
   documented: string;
   /**
-   * Requests one step (a session kill, a disable, a revoke of a few entitlements) makes in the
-   * common case: the system's task queue dispatches at most requestsPerSecond / requestsPerStep
-   * steps per second across all workers (default 3).
+   * What one step on the system's rate-limited queue (a grant, a revoke of a few entitlements, a
+   * disable after the sessions ended) spends of requestsPerSecond in the common case, counted as
+   * costOf counts: that queue dispatches at most requestsPerSecond / requestsPerStep steps per
+   * second across all workers (default 3). Session-ending steps have a queue of their own, which
+   * the server does not hold back.
    */
   requestsPerStep?: number;
 }

@@ -219,7 +219,7 @@ export class JsonHttpClient {
     const { body, form } = options;
     if (form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     else if (body !== undefined) headers['Content-Type'] = this.options.mediaType;
-    const permit = await this.options.pacer?.acquire(bucket, { endsSessions: isEndingSessions() });
+    const permit = await this.options.pacer?.acquire(bucket, { endsSessions: isEndingSessions(), method, pathname: url.pathname });
     let answered: Headers | undefined;
     try {
       const res = await this.fetchFn(url, {

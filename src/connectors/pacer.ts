@@ -1,7 +1,8 @@
 /**
  * Paces one system's requests under its limits instead of hitting them and backing off:
  *  - at most `maxConcurrency` requests in flight;
- *  - at most `requestsPerSecond` started per second (a budget this process holds);
+ *  - at most `requestsPerSecond` started per second (a budget this process holds), a request
+ *    spending what `costOf` says it costs (default 1; GitHub counts a write as five);
  *  - per rate-limit bucket, as the system itself reports it in every answer
  *    (X-Rate-Limit-Limit / -Remaining / -Reset, epoch seconds, as Okta and others send them):
  *    a request starts only while the bucket has room for it beside those already in flight, and
@@ -24,6 +25,11 @@ export interface PacerOptions {
    * minute rather than a rate (GitHub's points per minute). Default 0: strictly spaced.
    */
   burstSeconds?: number;
+  /**
+   * What one request spends of requestsPerSecond (default 1), for vendors whose budget is in points
+   * by kind of request: GitHub's secondary limit counts a GET as 1 and a write as 5.
+   */
+  costOf?: (method: string, pathname: string) => number;
   /** Requests left untouched in each bucket, for other clients; default 1, or 2% of the limit if more. */
   reserve?: number;
   /** Longest wait for a bucket's reset (default 5 min). */
@@ -80,7 +86,7 @@ export class Pacer {
    * Waits until a request to this bucket may start. `endsSessions` requests take the next free
    * slot ahead of any other waiting request (a leaver's session kill before others' clean-up).
    */
-  async acquire(bucketKey: string, options: { endsSessions?: boolean } = {}): Promise<Permit> {
+  async acquire(bucketKey: string, options: { endsSessions?: boolean; method?: string; pathname?: string } = {}): Promise<Permit> {
     const started = this.now();
     const urgent = options.endsSessions === true;
     const bucket = this.bucket(bucketKey);
@@ -103,7 +109,10 @@ export class Pacer {
       if (urgent) bucket.sessionsWaiting -= 1;
     }
     bucket.inFlight += 1;
-    if (this.options.requestsPerSecond) this.nextStartMs = Math.max(this.nextStartMs, this.now()) + (1000 * this.share) / this.options.requestsPerSecond;
+    if (this.options.requestsPerSecond) {
+      const cost = options.method !== undefined && this.options.costOf ? this.options.costOf(options.method, options.pathname ?? '') : 1;
+      this.nextStartMs = Math.max(this.nextStartMs, this.now()) + (cost * 1000 * this.share) / this.options.requestsPerSecond;
+    }
     const waited = this.now() - started;
     if (waited > 0) {
       this.stats.paced += 1;

@@ -42,6 +42,7 @@ function createConnector(system: SystemConfig, secrets: Record<string, string>, 
     maxConcurrency: system.maxConcurrency ?? descriptor.limits.maxConcurrency,
     requestsPerSecond: system.requestsPerSecond ?? descriptor.limits.requestsPerSecond,
     burstSeconds: descriptor.limits.burstSeconds,
+    costOf: descriptor.limits.costOf,
   });
   options.onPacer?.(pacer);
   const { onPacer: _told, ...rest } = options;

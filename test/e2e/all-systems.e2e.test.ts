@@ -2,6 +2,8 @@
  * One termination in BambooHR, every kind of system the engine speaks (each as its local peer):
  * sessions end everywhere, every account is disabled, every group removed, one evidence row per
  * step per system, and the offboarding report has a row per system saying how its sessions ended.
+ * In GitHub, the requests of one leaver, counted at the peer: one look-up, and no read repeated
+ * beyond what the steps' read-backs need.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceRecord } from '../../src/evidence/types';
@@ -87,3 +89,39 @@ describe('a leaver in every system', () => {
     expect(row.withinSla).toBe(true);
   });
 });
+
+describe('a GitHub leaver, counted at the peer', () => {
+  it('looks the account up once: the revoke step works on the account the disable found', async () => {
+    const login = 'rory.counted@acme.test';
+    world.seedWorker(login, groups);
+    const github = world.systems.find((s) => s.id === 'github')!.pair;
+    const from = github.requests().length;
+    const res = await postBambooWebhook(engine.url, terminationDelivery('991', login, yesterday));
+    const leaverId = (res.body.events as { workflowIds: string[] }[])[0]!.workflowIds.find((id) => id.startsWith('leaver-bamboohr-991-'))!;
+    await resultOf<LeaverResult>(engine.client, leaverId, 30_000);
+    const seen = github.requests().slice(from).map((r) => {
+      const query = (r.body as { query?: string } | undefined)?.query ?? '';
+      const what = r.path === '/graphql' ? (query.includes('externalIdentities') ? 'graphql: SAML identity look-up' : query.includes('teams(') ? 'graphql: teams' : 'graphql: other') : r.path;
+      return `${r.method} ${what.replace(/memberships\/[^/]+$/, 'memberships/{login}').replace(/\/\d+$/, '/{id}')}`;
+    });
+    expect(seen.sort()).toEqual(
+      [
+        'POST graphql: SAML identity look-up',
+        // findAccount's membership, the disable's own read before anything goes, and its read-back.
+        'GET /orgs/acme/memberships/{login}',
+        'GET /orgs/acme/memberships/{login}',
+        'GET /orgs/acme/memberships/{login}',
+        // The teams named in the disable's evidence, and the revoke step's fresh read (empty: it reads once).
+        'POST graphql: teams',
+        'POST graphql: teams',
+        'GET /orgs/acme/credential-authorizations',
+        'DELETE /orgs/acme/credential-authorizations/{id}',
+        'DELETE /orgs/acme/credential-authorizations/{id}',
+        'GET /orgs/acme/credential-authorizations',
+        'GET /orgs/acme/invitations',
+        'DELETE /orgs/acme/memberships/{login}',
+      ].sort(),
+    );
+  });
+});
+

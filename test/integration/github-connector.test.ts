@@ -48,6 +48,34 @@ describe('GitHub leaver: access ends without a session kill', () => {
     expect((await connector().findAccount(mail))?.status).toBe('deprovisioned');
   });
 
+  it('reads together, then revokes together, then removes the membership, then reads back: four rounds, the teams read before anything goes', async () => {
+    const latencyMs = 200;
+    const slow = await startGithubPeer({ tokens: { [TOKEN]: ['admin:org'] }, latencyMs });
+    try {
+      const mail = email();
+      const login = slow.seedUser({ login: loginFor(mail), nameId: mail, teams: ['engineering'], credentials: 2 });
+      await new GithubConnector({ id: 'github', baseUrl: slow.url, org: 'acme', token: TOKEN }).disableAccount(login);
+      // Requests that arrive within half a round trip of each other were sent together.
+      const rounds: string[][] = [];
+      let last = -Infinity;
+      for (const r of slow.requests()) {
+        if (r.at - last > latencyMs / 2) rounds.push([]);
+        rounds.at(-1)!.push(`${r.method} ${r.path.replace(`/${login}`, '/{login}').replace(/\/\d+$/, '/{id}')}`);
+        last = r.at;
+      }
+      expect(rounds.map((round) => round.sort())).toEqual([
+        ['GET /orgs/acme/credential-authorizations', 'GET /orgs/acme/invitations', 'GET /orgs/acme/memberships/{login}', 'POST /graphql'],
+        ['DELETE /orgs/acme/credential-authorizations/{id}', 'DELETE /orgs/acme/credential-authorizations/{id}'],
+        ['DELETE /orgs/acme/memberships/{login}'],
+        ['GET /orgs/acme/credential-authorizations', 'GET /orgs/acme/memberships/{login}'],
+      ]);
+      expect(slow.org.membership(login)).toBeUndefined();
+      expect(slow.org.credentialsOf(login)).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("cancels a pending invitee's invitations and credentials; a second disable changes nothing and says so", async () => {
     const mail = email();
     const login = peer.seedUser({ login: loginFor(mail), nameId: mail, membership: 'pending', credentials: 1 });

@@ -15,7 +15,9 @@ import { startTargets, type Targets } from '../harness/targets';
 /**
  * A revoke step cut off between revoking an entitlement and recording it (the database went
  * away, or the worker was killed) still leaves evidence of that revocation once a later attempt
- * succeeds: the system no longer shows the entitlement, the step remembers it was held.
+ * succeeds: the system no longer shows the entitlement, the step remembers it was held. And the
+ * step is done only on a fresh read: after revoking it reads again; when its first read found
+ * nothing held, that read is the one.
  */
 let targets: Targets;
 let db: Database;
@@ -70,5 +72,27 @@ describe('revoking entitlements, interrupted', () => {
     const all = events.find((e) => e.action === 'entitlements.revoke_all');
     expect(all?.context.revoked).toEqual(['group:engineering', 'group:sales']);
     expect(events.filter((e) => e.action === 'entitlements.held')).toHaveLength(1);
+  });
+});
+
+describe('revoking entitlements: the read that shows the step done', () => {
+  const groupReads = (from: number, userId: string) => targets.okta.requests().slice(from).filter((r) => r.method === 'GET' && r.path === `/api/v1/users/${userId}/groups`).length;
+
+  it.each([
+    { held: ['engineering'], reads: 2, revoked: ['group:engineering'] },
+    { held: [], reads: 1, revoked: [] },
+  ])('reads the groups $reads time(s) when the account holds $held.length', async ({ held, reads, revoked }) => {
+    const login = `revoke.reads.${held.length}@acme.test`;
+    const employeeId = `719${held.length}`;
+    targets.seedWorker(login, held);
+    const userId = targets.okta.user(login)!.id;
+    const from = targets.okta.requests().length;
+    const step: SystemStep = { system: 'okta', login, accountId: userId, employeeId, source: 'bamboohr', hrEventId: 'ev' };
+    const { revokeEntitlements } = activities(store);
+    const result = (await run(1, `leaver-bamboohr-${employeeId}-reads`).run(revokeEntitlements, step)) as Awaited<ReturnType<typeof revokeEntitlements>>;
+    expect(result.outcome).toBe('success');
+    expect(groupReads(from, userId)).toBe(reads);
+    const all = (await store.forEmployee(employeeId)).find((e) => e.action === 'entitlements.revoke_all');
+    expect(all?.context.revoked).toEqual(revoked);
   });
 });

@@ -119,15 +119,16 @@ export class GithubConnector implements Connector {
   /**
    * Removing the membership removes every team membership with it, so the leaver's later revoke
    * finds none: the teams held are read first and named in the note (`entitlementsRemoved`), so
-   * the evidence says which went. (An attempt cut off after the removal leaves the retry nothing to name.)
+   * the evidence says which went; they are read beside the disable's own first reads, and nothing is
+   * removed before they are in. (An attempt cut off after the removal leaves the retry nothing to name.)
    */
   async disableAccount(accountId: string): Promise<AccessNote> {
-    const teams = await this.listEntitlements(accountId).catch((err: unknown) => {
+    const held = this.listEntitlements(accountId).catch((err: unknown) => {
       if (err instanceof ConnectorError && err.code === 'not_found') return [];
       throw err;
     });
-    const note = await endAccess(this.client, accountId);
-    return { ...note, detail: { ...note.detail, entitlementsRemoved: teams } };
+    const { access, read: teams } = await endAccess(this.client, accountId, held);
+    return { ...access, detail: { ...access.detail, entitlementsRemoved: teams } };
   }
 
   /**

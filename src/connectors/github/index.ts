@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envName, hrFieldName, systemCommon } from '../../config/schema-parts';
 import { defineConnector } from '../descriptor';
 import { GithubConnector } from './connector';
+import { githubPointsOf } from './rate-limits';
 
 export const githubConnector = defineConnector({
   type: 'github',
@@ -23,15 +24,21 @@ export const githubConnector = defineConnector({
   // No killSessions: GitHub has no API to end a web session; disableAccount ends access instead.
   abilities: ['listAccounts'],
   limits: {
-    // Secondary limit: 900 points/min per REST endpoint, writes cost 5, so at most 180 writes/min
-    // (3/s). 2.5 requests/s keeps even an all-write stream at 750 points/min, with room for other
-    // clients of the token. Primary limit (5,000/h per token; App installations 5,000-15,000/h) is
-    // paced from GitHub's x-ratelimit-* headers. GitHub allows 100 concurrent requests; we keep 10.
+    // Secondary limit: 900 points/min for REST (a GET 1, a write 5), 2,000 for GraphQL (a query 1).
+    // The budget is counted in those points (costOf): 12.5 a second is 750 points a minute
+    // whatever the mix of requests (2.5 writes a second, or 12.5 reads), with room for other
+    // clients of the token; GraphQL queries are counted in it too. Primary limit (5,000/h per
+    // token; App installations 5,000-15,000/h) is paced from GitHub's x-ratelimit-* headers.
+    // GitHub allows 100 concurrent requests; we keep 10.
     maxConcurrency: 10,
-    requestsPerSecond: 2.5,
-    // GitHub's secondary limit is a budget per minute: a quiet org may spend 25 requests at once
-    // (at most 125 points), and the first minute stays under 900 points even if all are writes.
+    requestsPerSecond: 12.5,
+    costOf: githubPointsOf,
+    // GitHub's secondary limit is a budget per minute: a quiet org may spend 125 points at once,
+    // and any minute stays under 900 (750 + 125, and one request's 5 past the mark).
     burstSeconds: 10,
+    // A step on the rate-limited queue: a team grant reads then writes (1 + 5); a revoke after the
+    // disable reads the teams (1). Session-ending steps (the disable) have their own queue.
+    requestsPerStep: 6,
     documented:
       'primary 5,000 requests/h per token (App installations 5,000-15,000/h; GraphQL 5,000 points/h); secondary 100 concurrent, 900 points/min per REST endpoint (GET 1, writes 5), 2,000 points/min GraphQL; 403/429 with retry-after or x-ratelimit-reset',
   },

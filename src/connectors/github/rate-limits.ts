@@ -34,6 +34,16 @@ export function githubRetryAfterMs(headers: Headers, nowMs: number): number {
 }
 
 /**
+ * Points GitHub's secondary limit counts a request as: GET, HEAD and OPTIONS 1, any other REST
+ * method 5, a GraphQL query 1 (GitHub counts GraphQL apart, 2,000 points a minute; the connector
+ * sends no mutations, which would cost 5, and its queries are counted in the REST budget here).
+ */
+export function githubPointsOf(method: string, pathname: string): number {
+  if (pathname.endsWith('/graphql')) return 1;
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? 1 : 5;
+}
+
+/**
  * GitHub counts the primary limit per token and resource (`x-ratelimit-resource`: core for REST,
  * graphql for GraphQL), not per endpoint: every REST call spends the same budget.
  */

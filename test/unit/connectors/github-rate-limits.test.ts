@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { githubErrorMessage, isGithubNotFound, oauthScopesOf } from '../../../src/connectors/github/convert';
-import { GITHUB_UNHINTED_WAIT_MS, githubBucketOf, githubRetryAfterMs, isGithubRateLimited } from '../../../src/connectors/github/rate-limits';
+import { GITHUB_UNHINTED_WAIT_MS, githubBucketOf, githubPointsOf, githubRetryAfterMs, isGithubRateLimited } from '../../../src/connectors/github/rate-limits';
+import { githubConnector } from '../../../src/connectors/github/index';
 
 const answer = (status: number, headers: Record<string, string>, message = 'Forbidden') => ({ status, headers: new Headers(headers), body: { message, documentation_url: 'https://docs.github.com/rest' } });
 
@@ -46,4 +47,18 @@ describe('GitHub error bodies and scopes', () => {
     expect(oauthScopesOf(new Headers({ 'x-oauth-scopes': '' }))).toEqual([]);
     expect(oauthScopesOf(new Headers())).toBeUndefined();
   });
+
+  it("counts points as GitHub's secondary limit does: a read or GraphQL query 1, a write 5", () => {
+    expect(githubPointsOf('GET', '/orgs/acme/memberships/someone')).toBe(1);
+    expect(githubPointsOf('POST', '/graphql')).toBe(1);
+    for (const method of ['DELETE', 'PUT', 'PATCH', 'POST']) expect(githubPointsOf(method, '/orgs/acme/memberships/someone')).toBe(5);
+  });
+
+  it('keeps the default budget under 900 points in any minute, whatever the mix', () => {
+    const { requestsPerSecond = 0, burstSeconds = 0, costOf } = githubConnector.limits;
+    expect(costOf).toBe(githubPointsOf);
+    // A full burst, a minute at the rate, and the one request that may start on the last moment's room.
+    expect(requestsPerSecond * (60 + burstSeconds) + 5).toBeLessThan(900);
+  });
 });
+

@@ -80,6 +80,22 @@ describe('Pacer', () => {
     expect(t.now() - start).toBeGreaterThanOrEqual(1000);
   });
 
+  it('charges each request what costOf says: a write at five spends five reads of the budget', async () => {
+    const t = fakeTime();
+    const start = t.now();
+    const costOf = (method: string) => (method === 'GET' ? 1 : 5);
+    const pacer = new Pacer({ now: t.now, sleep: t.sleep, requestsPerSecond: 10, costOf });
+    for (let i = 0; i < 10; i++) (await pacer.acquire('GET /x', { method: 'GET', pathname: '/x' })).done();
+    // Ten reads at ten a second: the tenth starts 0.9 s in.
+    expect(t.now() - start).toBe(900);
+    for (let i = 0; i < 3; i++) (await pacer.acquire('DELETE /x', { method: 'DELETE', pathname: '/x' })).done();
+    // Each write pushes the next start half a second: the third starts at 2 s.
+    expect(t.now() - start).toBe(2000);
+    // A request whose kind is not given costs one.
+    (await pacer.acquire('GET /x')).done();
+    expect(t.now() - start).toBe(2500);
+  });
+
   it('sends a bucket\'s first request alone: the others wait for its answer to describe the bucket', async () => {
     const t = fakeTime();
     const pacer = new Pacer({ now: t.now, sleep: t.sleep, reserve: 0 });
