@@ -6,7 +6,7 @@ const tokenList = z
   .default('')
   .transform((value, ctx) => {
     const tokens = new Map<string, 'auditor' | 'admin'>();
-    for (const [i, entry] of value.split(',').map((s) => s.trim()).filter(Boolean).entries()) {
+    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
       const [role, token] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
       if ((role !== 'auditor' && role !== 'admin') || !token || entry.indexOf(':') < 0) {
         ctx.addIssue({ code: 'custom', message: 'entries must be role:token with role auditor or admin' });
