@@ -51,6 +51,10 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'orphan reconciliation of 100,000 accounts in each of two systems against their workers\u2019 HR history: first run and steady state',
     load: async () => (await import('./orphans')).orphansBenchmark,
   },
+  'queue-dispatch': {
+    summary: 'how long a lone step waits for dispatch on an idle rate-limited task queue, with the server\u2019s partitions and with one',
+    load: async () => (await import('./queue-dispatch')).queueDispatchBenchmark,
+  },
   evidence: { summary: 'evidence appends/s and append latency at 1, 10 and 100 callers, one transaction per append against group commit', load: async () => (await import('./evidence')).evidenceBenchmark },
 };
 
