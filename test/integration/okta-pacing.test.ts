@@ -66,7 +66,9 @@ describe.each([
     expect(floorMs).toBeGreaterThan(2 * WINDOW_MS);
     expect(elapsedMs).toBeGreaterThanOrEqual(floorMs);
     expect(refused).toBeLessThanOrEqual(3);
-    // Past the last turnover the buckets need, little more than the last calls' own time.
-    expect(elapsedMs).toBeLessThanOrEqual(floorMs + WINDOW_MS);
+    // Past the last turnover the buckets need, little more than the last calls' own time: a pacer
+    // that waited whole windows it did not need would be two or more behind (the second window is
+    // room for the last calls on a loaded machine, where they were seen to take 2.4 s).
+    expect(elapsedMs).toBeLessThan(floorMs + 2 * WINDOW_MS);
   });
 });
