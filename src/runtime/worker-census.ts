@@ -36,15 +36,18 @@ export function startWorkerCensus(options: { db: Database; shared: readonly Shar
       options.log.warn({ code: (err as { code?: string }).code }, 'worker census round failed; keeping the last share');
     }
   };
-  const started = round();
-  const timer = setInterval(() => void round(), everyMs);
+  let inFlight: Promise<void> = Promise.resolve();
+  const next = () => (inFlight = inFlight.then(round));
+  const started = next();
+  const timer = setInterval(() => void next(), everyMs);
   timer.unref();
   return {
     ready: started,
     async stop(): Promise<void> {
       stopped = true;
       clearInterval(timer);
-      await started;
+      // A round already under way would otherwise write this process back after the delete.
+      await inFlight;
       await options.db.query(`DELETE FROM worker_census WHERE process_id = $1`, [processId]).catch(() => undefined);
     },
   };
