@@ -55,6 +55,10 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'how long a lone step waits for dispatch on an idle rate-limited task queue, with the server\u2019s partitions and with one',
     load: async () => (await import('./queue-dispatch')).queueDispatchBenchmark,
   },
+  report: {
+    summary: 'the offboarding report over 100,000 leavers (a year of evidence): one month and the whole year, against the 2 s goal',
+    load: async () => (await import('./report')).reportBenchmark,
+  },
   evidence: { summary: 'evidence appends/s and append latency at 1, 10 and 100 callers, one transaction per append against group commit', load: async () => (await import('./evidence')).evidenceBenchmark },
 };
 

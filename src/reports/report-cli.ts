@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import type { Database } from '../db/database';
-import { EvidenceStore } from '../evidence/store';
 import { offboardingCsv } from './csv';
-import { buildOffboardingReport, leaverRunsInWindow, type OffboardingReport } from './offboarding';
+import type { OffboardingReport } from './offboarding';
 import { offboardingPdf } from './pdf';
+import { reportFromRuns } from './report-runs';
 
 export type ReportErrorCode = 'bad_date' | 'bad_range' | 'unsupported_format' | 'pdf_needs_out';
 
@@ -78,19 +78,13 @@ export async function renderOffboardingReport(
   }
 }
 
-/** The report for a parsed window [from, to), read from the evidence store. */
+/** The report for a parsed window [from, to), from evidence (through the rows kept of settled runs; see report-runs.ts). */
 export async function loadOffboardingReport(
   db: Database,
   window: { from: string; to: string },
   asOf: Date = new Date(),
 ): Promise<OffboardingReport> {
-  const store = new EvidenceStore(db);
-  // Runs are picked by their termination date, which the events' own times do not bound
-  // (future-dated terminations start early, back-dated ones late), so start from leaver.started
-  // and the terminations that brought a leaver forward.
-  const starts = await store.range({ actions: ['leaver.started', 'leaver.rescheduled'] });
-  const events = await store.forWorkflows(leaverRunsInWindow(starts, window));
-  return buildOffboardingReport(events, { ...window, asOf: asOf.toISOString() });
+  return reportFromRuns(db, window, asOf);
 }
 
 function parseFormat(format: string): ReportFormat {
