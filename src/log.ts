@@ -18,7 +18,6 @@ const PERSONAL_KEYS = [
   'fullName',
   'givenName',
   'familyName',
-  'name',
   'login',
   'userName',
   'username',
@@ -30,7 +29,9 @@ const SECRET_KEYS = ['token', 'secret', 'password', 'authorization'];
 /** The key itself and up to three levels down (pino's redaction names paths; `*` is one level). */
 function redactPaths(): string[] {
   const personal = PERSONAL_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
-  return [...SECRET_KEYS.map((k) => `*.${k}`), 'headers.authorization', ...personal];
+  // `name` alone is too common below the top (an error's name, a group's): only where it is a person's.
+  const names = ['name', ...['worker', 'employee', 'person', 'manager', 'user'].flatMap((o) => [`${o}.name`, `*.${o}.name`])];
+  return [...SECRET_KEYS.map((k) => `*.${k}`), 'headers.authorization', ...personal, ...names];
 }
 
 /**
