@@ -216,7 +216,8 @@ export function createApprovalActivities(deps: ActivityDeps) {
       const slack = deps.slack;
       let posted: PostedMessage | undefined;
       if (slack) posted = await slackStep(() => slack.post(to.id, content));
-      else deps.log.info({ approvalId: step.approvalId, kind, to: to.id }, content.text);
+      // The message names the worker and their address: the log line carries IDs only.
+      else deps.log.info({ approvalId: step.approvalId, kind, to: to.id, employeeId: step.employeeId, system: step.system, entitlement: step.grant.entitlement }, `approval ${kind} not sent: Slack is not configured`);
       if (kind !== 'request') {
         const action = kind === 'reminder' ? 'approval.reminded' : 'approval.escalated';
         const entry = evidenceEntry(step, action, `:${input.count ?? 1}:${to.id}`);

@@ -13,10 +13,11 @@ export type JoinerProvisionedNotice = Parameters<typeof joinerProvisionedMessage
  * as retryable (honouring Retry-After); the workflows run these beside their real work.
  */
 export function createNotificationActivities(deps: ActivityDeps) {
-  async function post(channel: string | undefined, content: MessageContent, what: string): Promise<boolean> {
+  /** `logged`: the text for the log when there is no Slack to post to; it must carry IDs, never a name. */
+  async function post(channel: string | undefined, content: MessageContent, what: string, logged = content.text): Promise<boolean> {
     const slack = deps.slack;
     if (!slack || !channel) {
-      deps.log.info({ notification: what, ...(channel ? { channel } : {}) }, content.text);
+      deps.log.info({ notification: what, ...(channel ? { channel } : {}) }, logged);
       return false;
     }
     await slackStep(() => slack.post(channel, content));
@@ -38,7 +39,9 @@ export function createNotificationActivities(deps: ActivityDeps) {
     async notifyJoinerProvisioned(notice: JoinerProvisionedNotice & { source: HrSource }): Promise<boolean> {
       const { managerId, source, ...message } = notice;
       const manager = await managerInSlack(deps, source, managerId);
-      return post(manager.user?.id, joinerProvisionedMessage(message), 'joiner.provisioned');
+      // The manager's message names the joiner; the log gets the same notice by employee ID.
+      const { name: _name, ...unnamed } = message;
+      return post(manager.user?.id, joinerProvisionedMessage(message), 'joiner.provisioned', joinerProvisionedMessage(unnamed).text);
     },
   };
 }

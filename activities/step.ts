@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConnectorError } from '../src/connectors/errors';
+import { safeErrorText } from '../src/intake/safe-error';
 import type { EvidenceInput } from '../src/evidence/types';
 import type { ActivityDeps } from './deps';
 
@@ -32,7 +33,8 @@ export async function recordingFailures<T>(
   } catch (err) {
     const { attempt } = currentRun();
     const code = err instanceof ConnectorError ? err.code : 'error';
-    const message = err instanceof Error ? err.message : String(err);
+    // Never the row a database error quotes, nor an address a message carries.
+    const message = safeErrorText(err);
     if (shouldRecordFailure(attempt)) {
       await deps.evidence
         .append({

@@ -1,3 +1,5 @@
+import { scrubPersonal } from '../personal-data';
+
 /** Connector failures carry a code; callers decide retry and HTTP answers from the code only. */
 export type ConnectorErrorCode =
   | 'rate_limited' // 429: retry after retryAfterMs
@@ -19,7 +21,8 @@ export class ConnectorError extends Error {
     readonly status?: number,
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    // Messages become Temporal failures, evidence reasons and log lines: no address survives in one.
+    super(scrubPersonal(message));
   }
 
   get retryable(): boolean {

@@ -4,6 +4,7 @@
  * on 429, and turning HTTP answers into ConnectorError codes. Vendor quirks (where the wait
  * comes from, where the error text lives) are passed in by each connector.
  */
+import { personalPartsOf, redactPath, scrubPersonal } from '../personal-data';
 import { ConnectorError, type ConnectorErrorCode } from './errors';
 import { bucketOf, type Pacer } from './pacer';
 import { isEndingSessions } from './urgency';
@@ -105,6 +106,8 @@ export interface JsonResponse {
   headers: Headers;
   /** Parsed JSON, the raw text when it was not JSON, or undefined when empty. */
   body: unknown;
+  /** Logins and addresses the request's URL carried, scrubbed from any error text quoting the answer. */
+  personal?: readonly string[];
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -158,7 +161,8 @@ export class JsonHttpClient {
    */
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<JsonResponse> {
     const url = this.resolve(path, options.query);
-    const shownPath = options.label ? `${this.basePath}${options.label}` : url.pathname;
+    // Errors and logs name the route, never the login a path segment carries (/users/{login}).
+    const shownPath = options.label ? `${this.basePath}${options.label}` : redactPath(url.pathname);
     const label = `${method} ${shownPath}`;
     const bucket = options.bucket ?? (this.options.bucketOf ?? bucketOf)(method, url.pathname);
     let reauthorized = false;
@@ -192,14 +196,15 @@ export class JsonHttpClient {
   /** The ConnectorError an HTTP answer stands for; connectors use it for answers they accepted but could not explain. */
   toError(method: HttpMethod, path: string, response: JsonResponse, retryAfterMs?: number): ConnectorError {
     if (response.status === 404 && !this.isVendorNotFound(response)) {
-      const message = this.redact(`${this.system}: ${method} ${stripQuery(path)} answered 404 without the system's own error body (wrong base URL or a gateway?)`);
+      const message = this.redact(`${this.system}: ${method} ${redactPath(stripQuery(path))} answered 404 without the system's own error body (wrong base URL or a gateway?)`, response.personal);
       return new ConnectorError('unavailable', message, this.system, 404);
     }
     const code = response.status !== 429 && !isSuccess(response.status) && this.options.isRateLimited?.(response) ? 'rate_limited' : codeForStatus(response.status);
     const vendor = this.options.vendorMessage(response.body);
     const wait = code === 'rate_limited' && retryAfterMs !== undefined ? ` (retry after ${retryAfterMs} ms)` : '';
     const detail = `${vendor ? `: ${vendor}` : ''}${wait}`;
-    const message = this.redact(`${this.system}: ${method} ${stripQuery(path)} answered ${response.status}${detail}`);
+    // The vendor's text may echo the login (Okta's errorSummary, a SCIM detail, Graph's UPN): scrubbed with the rest.
+    const message = this.redact(`${this.system}: ${method} ${redactPath(stripQuery(path))} answered ${response.status}${detail}`, response.personal);
     return new ConnectorError(code, message, this.system, response.status, code === 'rate_limited' ? retryAfterMs : undefined);
   }
 
@@ -233,7 +238,7 @@ export class JsonHttpClient {
       answered = res.headers;
       const text = await res.text();
       const sent = typeof this.options.authorization === 'string' ? {} : { sentAuthorization: authorization };
-      return { status: res.status, headers: res.headers, body: parseBody(text), ...sent };
+      return { status: res.status, headers: res.headers, body: parseBody(text), personal: personalPartsOf(url), ...sent };
     } catch (err) {
       const reason = isTimeout(err) ? `timed out after ${this.timeoutMs} ms` : `failed: ${networkReason(err)}`;
       throw new ConnectorError('unavailable', this.redact(`${this.system}: ${label} ${reason}`), this.system);
@@ -277,8 +282,12 @@ export class JsonHttpClient {
     return url;
   }
 
-  private redact(text: string): string {
-    return this.secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  /** Credentials, email addresses and the request's own personal parts, scrubbed. */
+  private redact(text: string, personal: readonly string[] = []): string {
+    return scrubPersonal(
+      this.secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text),
+      personal,
+    );
   }
 }
 

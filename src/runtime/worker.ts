@@ -1,6 +1,7 @@
 import { Worker, type DataConverter, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { checkBundleFor, workflowsPath } from './bundle';
+import { withSafeFailures } from './safe-activities';
 import { createSystemWorkers, type SystemBudget } from './system-workers';
 
 export { workflowsPath } from './bundle';
@@ -29,7 +30,7 @@ export async function startWorker(options: {
   identity?: string;
 }): Promise<RunningWorker> {
   if (options.workflowBundlePath) await checkBundleFor(options.workflowBundlePath, options.dataConverter?.failureConverterPath !== undefined);
-  const activities = createActivities(options.deps);
+  const activities = withSafeFailures(createActivities(options.deps));
   const budgeted = new Map((options.budgets ?? []).map((b) => [b.system, b]));
   const systemWorkers = await createSystemWorkers({
     connection: options.connection,

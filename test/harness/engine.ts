@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry, type NativeConnection } from '@temporalio/worker';
+import type { DestinationStream } from 'pino';
 import { parseConfigFile, parseEnv, type AppConfig } from '../../src/config/load';
 import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/log';
@@ -22,9 +23,13 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
+/** Listeners to every entry the SDK logs in this process (warnings and above unless TEST_SDK_LOG_LEVEL says otherwise). */
+export const sdkLogListeners = new Set<(entry: LogEntry) => void>();
+
 // Keep the SDK's own logs to warnings so test output stays readable.
 Runtime.install({
   logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN', (entry) => {
+    for (const listener of sdkLogListeners) listener(entry);
     // The system workers have no workflows, by design (src/runtime/system-workers.ts).
     if (entry.message.startsWith('No workflows registered')) return;
     console.error(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}`, entry.meta ?? '');
@@ -40,6 +45,8 @@ export interface EngineOptions {
   secrets?: Record<string, string>;
   /** How the API hands stored events over (shorter backoffs for outage tests). */
   intake?: IntakeOptions;
+  /** Where the engine's log lines go (default stderr, at TEST_LOG_LEVEL or silent). */
+  logDestination?: DestinationStream;
   /** Another engine's task queue and database: a second worker process of the same deployment. */
   joining?: { taskQueue: string; db: Database };
 }
@@ -59,7 +66,7 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
   });
   const file = parseConfigFile(options.yaml, 'test.yaml');
   const config: AppConfig = { env, file, secrets: options.secrets ?? {} };
-  const log = createLogger(env.LOG_LEVEL);
+  const log = createLogger(env.LOG_LEVEL, options.logDestination);
   const db = options.joining?.db ?? (await openTestDatabase('engine'));
   const ownDb = !options.joining;
   const services = createServices(db, config);

@@ -76,6 +76,11 @@ export interface GooglePeer {
   writes(): PeerRequest[];
   tokenRequests(): PeerRequest[];
   failNext(n: number, status: number): void;
+  /**
+   * Answers the next request whose method and path match with `status`, its error message quoting
+   * the decoded path (as a vendor echoing the user key it was given would); other requests pass.
+   */
+  failNextMatching(method: string, path: RegExp, status: number): void;
   rateLimitNext(n: number, how: RateLimitInjection): void;
   /** Answers the next n API requests with 404 and no body, as a gateway in front of the API might. */
   bareNotFoundNext(n: number): void;
@@ -93,6 +98,7 @@ export async function startGooglePeer(options: GooglePeerOptions): Promise<Googl
   const orgUnits = new Set(['/']);
   const log: PeerRequest[] = [];
   const tokenLog: PeerRequest[] = [];
+  const aimedFailures: { method: string; path: RegExp; status: number }[] = [];
   const injected: ({ kind: 'fail'; status: number } | { kind: 'limit'; how: RateLimitInjection } | { kind: 'bare404' })[] = [];
   let baseUrl = '';
   let latencyMs = options.latencyMs ?? 0;
@@ -151,6 +157,11 @@ export async function startGooglePeer(options: GooglePeerOptions): Promise<Googl
     const subject = userByKey(token.subject);
     if (!subject?.isAdmin || subject.suspended) return googleError(res, 403, 'Not Authorized to access this resource/api', 'forbidden');
     res.locals.token = token;
+    const aimed = aimedFailures.findIndex((f) => f.method === req.method && f.path.test(req.path));
+    if (aimed >= 0) {
+      const [f] = aimedFailures.splice(aimed, 1);
+      return googleError(res, f!.status, `Backend Error while serving ${decodeURIComponent(req.path)}`, f!.status >= 500 ? 'backendError' : 'badRequest');
+    }
     const next1 = injected.shift();
     if (next1?.kind === 'fail') return googleError(res, next1.status, next1.status >= 500 ? 'Backend Error' : 'Bad Request', next1.status >= 500 ? 'backendError' : 'badRequest');
     if (next1?.kind === 'bare404') return res.status(404).end();
@@ -269,6 +280,9 @@ export async function startGooglePeer(options: GooglePeerOptions): Promise<Googl
     tokenRequests: () => tokenLog.map((r) => ({ ...r })),
     failNext(n, status) {
       for (let i = 0; i < n; i++) injected.push({ kind: 'fail', status });
+    },
+    failNextMatching(method, path, status) {
+      aimedFailures.push({ method, path, status });
     },
     rateLimitNext(n, how) {
       for (let i = 0; i < n; i++) injected.push({ kind: 'limit', how });

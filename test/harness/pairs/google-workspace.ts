@@ -77,6 +77,7 @@ export async function enginePair(options: EnginePairOptions = {}): Promise<Engin
       secrets: { GOOGLE_E2E_KEY: world.keyJson },
     }),
     setLatency: (ms) => world.peer.setLatency(ms),
+    failNextMatching: (method, path, status) => world.peer.failNextMatching(method, path, status),
   };
 }
 

@@ -63,6 +63,8 @@ export interface EnginePair extends Pair {
   /** The `systems[]` entry (an object; as JSON it is YAML) for a system of this id, and its secrets. */
   system(id: string): { entry: Record<string, unknown>; secrets: Record<string, string> };
   setLatency(ms: number): void;
+  /** Fails the next request of this method whose path matches, the vendor's error text quoting the path (where the peer can). */
+  failNextMatching?(method: string, path: RegExp, status: number): void;
 }
 
 export interface EnginePairOptions {

@@ -106,6 +106,30 @@ describe('JsonHttpClient', () => {
     expect(error.message).not.toContain('ann');
   });
 
+  it('names the route, not the login, of an unlabelled path that carries one, when it times out or fails', async () => {
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    const { client } = clientWith([timeout, json(500, {})]);
+    const late = (await client.get('/users/jane.doe%40acme.com').catch((e: unknown) => e)) as Error;
+    expect(late.message).toBe('sys: GET /scim/v2/users/{login} timed out after 10000 ms');
+    const failed = (await client.get('/users/jane.doe@acme.com/groups').catch((e: unknown) => e)) as Error;
+    expect(failed.message).toBe('sys: GET /scim/v2/users/{login}/groups answered 500');
+  });
+
+  it("scrubs the login from a vendor's error text that echoes it, from the path, a filter or a plain address", async () => {
+    const { client } = clientWith([
+      json(404, { detail: 'Not found: Resource not found: jane.doe@acme.com (User)' }),
+      json(400, { detail: 'no user with userName "J.Doe" in filter userName eq "J.Doe"' }),
+      json(409, { detail: 'Another object with the same value for property userPrincipalName already exists: zq@acme.test' }),
+    ]);
+    const byPath = (await client.get('/users/jane.doe%40acme.com').catch((e: unknown) => e)) as Error;
+    expect(byPath.message).toBe('sys: GET /scim/v2/users/{login} answered 404 without the system\'s own error body (wrong base URL or a gateway?)');
+    const byFilter = (await client.get('/Users', { query: { filter: 'userName eq "j.doe"' } }).catch((e: unknown) => e)) as Error;
+    expect(byFilter.message).toBe('sys: GET /scim/v2/Users answered 400: no user with userName "[redacted]" in filter userName eq "[redacted]"');
+    const byShape = (await client.request('POST', '/Users', { body: {} }).catch((e: unknown) => e)) as Error;
+    expect(byShape.message).not.toContain('zq@acme.test');
+    expect(byShape.message).toContain('[redacted]');
+  });
+
   it('never puts the token in a message, even when the vendor echoes it', async () => {
     const { client } = clientWith([json(401, { detail: `token ${TOKEN} is not valid` })]);
     const error = (await client.get('/Users').catch((e: unknown) => e)) as ConnectorError;
