@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load';
+import { parseEnv } from '../config/load';
 import { openDatabase } from '../db/database';
 import { migrate } from '../db/migrate';
 import { migrateAsOwner } from '../db/owner-migrate';
@@ -12,7 +12,8 @@ import { UsageError } from './args';
  * could still change evidence: jml server and jml worker would refuse it.
  */
 export async function runMigrate(appRole: string | undefined, print: (line: string) => void): Promise<number> {
-  const { env } = await loadConfig();
+  // Env only: migrating needs neither the policy file nor the connectors' secrets.
+  const env = parseEnv(process.env);
   const ownerUrl = env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL;
   if (!ownerUrl) {
     if (appRole !== undefined) throw new UsageError('--app-role needs a Postgres database (DATABASE_MIGRATION_URL or DATABASE_URL)');
