@@ -283,6 +283,11 @@ describe.runIf(process.env.DATABASE_URL)('jml migrate and the app role (Postgres
         expect(line).toMatch(new RegExp(`^jml: env: DATABASE_URL: its role owns evidence_events, so it could change or remove evidence; jml ${command} runs as an app role`));
         expect(line).toContain('jml migrate');
       }
+      const [asOwner, asApp] = await Promise.all([jml(['doctor'], { DATABASE_URL: fresh.ownerUrl }), jml(['doctor'], { DATABASE_URL: fresh.appUrl })]);
+      expect(asOwner.code).toBe(1);
+      expect(asOwner.stdout).toContain("FAIL  database: DATABASE_URL's role owns evidence_events, so it could change evidence");
+      expect(asApp.code, asApp.stdout).toBe(0);
+      expect(asApp.stdout).toContain('ok    database: schema current; the role may only read and append evidence');
       const started = await jmlUntil(['server'], { ...run, LOG_LEVEL: 'info', DATABASE_URL: fresh.appUrl }, 'jml server listening');
       expect(started).not.toMatch(/could change evidence|DATABASE_MIGRATION_URL/);
     } finally {
