@@ -8,6 +8,8 @@ import { descriptorOf } from '../connectors/catalog';
 import { checkSystem } from '../connectors/health';
 import { createConnectors } from '../connectors/registry';
 import { openDatabase } from '../db/database';
+import { pendingMigrations } from '../db/migrate';
+import { evidenceTamperRights } from '../db/role-check';
 
 export async function runDoctor(print: (line: string) => void): Promise<number> {
   const config = await loadConfig();
@@ -22,6 +24,19 @@ export async function runDoctor(print: (line: string) => void): Promise<number> 
       try {
         await db.query('SELECT 1');
         print('ok    database: connected');
+        const pending = await pendingMigrations(db);
+        if (pending.length > 0) {
+          failures++;
+          print(`FAIL  database: ${pending.length} migration(s) not applied (first ${pending[0]}): run \`jml migrate\``);
+        } else {
+          const problems = await evidenceTamperRights(db);
+          if (problems.length > 0) failures++;
+          print(
+            problems.length > 0
+              ? `FAIL  database: DATABASE_URL's role ${problems.join(', ')}, so it could change evidence: jml server and jml worker refuse it`
+              : 'ok    database: schema current; the role may only read and append evidence',
+          );
+        }
       } finally {
         await db.close();
       }

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, parseEnv } from '../config/load';
 import { openDatabase } from '../db/database';
-import { migrate } from '../db/migrate';
+import { migrate, pendingMigrations } from '../db/migrate';
 import { ExportError, runEvidenceExport } from '../evidence/export-cli';
 import { runEvidenceVerify } from '../evidence/verify-cli';
 import { createLogger } from '../log';
@@ -13,6 +13,7 @@ import { routeSdkLogs } from '../runtime/sdk-logging';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 import { runPreview } from './preview';
 import { runDoctor } from './doctor';
+import { runMigrate } from './migrate';
 
 const usage = `usage: jml <command>
   dev                         API + worker in one process (embedded Temporal and Postgres when unset)
@@ -28,6 +29,8 @@ const usage = `usage: jml <command>
                               auditor's package: evidence.jsonl, offboarding.csv, manifest.json
   preview --employee ID --event hire|change|terminate [--set field=value ...] [--format table|json]
                               what an HR event would change (reads only; ID is [source:]employeeId)
+  migrate [--app-role ROLE]   apply migrations as the owner (DATABASE_MIGRATION_URL), then grant the app
+                              role (ROLE, else DATABASE_URL's user) only what it needs: evidence INSERT/SELECT
   doctor                      config, database, and each system: reachable, credentials, permissions`;
 
 /** Entry point of the `jml` bin; returns the exit code. */
@@ -58,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError('evidence: use "evidence verify" or "evidence export"');
       case 'preview':
         return await runPreview(args, (text) => process.stdout.write(text));
+      case 'migrate':
+        return await runMigrate(stringOption(args, 'app-role'), (line) => console.log(line));
       case 'doctor':
         return await runDoctor((line) => console.log(line));
       case undefined:
@@ -88,7 +93,12 @@ async function withDatabase(fn: (db: Awaited<ReturnType<typeof openDatabase>>) =
   }
   const db = await openDatabase(url ? { url } : { dataDir: `${config.env.JML_DATA_DIR}/pgdata` });
   try {
-    await migrate(db);
+    // PGlite is the process's own; on Postgres migrating is `jml migrate`'s, as the owner.
+    if (!url) await migrate(db);
+    else {
+      const pending = await pendingMigrations(db);
+      if (pending.length > 0) throw new ConfigError(`database: ${pending.length} migration(s) not applied (first ${pending[0]}): run \`jml migrate\` first`);
+    }
     return await fn(db);
   } finally {
     await db.close();

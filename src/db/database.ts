@@ -37,7 +37,9 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      // Only when missing: creating needs CREATE on the database, which an app role lacks.
+      const found = await admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (found.rowCount === 0) await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     } finally {
       await admin.end();
     }

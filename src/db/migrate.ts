@@ -1,15 +1,28 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './database';
+import { grantAppRole, type AppGrants } from './app-grants';
+import type { Database, Queryable } from './database';
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url));
 
+async function migrationFiles(): Promise<string[]> {
+  return (await readdir(migrationsDir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+}
+
+export interface MigrateOptions {
+  /** The role the app connects as (DATABASE_URL's): given exactly its privileges afterwards. */
+  appRole?: string;
+  /** Called with what the app role was granted. */
+  onGrants?: (grants: AppGrants) => void;
+}
+
 /**
- * Applies every migrations/NNN_name.sql not yet applied, in name order, each in its own
- * transaction. An advisory lock keeps two processes starting together from racing.
+ * Applies every migrations/NNN_name.sql not yet applied, in name order, in one transaction,
+ * then (given an app role) re-applies that role's privileges, so tables added later get theirs.
+ * An advisory lock keeps two processes starting together from racing.
  */
-export async function migrate(db: Database): Promise<string[]> {
-  const files = (await readdir(migrationsDir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+export async function migrate(db: Database, options: MigrateOptions = {}): Promise<string[]> {
+  const files = await migrationFiles();
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(727274)');
     await tx.query(`CREATE TABLE IF NOT EXISTS jml_migrations (
@@ -23,8 +36,21 @@ export async function migrate(db: Database): Promise<string[]> {
       await tx.query('INSERT INTO jml_migrations (name) VALUES ($1)', [file]);
       applied.push(file);
     }
+    if (options.appRole !== undefined) {
+      const grants = await grantAppRole(tx, options.appRole);
+      options.onGrants?.(grants);
+    }
     return applied;
   });
+}
+
+/** Migrations not applied yet (all of them when the database was never migrated); reads only. */
+export async function pendingMigrations(db: Queryable): Promise<string[]> {
+  const files = await migrationFiles();
+  const table = await db.query<{ found: boolean }>(`SELECT to_regclass('jml_migrations') IS NOT NULL AS found`);
+  if (!table.rows[0]?.found) return files;
+  const done = new Set((await db.query<{ name: string }>('SELECT name FROM jml_migrations')).rows.map((r) => r.name));
+  return files.filter((f) => !done.has(f));
 }
 
 /** Splits on semicolons outside $$-quoted bodies, so functions and triggers survive. */

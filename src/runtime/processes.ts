@@ -8,6 +8,7 @@ import { connectClient, connectWorker, lazyClient, temporalTarget, type Temporal
 import { startDevServer } from '../temporal/dev-server';
 import { startApi } from './api';
 import { activityDeps, openServices, type Services } from './services';
+import type { ProcessDatabase } from './database-setup';
 import { holdDevLock } from './dev-lock';
 import { startWorker } from './worker';
 import { payloadMode, productionPayloadMode } from './payload-mode';
@@ -22,7 +23,7 @@ export type Stop = () => Promise<void>;
  */
 export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
   productionPayloadMode(config.env, 'server', log);
-  const services = await openServices(config, log);
+  const services = await openServices(config, log, 'server');
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
   const client = lazyClient(target, dataConverterFor(config.env));
   const api = await startApi({ config, services, client, log });
@@ -37,7 +38,7 @@ export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
 /** `jml worker`: runs workflows and activities; scale by running more of these. */
 export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
   productionPayloadMode(config.env, 'worker', log);
-  const services = await openServices(config, log);
+  const services = await openServices(config, log, 'worker');
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
   // A worker that cannot start (a refused bundle, say) lets go of the database, so the process exits.
   const stopWorker = await workerOn(target, config, services, log).catch(async (err: unknown) => {
@@ -105,7 +106,7 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
     ({ address, uiUrl } = server);
     stopTemporal = server.stop;
   }
-  const services = await openServices(config, log, { pgliteDir: join(stateDir, 'pgdata') });
+  const services = await openServices(config, log, 'dev', { pgliteDir: join(stateDir, 'pgdata') });
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE }, address);
   const client = await connectClient(target, dataConverterFor(config.env));
   const stopWorker = await workerOn(target, config, services, log);
@@ -116,7 +117,7 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
   if (uiUrl) print(`  Temporal UI   ${uiUrl}`);
   if (encrypted) print(`  Codec         ${api.url}/codec  (payloads encrypted; no token needed from this machine in dev)`);
   else print(`  Payloads      stored in clear in Temporal (set JML_ENCRYPTION_KEY to encrypt them)`);
-  print(`  Database      ${services.db.kind === 'pglite' ? `embedded PGlite in ${join(stateDir, 'pgdata')}` : 'DATABASE_URL'}`);
+  print(`  Database      ${databaseNotice(services.databaseRole, join(stateDir, 'pgdata'))}`);
   print(`  Systems       ${[...services.connectors.keys()].join(', ') || 'none configured (see jml.config.example.yaml)'}`);
   print(`Press Ctrl-C to stop.`);
   return async () => {
@@ -127,4 +128,10 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
     await stopTemporal();
     await releaseLock();
   };
+}
+
+function databaseNotice(role: ProcessDatabase['role'], pgliteDir: string): string {
+  if (role === 'embedded') return `embedded PGlite in ${pgliteDir} (the process owns the evidence table: dev only)`;
+  if (role === 'owner') return 'DATABASE_URL, as a role that could change evidence (dev only: jml server and jml worker refuse it; see jml migrate)';
+  return 'DATABASE_URL, as an app role that may only read and append evidence';
 }

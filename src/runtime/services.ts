@@ -3,8 +3,8 @@ import type { AppConfig } from '../config/load';
 import { createConnectors } from '../connectors/registry';
 import type { Pacer } from '../connectors/pacer';
 import type { Connector } from '../connectors/types';
-import { openDatabase, type Database } from '../db/database';
-import { migrate } from '../db/migrate';
+import type { Database } from '../db/database';
+import { openProcessDatabase, type ProcessDatabase } from './database-setup';
 import { EvidenceStore } from '../evidence/store';
 import { ApprovalStore } from '../approvals/store';
 import { HoldStore } from '../leaver/hold-store';
@@ -47,12 +47,18 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function openServices(config: AppConfig, log: Logger, options: { pgliteDir?: string } = {}): Promise<Services> {
-  const url = config.env.DATABASE_URL;
-  const db = await openDatabase(url ? { url } : { dataDir: options.pgliteDir ?? join(config.env.JML_DATA_DIR, 'pgdata') });
-  const applied = await migrate(db);
-  if (applied.length > 0) log.info({ applied }, 'database migrated');
-  return createServices(db, config, log);
+/**
+ * The services of `jml dev`, `jml server` or `jml worker`, on a database whose schema is current
+ * and, in production, as a role that cannot change evidence (see openProcessDatabase).
+ */
+export async function openServices(
+  config: AppConfig,
+  log: Logger,
+  command: 'dev' | 'server' | 'worker',
+  options: { pgliteDir?: string } = {},
+): Promise<Services & { databaseRole: ProcessDatabase['role'] }> {
+  const { db, role } = await openProcessDatabase(config, log, command, options.pgliteDir ?? join(config.env.JML_DATA_DIR, 'pgdata'));
+  return { ...createServices(db, config, log), databaseRole: role };
 }
 
 /** Services over an open, migrated database (tests bring their own schema). */

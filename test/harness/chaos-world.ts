@@ -83,8 +83,34 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
       configFile,
       [targets.systemsYaml, `sla: { leaverSessionKill: ${options.sessionKillSla ?? '60s'}, leaverFullRevoke: 15m, securityChannel: "${securityChannel}" }`, ''].join('\n'),
     );
+    // Production's two roles: jml_owner owns the database and runs `jml migrate`; the server and
+    // workers connect as jml, which may only read and append evidence.
+    const admin = new pg.Client({ connectionString: pgCluster.url });
+    await admin.connect();
+    try {
+      await admin.query('CREATE ROLE jml_owner LOGIN');
+      await admin.query('CREATE ROLE jml LOGIN');
+      await admin.query('ALTER DATABASE jml OWNER TO jml_owner');
+      await admin.query('ALTER SCHEMA public OWNER TO jml_owner');
+      await admin.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+    } finally {
+      await admin.end();
+    }
+    const urlAs = (role: string) => {
+      const url = new URL(pgCluster.url);
+      url.username = role;
+      return url.toString();
+    };
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [jmlBin, 'migrate'],
+        { cwd: dir, timeout: 120_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_MIGRATION_URL: urlAs('jml_owner'), DATABASE_URL: urlAs('jml') } },
+        (err, stdout, stderr) => (err ? reject(new Error(`jml migrate: ${stdout}${stderr}`)) : resolve()),
+      ),
+    );
     const env = {
-      DATABASE_URL: pgCluster.url,
+      DATABASE_URL: urlAs('jml'),
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'jml-chaos',

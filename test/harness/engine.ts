@@ -49,6 +49,8 @@ export interface EngineOptions {
   logDestination?: DestinationStream;
   /** Another engine's task queue and database: a second worker process of the same deployment. */
   joining?: { taskQueue: string; db: Database };
+  /** A migrated database of the test's own (e.g. opened as an app role) instead of a fresh schema; the test closes it. */
+  db?: Database;
 }
 
 /**
@@ -67,8 +69,8 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
   const file = parseConfigFile(options.yaml, 'test.yaml');
   const config: AppConfig = { env, file, secrets: options.secrets ?? {} };
   const log = createLogger(env.LOG_LEVEL, options.logDestination);
-  const db = options.joining?.db ?? (await openTestDatabase('engine'));
-  const ownDb = !options.joining;
+  const db = options.joining?.db ?? options.db ?? (await openTestDatabase('engine'));
+  const ownDb = !options.joining && !options.db;
   const services = createServices(db, config);
   const target = temporalTarget({ namespace: 'default' }, options.temporalAddress);
   const client = await connectClient(target, dataConverterFor(env));

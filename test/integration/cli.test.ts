@@ -9,6 +9,7 @@ import { migrate } from '../../src/db/migrate';
 import { EvidenceStore } from '../../src/evidence/store';
 import { OrphanStore } from '../../src/orphans/store';
 import { freePort } from '../../src/temporal/dev-server';
+import { createTestRoles, type TestRoles } from '../harness/db-roles';
 
 /**
  * The `jml` bin as a user runs it, against a database of the test's own: a schema on
@@ -17,29 +18,30 @@ import { freePort } from '../../src/temporal/dev-server';
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let openDb: () => Promise<Database>;
+let roles: TestRoles | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jml-cli-'));
   const base = { PATH: process.env.PATH, HOME: process.env.HOME, JML_CONFIG: join(dir, 'jml.config.yaml'), JML_DATA_DIR: dir, LOG_LEVEL: 'silent' };
   await writeFile(join(dir, 'jml.config.yaml'), 'sla: { leaverSessionKill: 60s }\n');
   if (process.env.DATABASE_URL) {
-    const schema = `cli_${randomBytes(5).toString('hex')}`;
-    openDb = () => openDatabase({ url: process.env.DATABASE_URL, schema });
-    const url = new URL(process.env.DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    env = { ...base, DATABASE_URL: url.toString() };
+    // As in production: migrated by the owner, every command connecting as the app role.
+    roles = await createTestRoles('cli');
+    openDb = () => openDatabase({ url: roles!.ownerUrl });
+    env = { ...base, DATABASE_URL: roles.appUrl };
   } else {
     openDb = () => openDatabase({ dataDir: join(dir, 'pgdata') });
     env = base;
   }
   const db = await openDb();
-  await migrate(db);
+  await migrate(db, roles ? { appRole: roles.app } : {});
   await seedLeaver(new EvidenceStore(db));
   await seedOrphans(new OrphanStore(db));
   await db.close();
 });
 
 afterAll(async () => {
+  await roles?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -250,5 +252,46 @@ describe('jml server and jml worker encrypt payloads unless told not to', () => 
     });
     expect(res.code).toBe(2);
     expect(res.stderr.trim()).toMatch(/^jml: env: JML_WORKFLOW_BUNDLE: .* bundle it again with `jml bundle --out FILE`$/);
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL)('jml migrate and the app role (Postgres; PGlite has no roles)', () => {
+  it('server waits for jml migrate, migrate grants the app role, and server and worker refuse the owner', { timeout: 120_000 }, async () => {
+    const fresh = await createTestRoles('cli_migrate');
+    try {
+      const run = { JML_PAYLOADS_IN_CLEAR: 'true', PORT: String(await freePort()), TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
+      const early = await jml(['server'], { ...run, DATABASE_URL: fresh.appUrl });
+      expect(early.code).toBe(2);
+      expect(early.stderr.trim()).toMatch(/^jml: database: \d+ migration\(s\) not applied \(first 001_evidence\.sql\): run `jml migrate` [^\n]*$/);
+
+      const roleEnv = { DATABASE_MIGRATION_URL: fresh.ownerUrl, DATABASE_URL: fresh.appUrl };
+      const first = await jml(['migrate'], roleEnv);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^applied \d+ migration\(s\): 001_evidence\.sql, /);
+      expect(first.stdout).toContain(`evidence_events SELECT/INSERT`);
+      expect(first.stdout).toContain(`app role "${fresh.app}" may only read and append evidence`);
+      const again = await jml(['migrate'], roleEnv);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/^schema current: no migrations to apply\n/);
+
+      for (const command of ['server', 'worker']) {
+        const refused = await jml([command], { ...run, DATABASE_URL: fresh.ownerUrl });
+        expect(refused.code).toBe(2);
+        const line = refused.stderr.trim();
+        expect(line).not.toContain('\n');
+        expect(line).toMatch(new RegExp(`^jml: env: DATABASE_URL: its role owns evidence_events, so it could change or remove evidence; jml ${command} runs as an app role`));
+        expect(line).toContain('jml migrate');
+      }
+      const [asOwner, asApp] = await Promise.all([jml(['doctor'], { DATABASE_URL: fresh.ownerUrl }), jml(['doctor'], { DATABASE_URL: fresh.appUrl })]);
+      expect(asOwner.code).toBe(1);
+      expect(asOwner.stdout).toContain("FAIL  database: DATABASE_URL's role owns evidence_events, so it could change evidence");
+      expect(asApp.code, asApp.stdout).toBe(0);
+      expect(asApp.stdout).toContain('ok    database: schema current; the role may only read and append evidence');
+      const started = await jmlUntil(['server'], { ...run, LOG_LEVEL: 'info', DATABASE_URL: fresh.appUrl }, 'jml server listening');
+      expect(started).not.toMatch(/could change evidence|DATABASE_MIGRATION_URL/);
+    } finally {
+      await fresh.drop();
+    }
   });
 });

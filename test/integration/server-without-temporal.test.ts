@@ -4,8 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database';
+import { migrateAsOwner } from '../../src/db/owner-migrate';
 import { freePort } from '../../src/temporal/dev-server';
+import { createTestRoles, type TestRoles } from '../harness/db-roles';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
 
 /**
@@ -16,6 +17,7 @@ let dir: string;
 let server: ChildProcess | undefined;
 let url: string;
 let stderr = '';
+let roles: TestRoles | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jml-server-'));
@@ -34,11 +36,10 @@ beforeAll(async () => {
     JML_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   };
   if (process.env.DATABASE_URL) {
-    const schema = `srv_${randomBytes(5).toString('hex')}`;
-    await (await openDatabase({ url: process.env.DATABASE_URL, schema })).close();
-    const db = new URL(process.env.DATABASE_URL);
-    db.searchParams.set('options', `-c search_path=${schema}`);
-    env.DATABASE_URL = db.toString();
+    // As production runs it: migrated by the owner, the server connected as the app role.
+    roles = await createTestRoles('srv');
+    await migrateAsOwner({ ownerUrl: roles.ownerUrl, appUrl: roles.appUrl });
+    env.DATABASE_URL = roles.appUrl;
   }
   server = spawn('node', ['bin/jml.js', 'server'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   server.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
@@ -57,6 +58,7 @@ afterAll(async () => {
     server.kill('SIGTERM');
     await exited;
   }
+  await roles?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
