@@ -1,4 +1,4 @@
-import PDFDocument from 'pdfkit';
+import { pageNumbers, pdfText, startPdf } from './pdf-document';
 import type { LeaverRow, OffboardingReport, OffboardingSummary } from './offboarding';
 
 /**
@@ -38,28 +38,16 @@ const columns: Column[] = [
 
 /** Renders the report; generatedAt is the moment it describes (the report's asOf). */
 export function offboardingPdf(report: OffboardingReport, generatedAt: Date): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, done } = startPdf({
     layout: 'landscape',
-    margins: { top: margin, bottom: margin + 14, left: margin, right: margin },
-    bufferPages: true,
-    info: {
-      Title: `Offboarding timeliness report ${report.from} to ${report.to}`,
-      Subject: 'Offboarding timeliness (SOC 2 CC6.2, CC6.3)',
-      Creator: 'JML Engine',
-      CreationDate: generatedAt,
-    },
+    margin,
+    title: `Offboarding timeliness report ${report.from} to ${report.to}`,
+    subject: 'Offboarding timeliness (SOC 2 CC6.2, CC6.3)',
+    generatedAt,
   });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
   title(doc, report, generatedAt);
   table(doc, report.leavers);
-  pageNumbers(doc);
+  pageNumbers(doc, margin);
   doc.end();
   return done;
 }
@@ -162,27 +150,6 @@ function camelLines(doc: PDFKit.PDFDocument, name: string, width: number): strin
   return lines.join('\n');
 }
 
-function pageNumbers(doc: PDFKit.PDFDocument): void {
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    // Text below the bottom margin would otherwise start a new page.
-    const bottomMargin = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc
-      .font('Helvetica')
-      .fontSize(7)
-      .fillColor('#444444')
-      .text(`Page ${i + 1} of ${range.count}`, margin, doc.page.height - margin, {
-        width: doc.page.width - 2 * margin,
-        align: 'right',
-        lineBreak: false,
-      })
-      .fillColor('black');
-    doc.page.margins.bottom = bottomMargin;
-  }
-}
-
 /** "okta=success, aws=failure" then up to three exceptions, each cut to a readable length. */
 function systemsAndExceptions(row: LeaverRow): string {
   const systems = Object.entries(row.systems).map(([name, s]) => `${name}=${s.outcome}`);
@@ -208,12 +175,4 @@ function num(value: number | null): string {
 
 function trimNumber(value: number): string {
   return String(Math.round(value * 1000) / 1000);
-}
-
-/** Keeps what the standard fonts can show (WinAnsi: Latin-1 and a few more); anything else becomes "?". */
-function pdfText(text: string): string {
-  return text.replace(
-    /[^\n\x20-\x7e\xa0-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/g,
-    '?',
-  );
 }
