@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,19 +8,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database';
 import { parseCheckpoint } from '../../src/evidence/checkpoints/checkpoint';
 import { startCheckpointPublisher } from '../../src/evidence/checkpoints/publisher';
-import { parseSigningKey, publicKeyPem, type SigningKey } from '../../src/evidence/checkpoints/signing-key';
+import { publicKeyPem, type SigningKey } from '../../src/evidence/checkpoints/signing-key';
 import { checkpointFileName, directorySink, httpSink } from '../../src/evidence/checkpoints/sinks';
 import { EvidenceStore } from '../../src/evidence/store';
 import { runEvidenceVerify } from '../../src/evidence/verify-cli';
 import { openTestDatabaseOn, testEngines } from '../harness/db';
 import { asOwner, rewriteWithRecomputedHashes } from '../harness/evidence-tamper';
+import { newSigningKey } from '../harness/signing-key';
 
 const log = pino({ level: 'silent' });
-
-export function newSigningKey(): SigningKey {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  return parseSigningKey(privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'));
-}
 
 async function seed(store: EvidenceStore, count: number, prefix = 's'): Promise<void> {
   for (let i = 1; i <= count; i++) {
