@@ -5,6 +5,7 @@ import { readCheckpoints, readPublicKeys } from './checkpoints/files';
 import { describe, printCheckpointResult } from './checkpoints/report';
 import { verifyCheckpoints } from './checkpoints/verify';
 import { chainHash, type HashableRecord } from './hash';
+import { VerifyUsageError } from './verify-cli';
 
 /** A package row: what export-files.ts's exportedRecord wrote. */
 type PackageRow = HashableRecord & { seq: number; prevHash: string; hash: string };
@@ -35,7 +36,9 @@ export async function runPackageVerify(dir: string, out: (line: string) => void,
     out(`package${issue.seq === null ? '' : ` seq ${issue.seq}`}: ${issue.problem}: ${issue.detail}`);
   };
 
-  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { from: string; to: string; files?: { name: string; sha256: string }[] };
+  const manifestText = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => undefined);
+  if (manifestText === undefined) throw new VerifyUsageError(`${dir} is not an evidence package (no manifest.json; see jml evidence export)`);
+  const manifest = JSON.parse(manifestText) as { from: string; to: string; files?: { name: string; sha256: string }[] };
   for (const file of manifest.files ?? []) {
     const data = await readFile(join(dir, file.name)).catch(() => undefined);
     if (data === undefined) report({ seq: null, problem: 'file_missing', detail: `${file.name}, listed in manifest.json, is not in the package` });

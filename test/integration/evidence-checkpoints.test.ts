@@ -12,7 +12,7 @@ import { publicKeyPem, type SigningKey } from '../../src/evidence/checkpoints/si
 import { checkpointFileName, directorySink, httpSink } from '../../src/evidence/checkpoints/sinks';
 import { EvidenceStore } from '../../src/evidence/store';
 import { runEvidenceVerify } from '../../src/evidence/verify-cli';
-import { openTestDatabaseOn, testEngines } from '../harness/db';
+import { openSharedTestDatabases, openTestDatabaseOn, testEngines } from '../harness/db';
 import { asOwner, rewriteWithRecomputedHashes } from '../harness/evidence-tamper';
 import { newSigningKey } from '../harness/signing-key';
 
@@ -174,6 +174,29 @@ describe.each(testEngines)('evidence checkpoints (%s)', (engine) => {
     } finally {
       await publisher.stop();
       await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL)('evidence checkpoints from several worker processes', () => {
+  it('signs each new head once, whichever worker gets there first', async () => {
+    const dbs = await openSharedTestDatabases('ckpt_many', 3);
+    const dir = await mkdtemp(join(tmpdir(), 'jml-ckpt-many-'));
+    const key = newSigningKey();
+    const publishers = dbs.map((db) => startCheckpointPublisher({ db, key, sinks: [directorySink(dir)], everyMs: 60_000, log }));
+    try {
+      const store = new EvidenceStore(dbs[0]!);
+      for (let round = 1; round <= 3; round++) {
+        await seed(store, 2, `r${round}`);
+        await Promise.all(publishers.map((p) => p.round()));
+        await Promise.all(publishers.map((p) => p.round()));
+      }
+      const seqs = (await readFile(join(dir, checkpointFileName), 'utf8')).trim().split('\n').map((l) => (parseCheckpoint(l) as { seq: number }).seq);
+      expect(seqs).toEqual([2, 4, 6]);
+    } finally {
+      for (const p of publishers) await p.stop();
+      for (const db of dbs) await db.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
