@@ -12,7 +12,12 @@ import { publicKeyPem, type SigningKey } from '../../src/evidence/checkpoints/si
 import { checkpointFileName, directorySink, httpSink } from '../../src/evidence/checkpoints/sinks';
 import { EvidenceStore } from '../../src/evidence/store';
 import { runEvidenceVerify } from '../../src/evidence/verify-cli';
-import { openSharedTestDatabases, openTestDatabaseOn, testEngines } from '../harness/db';
+import { openSharedTestDatabases, openTestDatabase, openTestDatabaseOn, testEngines } from '../harness/db';
+import { parseConfigFile, parseEnv } from '../../src/config/load';
+import { sinksFor } from '../../src/evidence/checkpoints/from-config';
+import { SlackApi } from '../../src/slack/client';
+import { slackBotToken } from '../harness/slack';
+import { startSlackPeer } from '../peers/slack-peer';
 import { asOwner, rewriteWithRecomputedHashes } from '../harness/evidence-tamper';
 import { newSigningKey } from '../harness/signing-key';
 
@@ -197,6 +202,36 @@ describe.runIf(process.env.DATABASE_URL)('evidence checkpoints from several work
       for (const p of publishers) await p.stop();
       for (const db of dbs) await db.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the Slack checkpoint sink', () => {
+  it('posts each checkpoint to the security channel through the Slack client, catching up after a failure', async () => {
+    const peer = await startSlackPeer({ token: slackBotToken });
+    const db = await openTestDatabase('ckpt_slack');
+    try {
+      const file = parseConfigFile('sla: { securityChannel: "#sec-alerts" }\nevidence: { checkpointEvery: 200ms, sinks: [{ type: slack }] }', 'jml.config.yaml');
+      const config = { env: parseEnv({}), file, secrets: {} };
+      const slack = new SlackApi({ token: slackBotToken, apiUrl: peer.url });
+      const key = newSigningKey();
+      const publisher = startCheckpointPublisher({ db, key, sinks: sinksFor(config, slack), everyMs: 60_000, log });
+      const store = new EvidenceStore(db);
+      await seed(store, 1);
+      peer.failNext('chat.postMessage', 'internal_error');
+      await publisher.round();
+      expect(peer.messages()).toHaveLength(0);
+      await seed(store, 1, 'b');
+      await publisher.round();
+      await publisher.stop();
+      const posted = peer.messages();
+      expect(posted.map((m) => m.channel)).toEqual(['#sec-alerts', '#sec-alerts']);
+      expect(posted[0]?.text).toMatch(new RegExp(`^Evidence checkpoint: seq 1, hash [0-9a-f]{64}, signed .* by ${key.keyId}$`));
+      expect(posted[1]?.text).toContain('seq 2,');
+      expect(() => sinksFor(config, undefined)).toThrow('evidence.sinks.0: a slack sink needs SLACK_BOT_TOKEN');
+    } finally {
+      await db.close();
+      await peer.close();
     }
   });
 });
