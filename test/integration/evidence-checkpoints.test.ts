@@ -15,6 +15,7 @@ import { runEvidenceVerify } from '../../src/evidence/verify-cli';
 import { openSharedTestDatabases, openTestDatabase, openTestDatabaseOn, testEngines } from '../harness/db';
 import { parseConfigFile, parseEnv } from '../../src/config/load';
 import { sinksFor } from '../../src/evidence/checkpoints/from-config';
+import { checkpointStatus } from '../../src/evidence/checkpoints/status';
 import { SlackApi } from '../../src/slack/client';
 import { slackBotToken } from '../harness/slack';
 import { startSlackPeer } from '../peers/slack-peer';
@@ -88,7 +89,10 @@ describe.each(testEngines)('evidence checkpoints (%s)', (engine) => {
   it('catches a truncated tail: rows after a checkpointed seq deleted', async () => {
     await seed(store, 6);
     expect((await publishOnce())?.seq).toBe(6);
+    expect(await checkpointStatus(db, 6)).toMatchObject({ ok: true, latest: { seq: 6 } });
     await asOwner(db, 'DELETE FROM evidence_events WHERE seq > 4');
+    // What GET /api/evidence/verify adds: the chain against the database's latest checkpoint.
+    expect(await checkpointStatus(db, 4)).toMatchObject({ ok: false, problem: expect.stringMatching(/^truncated: the chain ends at seq 4 but .* covers seq 6$/) });
     const { code, text } = await verify();
     expect(text).toContain('evidence chain intact: 4 events verified'); // the chain alone cannot tell
     expect(text).toMatch(/checkpoint seq 6: truncated: the chain ends at seq 4 but the checkpoint signed .* covers seq 6: seq 5-6 are gone/);
@@ -99,6 +103,7 @@ describe.each(testEngines)('evidence checkpoints (%s)', (engine) => {
     await seed(store, 6);
     await publishOnce();
     await rewriteWithRecomputedHashes(db, 3, (r) => ({ ...r, outcome: 'failure' }));
+    expect(await checkpointStatus(db, 6)).toMatchObject({ ok: false, problem: expect.stringMatching(/^rewritten: the row at seq 6/) });
     const { code, text } = await verify();
     expect(text).toContain('evidence chain intact: 6 events verified');
     expect(text).toMatch(/checkpoint seq 6: rewritten: the row at seq 6 has hash .* the chain was rewritten at or before seq 6/);
