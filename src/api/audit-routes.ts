@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Database } from '../db/database';
 import type { EvidenceStore } from '../evidence/store';
+import { checkpointStatus } from '../evidence/checkpoints/status';
 import { unstorableReason } from '../hris/storable-text';
 import { renderOffboardingReport, ReportError } from '../reports/report-cli';
 import { renderOrphanReport } from '../reports/orphans';
@@ -71,7 +72,8 @@ export function auditRouter(deps: { db: Database; evidence: EvidenceStore; token
 
   router.get('/api/evidence/verify', auditor, async (_req, res) => {
     const result = await deps.evidence.verify();
-    res.json(result);
+    const checkpoints = await checkpointStatus(deps.db, result.head?.seq ?? 0);
+    res.json({ ...result, ok: result.ok && checkpoints.ok, checkpoints });
   });
 
   return router;

@@ -2,7 +2,9 @@ import { ConfigError, loadConfig, parseEnv } from '../config/load';
 import { openDatabase } from '../db/database';
 import { migrate, pendingMigrations } from '../db/migrate';
 import { ExportError, runEvidenceExport } from '../evidence/export-cli';
-import { runEvidenceVerify } from '../evidence/verify-cli';
+import { runEvidenceVerify, VerifyUsageError } from '../evidence/verify-cli';
+import { runPackageVerify } from '../evidence/package-verify';
+import { runKeygen, runPublicKey } from '../evidence/checkpoints/key-cli';
 import { createLogger } from '../log';
 import { checkOffboardingArgs, parseReportWindow, ReportError, runReportOffboarding } from '../reports/report-cli';
 import { parseOrphanFormat, runReportOrphans } from '../reports/orphans';
@@ -10,7 +12,7 @@ import { devLockHolder } from '../runtime/dev-lock';
 import { writeWorkflowBundle } from '../runtime/bundle';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
 import { routeSdkLogs } from '../runtime/sdk-logging';
-import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
+import { allOptions, parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 import { runPreview } from './preview';
 import { runDoctor } from './doctor';
 import { runMigrate } from './migrate';
@@ -24,9 +26,14 @@ const usage = `usage: jml <command>
                               offboarding timeliness report (pdf needs --out)
   report orphans [--format csv|json] [--out FILE]
                               accounts active in a system whose owner HR says has left, or never knew
-  evidence verify             check the evidence hash chain
+  evidence verify [--checkpoints DIR|FILE] [--public-key FILE ...]
+                              check the evidence hash chain (and against signed checkpoints)
+  evidence verify --package DIR [--public-key FILE ...]
+                              check an exported package offline (no database needed)
   evidence export --from D --to D --out DIR
-                              auditor's package: evidence.jsonl, offboarding.csv, manifest.json
+                              auditor's package: evidence.jsonl, offboarding.csv, checkpoints, manifest.json
+  evidence keygen             a new checkpoint signing key (JML_EVIDENCE_SIGNING_KEY) and its public key
+  evidence public-key         the public key of JML_EVIDENCE_SIGNING_KEY, for auditors
   preview --employee ID --event hire|change|terminate [--set field=value ...] [--format table|json]
                               what an HR event would change (reads only; ID is [source:]employeeId)
   migrate [--app-role ROLE]   apply migrations as the owner (DATABASE_MIGRATION_URL), then grant the app
@@ -56,9 +63,11 @@ export async function main(argv: string[]): Promise<number> {
         if (sub !== 'offboarding') throw new UsageError('report: use "report offboarding" or "report orphans"');
         return await report(args);
       case 'evidence':
-        if (sub === 'verify') return await withDatabase((db) => runEvidenceVerify(db, (line) => console.log(line)));
+        if (sub === 'verify') return await evidenceVerify(args);
         if (sub === 'export') return await evidenceExport(args);
-        throw new UsageError('evidence: use "evidence verify" or "evidence export"');
+        if (sub === 'keygen') return runKeygen((text) => process.stdout.write(text));
+        if (sub === 'public-key') return runPublicKey(parseEnv(process.env).JML_EVIDENCE_SIGNING_KEY, (text) => process.stdout.write(text), (line) => console.error(line));
+        throw new UsageError('evidence: use "evidence verify", "evidence export", "evidence keygen" or "evidence public-key"');
       case 'preview':
         return await runPreview(args, (text) => process.stdout.write(text));
       case 'migrate':
@@ -74,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportError || err instanceof ExportError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportError || err instanceof ExportError || err instanceof VerifyUsageError) {
       console.error(`jml: ${err.message}`);
       if (err instanceof UsageError) console.error(usage);
       return 2;
@@ -122,6 +131,18 @@ async function orphansReport(args: ParsedArgs): Promise<number> {
   return withDatabase((db) =>
     runReportOrphans(db, { format, ...(out ? { out } : {}) }, (text) => process.stdout.write(text), (line) => console.error(line)),
   );
+}
+
+async function evidenceVerify(args: ParsedArgs): Promise<number> {
+  const checkpoints = stringOption(args, 'checkpoints');
+  const pkg = stringOption(args, 'package');
+  const publicKeys = allOptions(args, 'public-key');
+  const print = (line: string) => console.log(line);
+  if (checkpoints !== undefined && pkg !== undefined) throw new UsageError('give --checkpoints or --package, not both');
+  // An exported package is checked on its own: no database, no configuration.
+  if (pkg !== undefined) return runPackageVerify(pkg, print, { publicKeys });
+  const signingKey = checkpoints !== undefined && publicKeys.length === 0 ? parseEnv(process.env).JML_EVIDENCE_SIGNING_KEY : undefined;
+  return withDatabase((db) => runEvidenceVerify(db, print, { ...(checkpoints !== undefined ? { checkpoints } : {}), publicKeys, ...(signingKey ? { signingKey } : {}) }));
 }
 
 async function evidenceExport(args: ParsedArgs): Promise<number> {

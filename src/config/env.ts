@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { encryptionKeyList, KEY_BASE64_PATTERN } from './encryption-keys';
+import { parseSigningKey, SigningKeyError, type SigningKey } from '../evidence/checkpoints/signing-key';
 
 const tokenList = z
   .string()
@@ -46,6 +47,16 @@ const originList = z
     return origins;
   });
 
+/** Never echoes the value: a key pasted here must not reach a log. */
+const signingKey = z.string().transform((value, ctx): SigningKey => {
+  try {
+    return parseSigningKey(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof SigningKeyError ? err.message : 'cannot be read' });
+    return z.NEVER;
+  }
+});
+
 const optionalUrl = z.url().optional();
 const optionalSecret = z.string().min(1).optional();
 
@@ -89,6 +100,8 @@ export const envSchema = z.object({
   /** `jml server` and `jml worker` refuse to store payloads unencrypted unless this is `true`. */
   JML_PAYLOADS_IN_CLEAR: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   JML_CODEC_CORS_ORIGINS: originList,
+  /** Ed25519 private key (base64 PKCS#8 DER or PEM) that signs evidence checkpoints. */
+  JML_EVIDENCE_SIGNING_KEY: signingKey.optional(),
   /** Applied HR events per worker-workflow run before it continues as new (history size). */
   JML_ENTITY_EVENTS_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(200),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, hrFieldName } from './schema-parts';
+import { duration, envName, hrFieldName } from './schema-parts';
 import { connectorCatalog, descriptorOf, type SystemConfig } from '../connectors/catalog';
 import { parseThreshold } from '../leaver/mass-termination';
 
@@ -102,6 +102,21 @@ const workdayBusinessProcesses = z
     }
   });
 
+/** Where signed evidence checkpoints are published, outside the database. */
+const checkpointSink = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('directory'), path: z.string().min(1) }),
+  z.strictObject({ type: z.literal('http'), url: z.url({ protocol: /^https?$/ }), tokenEnv: envName.optional() }),
+  z.strictObject({ type: z.literal('slack'), channel: z.string().min(1).optional() }),
+]);
+export type CheckpointSinkConfig = z.infer<typeof checkpointSink>;
+
+const evidence = z.strictObject({
+  checkpointEvery: duration.default(60_000).refine((ms) => ms > 0, 'must be longer than 0'),
+  /** How long evidence is kept (at least). */
+  retention: duration.default(34_560_000_000),
+  sinks: z.array(checkpointSink).default([]),
+});
+
 export type WorkdayBusinessProcessesConfig = z.infer<typeof workdayBusinessProcesses>;
 
 export const configFileSchema = z
@@ -174,6 +189,7 @@ export const configFileSchema = z
       .default({ cutoffLocalTime: '18:00', deleteAfter: 2_592_000_000, defaultTimeZone: 'UTC' }),
     /** Orphan-account reconciliation of every system that can list its accounts: how often (0 turns it off). */
     orphans: z.object({ every: duration.default(86_400_000) }).strict().default({ every: 86_400_000 }),
+    evidence: evidence.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -199,6 +215,11 @@ export const configFileSchema = z
       const declared = Object.keys(cfg.identity.hrFields);
       const known = declared.length > 0 ? ` (declared: ${declared.join(', ')})` : '';
       ctx.addIssue({ code: 'custom', path: ['systems', i, 'identity', 'field'], message: `HR field "${field}" is not declared in identity.hrFields${known}` });
+    });
+    cfg.evidence.sinks.forEach((sink, i) => {
+      if (sink.type === 'slack' && !sink.channel && !cfg.sla.securityChannel) {
+        ctx.addIssue({ code: 'custom', path: ['evidence', 'sinks', i, 'channel'], message: 'no channel, and sla.securityChannel is not set either' });
+      }
     });
     check(cfg.policy.birthright, ['policy', 'birthright']);
     cfg.policy.rules.forEach((r, i) => check(r.grant, ['policy', 'rules', i, 'grant']));

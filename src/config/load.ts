@@ -64,5 +64,11 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       secrets[name] = value;
     }
   }
+  for (const [i, sink] of file.evidence.sinks.entries()) {
+    if (sink.type !== 'http' || !sink.tokenEnv) continue;
+    const value = source[sink.tokenEnv];
+    if (!value) throw new ConfigError(`env: ${sink.tokenEnv}: not set (token of evidence.sinks.${i})`);
+    secrets[sink.tokenEnv] = value;
+  }
   return { env, file, secrets };
 }

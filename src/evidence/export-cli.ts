@@ -1,13 +1,15 @@
-import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '../db/database';
 import { offboardingCsv } from '../reports/csv';
 import { loadOffboardingReport, parseReportWindow } from '../reports/report-cli';
+import { writeAnchor, type PackageAnchor } from './export-anchor';
+import { exportedRecord, writeNewFile, type ExportedFile } from './export-files';
 import { EvidenceStore } from './store';
-import { hashedContent } from './hash';
 import { printChainResult, printProblem } from './verify-cli';
-import type { EvidenceRecord, VerifyResult } from './types';
+import type { VerifyResult } from './types';
+
+export type { ExportedFile } from './export-files';
 
 /** An export that cannot be written where asked; the CLI prints the message and exits 2. */
 export class ExportError extends Error {
@@ -23,12 +25,6 @@ export interface EvidenceExportArgs {
   out: string;
 }
 
-export interface ExportedFile {
-  name: string;
-  bytes: number;
-  sha256: string;
-}
-
 export interface EvidenceManifest {
   from: string;
   to: string;
@@ -38,6 +34,8 @@ export interface EvidenceManifest {
   lastSeq: number | null;
   /** The whole chain re-verified after the events were read, so head.seq >= lastSeq. */
   chain: Pick<VerifyResult, 'ok' | 'checked' | 'problemCount' | 'head' | 'problems'>;
+  /** What anchors the window to signed checkpoints (see export-anchor.ts). */
+  checkpoints: Omit<PackageAnchor, 'files'>;
   files: ExportedFile[];
 }
 
@@ -46,6 +44,8 @@ export interface EvidenceManifest {
  *  - evidence.jsonl: every event that occurred in [from, to), in chain order, one JSON object
  *    per line with every stored field (seq, recordedAt, prevHash and hash included);
  *  - offboarding.csv: the offboarding report for the same window, as `jml report` writes it;
+ *  - checkpoints.jsonl, chain-links.jsonl, public-keys/: the signed checkpoints that anchor the
+ *    window and what it takes to check them offline (`jml evidence verify --package DIR`);
  *  - manifest.json: the window, counts, the result of verifying the whole chain (with the
  *    problems found, if any), and the size and SHA-256 of each file above.
  * Exit code 0 when written and the chain is intact; 1 when verification found problems (the
@@ -66,6 +66,8 @@ export async function runEvidenceExport(
   const report = await loadOffboardingReport(db, window, now);
   const csv = await writeNewFile(join(args.out, 'offboarding.csv'), [Buffer.from(offboardingCsv(report))]);
 
+  const anchor = await writeAnchor(db, args.out, window, evidence);
+
   // Verified after reading, so every exported event is covered by the check.
   const chain = await store.verify({
     onProblem: printProblem(print),
@@ -78,15 +80,15 @@ export async function runEvidenceExport(
     firstSeq: evidence.firstSeq,
     lastSeq: evidence.lastSeq,
     chain: { ok: chain.ok, checked: chain.checked, problemCount: chain.problemCount, head: chain.head, problems: chain.problems },
-    files: [
-      { name: 'evidence.jsonl', ...evidence.file },
-      { name: 'offboarding.csv', ...csv },
-    ],
+    checkpoints: { checkpoints: anchor.checkpoints, anchor: anchor.anchor, links: anchor.links, keyIds: anchor.keyIds },
+    files: [{ name: 'evidence.jsonl', ...evidence.file }, { name: 'offboarding.csv', ...csv }, ...anchor.files],
   };
   await writeNewFile(join(args.out, 'manifest.json'), [Buffer.from(JSON.stringify(manifest, null, 2) + '\n')]);
 
   const seqs = evidence.count ? `, seq ${evidence.firstSeq}-${evidence.lastSeq}` : '';
-  print(`wrote ${args.out}: evidence.jsonl (${evidence.count} events${seqs}), offboarding.csv (${report.leavers.length} leaver(s)), manifest.json`);
+  print(`wrote ${args.out}: evidence.jsonl (${evidence.count} events${seqs}), offboarding.csv (${report.leavers.length} leaver(s)), checkpoints.jsonl (${anchor.checkpoints}), chain-links.jsonl (${anchor.links}), manifest.json`);
+  if (anchor.anchor) print(`anchored by the checkpoint at seq ${anchor.anchor.seq} signed ${anchor.anchor.at} by ${anchor.anchor.keyId}`);
+  else if (evidence.count > 0) print(`warning: no signed checkpoint covers seq ${evidence.lastSeq} yet: the package cannot be verified offline; export again after the next checkpoint (evidence.checkpointEvery)`);
   return printChainResult(chain, print);
 }
 
@@ -125,36 +127,4 @@ async function writeEvidence(
   }
   const file = await writeNewFile(path, lines());
   return { count, firstSeq, lastSeq, file };
-}
-
-/**
- * One line of evidence.jsonl: every field of the stored event, in a fixed order, absent
- * optional ones as null (as the hash reads them), so each line has the same keys and
- * hash = sha256(prevHash + canonical JSON of the fields between seq and prevHash).
- */
-function exportedRecord(record: EvidenceRecord): Record<string, unknown> {
-  return {
-    seq: record.seq,
-    ...hashedContent(record),
-    prevHash: record.prevHash,
-    hash: record.hash,
-  };
-}
-
-/** Writes chunks to a file that must not exist yet; returns its size and SHA-256. */
-async function writeNewFile(path: string, chunks: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<Omit<ExportedFile, 'name'>> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const handle = await open(path, 'wx');
-  try {
-    for await (const chunk of chunks) {
-      await handle.writeFile(chunk);
-      hash.update(chunk);
-      bytes += chunk.length;
-    }
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return { bytes, sha256: hash.digest('hex') };
 }

@@ -1,14 +1,55 @@
 import type { Database } from '../db/database';
+import { readCheckpoints, readPublicKeys } from './checkpoints/files';
+import { printCheckpointResult } from './checkpoints/report';
+import type { SigningKey, VerifyingKey } from './checkpoints/signing-key';
+import { verifyCheckpoints, type CheckedChain } from './checkpoints/verify';
 import { EvidenceStore } from './store';
 import type { VerifyResult } from './types';
 
+export interface EvidenceVerifyOptions {
+  /** A directory of checkpoint files (a directory sink's, or lines collected from other sinks) or one file. */
+  checkpoints?: string;
+  /** Public key files (SPKI PEM) to check the checkpoints' signatures with. */
+  publicKeys?: readonly string[];
+  /** Without publicKeys, the signing key's own public half is used. */
+  signingKey?: SigningKey;
+}
+
+/** A verification that cannot start as asked (no key to check signatures with); exit 2. */
+export class VerifyUsageError extends Error {
+  override readonly name = 'VerifyUsageError';
+}
+
 /**
- * `jml evidence verify`: re-hashes the whole chain, prints one line per problem as it is
- * found and a summary line. Exit code 0 when the chain is intact, 1 when anything is wrong.
+ * `jml evidence verify [--checkpoints DIR] [--public-key FILE ...]`: re-hashes the whole chain,
+ * prints one line per problem as it is found and a summary line; with checkpoints, also checks
+ * each one's signature and that the chain has exactly the signed hash at its seq and reaches the
+ * latest one. Exit code 0 when everything holds, 1 when anything is wrong.
  */
-export async function runEvidenceVerify(db: Database, out: (line: string) => void): Promise<number> {
+export async function runEvidenceVerify(db: Database, out: (line: string) => void, options: EvidenceVerifyOptions = {}): Promise<number> {
+  const keys = options.checkpoints === undefined ? [] : await verifyingKeys(options);
   const result = await new EvidenceStore(db).verify({ onProblem: printProblem(out) });
-  return printChainResult(result, out);
+  const chainCode = printChainResult(result, out);
+  if (options.checkpoints === undefined) return chainCode;
+  const headSeq = result.head?.seq ?? 0;
+  const checked = await verifyCheckpoints(await readCheckpoints(options.checkpoints), keys, databaseChain(db, headSeq));
+  return Math.max(chainCode, printCheckpointResult(checked, headSeq, out));
+}
+
+export async function verifyingKeys(options: Pick<EvidenceVerifyOptions, 'publicKeys' | 'signingKey'>): Promise<VerifyingKey[]> {
+  if (options.publicKeys && options.publicKeys.length > 0) return readPublicKeys(options.publicKeys);
+  if (options.signingKey) return [options.signingKey];
+  throw new VerifyUsageError('checking checkpoints needs the public key: give --public-key FILE (from `jml evidence public-key`) or set JML_EVIDENCE_SIGNING_KEY');
+}
+
+function databaseChain(db: Database, headSeq: number): CheckedChain {
+  return {
+    headSeq,
+    async hashesAt(seqs) {
+      const { rows } = await db.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM evidence_events WHERE seq = ANY($1::bigint[])', [[...seqs]]);
+      return new Map(rows.map((row) => [Number(row.seq), row.hash]));
+    },
+  };
 }
 
 /** One line per problem, as `jml evidence verify` prints them. */

@@ -14,6 +14,7 @@ import { startWorker } from './worker';
 import { payloadMode, productionPayloadMode } from './payload-mode';
 import { systemBudgets } from './system-workers';
 import { startWorkerCensus } from './worker-census';
+import { checkpointPublisherFor } from '../evidence/checkpoints/from-config';
 
 export type Stop = () => Promise<void>;
 
@@ -54,7 +55,13 @@ export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
 
 /** A worker on its own connection; the returned function drains it and closes the connection. */
 async function workerOn(target: TemporalTarget, config: AppConfig, services: Services, log: Logger): Promise<Stop> {
-  const connection = await connectWorker(target);
+  // Before anything else starts: a bad sink or a missing key stops the process here. Every
+  // worker runs one; each new chain head is signed once, by whichever gets there first.
+  const checkpoints = checkpointPublisherFor(config, { db: services.db, slack: services.slack, log });
+  const connection = await connectWorker(target).catch(async (err: unknown) => {
+    await checkpoints?.stop();
+    throw err;
+  });
   const worker = await startWorker({
     connection,
     namespace: target.namespace,
@@ -64,6 +71,7 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
     budgets: systemBudgets(config.file.systems),
     ...(config.env.JML_WORKFLOW_BUNDLE ? { workflowBundlePath: config.env.JML_WORKFLOW_BUNDLE } : {}),
   }).catch(async (err: unknown) => {
+    await checkpoints?.stop();
     await connection.close();
     throw err;
   });
@@ -71,6 +79,8 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
   const census = startWorkerCensus({ db: services.db, shared: services.pacers, log });
   return async () => {
     await worker.stop();
+    // After the worker drained, so its last evidence is signed too.
+    await checkpoints?.stop();
     await census.stop();
     await connection.close();
   };

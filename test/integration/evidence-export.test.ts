@@ -76,7 +76,8 @@ describe('jml evidence export', () => {
     const out = join(dir, 'q1', 'package');
     const lines: string[] = [];
     expect(await runEvidenceExport(db, { from: '2026-03-01', to: '2026-03-31', out }, (l) => lines.push(l), now)).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['evidence.jsonl', 'manifest.json', 'offboarding.csv']);
+    // No signing key here: no checkpoints, so nothing anchors the window yet (and no public key).
+    expect((await readdir(out)).sort()).toEqual(['chain-links.jsonl', 'checkpoints.jsonl', 'evidence.jsonl', 'manifest.json', 'offboarding.csv']);
 
     const { manifest, events, csv } = await readPackage(out);
     const head = (await store.verify()).head;
@@ -88,9 +89,12 @@ describe('jml evidence export', () => {
       firstSeq: 2,
       lastSeq: 6,
       chain: { ok: true, checked: 7, problemCount: 0, head, problems: [] },
+      checkpoints: { checkpoints: 0, anchor: null, links: 0, keyIds: [] },
       files: [
         { name: 'evidence.jsonl', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
         { name: 'offboarding.csv', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        { name: 'checkpoints.jsonl', bytes: 0, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        { name: 'chain-links.jsonl', bytes: 0, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
       ],
     });
     expect(head).toMatchObject({ seq: 7 });
@@ -116,7 +120,8 @@ describe('jml evidence export', () => {
     expect(csv.split('\r\n')[1]).toMatch(/^77,bamboohr,2026-03-02T18:00:00.000Z,/);
 
     expect(lines).toEqual([
-      `wrote ${out}: evidence.jsonl (5 events, seq 2-6), offboarding.csv (1 leaver(s)), manifest.json`,
+      `wrote ${out}: evidence.jsonl (5 events, seq 2-6), offboarding.csv (1 leaver(s)), checkpoints.jsonl (0), chain-links.jsonl (0), manifest.json`,
+      'warning: no signed checkpoint covers seq 6 yet: the package cannot be verified offline; export again after the next checkpoint (evidence.checkpointEvery)',
       `evidence chain intact: 7 events verified; head seq 7 hash ${head?.hash}`,
     ]);
   });
