@@ -9,6 +9,8 @@ type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
  */
 export const appTablePrivileges: Readonly<Record<string, readonly TablePrivilege[]>> = {
   evidence_events: ['SELECT', 'INSERT'],
+  // Signed chain heads, append-only like evidence: the sinks hold the copies that prove it.
+  evidence_checkpoints: ['SELECT', 'INSERT'],
   hr_inbox: ['SELECT', 'INSERT', 'UPDATE'],
   approvals: ['SELECT', 'INSERT', 'UPDATE'],
   hris_watermarks: ['SELECT', 'INSERT', 'UPDATE'],
