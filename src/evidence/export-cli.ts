@@ -5,6 +5,8 @@ import { offboardingCsv } from '../reports/csv';
 import { loadOffboardingReport, parseReportWindow } from '../reports/report-cli';
 import { writeAnchor, type PackageAnchor } from './export-anchor';
 import { exportedRecord, writeNewFile, type ExportedFile } from './export-files';
+import { approvalDecisions, summaryPdf } from '../reports/summary-pdf';
+import { checkpointStatus } from './checkpoints/status';
 import { EvidenceStore } from './store';
 import { printChainResult, printProblem } from './verify-cli';
 import type { VerifyResult } from './types';
@@ -44,6 +46,8 @@ export interface EvidenceManifest {
  *  - evidence.jsonl: every event that occurred in [from, to), in chain order, one JSON object
  *    per line with every stored field (seq, recordedAt, prevHash and hash included);
  *  - offboarding.csv: the offboarding report for the same window, as `jml report` writes it;
+ *  - summary.pdf: the auditor's summary (timeliness and breaches, approvals, exceptions, and the
+ *    verification with the checkpoint the chain was checked against);
  *  - checkpoints.jsonl, chain-links.jsonl, public-keys/: the signed checkpoints that anchor the
  *    window and what it takes to check them offline (`jml evidence verify --package DIR`);
  *  - manifest.json: the window, counts, the result of verifying the whole chain (with the
@@ -72,6 +76,21 @@ export async function runEvidenceExport(
   const chain = await store.verify({
     onProblem: printProblem(print),
   });
+  const status = await checkpointStatus(db, chain.head?.seq ?? 0);
+  const approvals = await store.range({ from: window.from, to: window.to, actions: approvalDecisions });
+  const pdf = await summaryPdf({
+    report,
+    events: approvals,
+    verification: {
+      ok: chain.ok && status.ok,
+      checked: chain.checked,
+      head: chain.head,
+      problems: [...chain.problems.map((p) => `seq ${p.seq}: ${p.detail}`), ...(status.problem ? [status.problem] : [])],
+      ...(status.latest && status.ok ? { checkpoint: status.latest } : {}),
+    },
+    generatedAt: now,
+  });
+  const summary = await writeNewFile(join(args.out, 'summary.pdf'), [pdf]);
   const manifest: EvidenceManifest = {
     from: window.from,
     to: window.to,
@@ -81,12 +100,12 @@ export async function runEvidenceExport(
     lastSeq: evidence.lastSeq,
     chain: { ok: chain.ok, checked: chain.checked, problemCount: chain.problemCount, head: chain.head, problems: chain.problems },
     checkpoints: { checkpoints: anchor.checkpoints, anchor: anchor.anchor, links: anchor.links, keyIds: anchor.keyIds },
-    files: [{ name: 'evidence.jsonl', ...evidence.file }, { name: 'offboarding.csv', ...csv }, ...anchor.files],
+    files: [{ name: 'evidence.jsonl', ...evidence.file }, { name: 'offboarding.csv', ...csv }, { name: 'summary.pdf', ...summary }, ...anchor.files],
   };
   await writeNewFile(join(args.out, 'manifest.json'), [Buffer.from(JSON.stringify(manifest, null, 2) + '\n')]);
 
   const seqs = evidence.count ? `, seq ${evidence.firstSeq}-${evidence.lastSeq}` : '';
-  print(`wrote ${args.out}: evidence.jsonl (${evidence.count} events${seqs}), offboarding.csv (${report.leavers.length} leaver(s)), checkpoints.jsonl (${anchor.checkpoints}), chain-links.jsonl (${anchor.links}), manifest.json`);
+  print(`wrote ${args.out}: evidence.jsonl (${evidence.count} events${seqs}), offboarding.csv (${report.leavers.length} leaver(s)), summary.pdf, checkpoints.jsonl (${anchor.checkpoints}), chain-links.jsonl (${anchor.links}), manifest.json`);
   if (anchor.anchor) print(`anchored by the checkpoint at seq ${anchor.anchor.seq} signed ${anchor.anchor.at} by ${anchor.anchor.keyId}`);
   else if (evidence.count > 0) print(`warning: no signed checkpoint covers seq ${evidence.lastSeq} yet: the package cannot be verified offline; export again after the next checkpoint (evidence.checkpointEvery)`);
   return printChainResult(chain, print);

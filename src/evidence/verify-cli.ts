@@ -3,6 +3,7 @@ import { readCheckpoints, readPublicKeys } from './checkpoints/files';
 import { printCheckpointResult } from './checkpoints/report';
 import type { SigningKey, VerifyingKey } from './checkpoints/signing-key';
 import { verifyCheckpoints, type CheckedChain } from './checkpoints/verify';
+import { checkKeptRuns, rebuildKeptRuns } from '../reports/report-runs';
 import { EvidenceStore } from './store';
 import type { VerifyResult } from './types';
 
@@ -29,7 +30,10 @@ export class VerifyUsageError extends Error {
 export async function runEvidenceVerify(db: Database, out: (line: string) => void, options: EvidenceVerifyOptions = {}): Promise<number> {
   const keys = options.checkpoints === undefined ? [] : await verifyingKeys(options);
   const result = await new EvidenceStore(db).verify({ onProblem: printProblem(out) });
-  const chainCode = printChainResult(result, out);
+  const kept = await checkKeptRuns(db);
+  // Kept rows are derived: the next report replaces them all from evidence.
+  if (kept.differing.length > 0) await rebuildKeptRuns(db);
+  const chainCode = Math.max(printChainResult(result, out), printKeptRuns(kept, out));
   if (options.checkpoints === undefined) return chainCode;
   const headSeq = result.head?.seq ?? 0;
   const checked = await verifyCheckpoints(await readCheckpoints(options.checkpoints), keys, databaseChain(db, headSeq));
@@ -50,6 +54,17 @@ function databaseChain(db: Database, headSeq: number): CheckedChain {
       return new Map(rows.map((row) => [Number(row.seq), row.hash]));
     },
   };
+}
+
+/** The offboarding report's kept rows against the evidence they were worked out from; the exit code. */
+function printKeptRuns(result: { checked: number; differing: string[] }, out: (line: string) => void): number {
+  if (result.differing.length === 0) {
+    out(`offboarding report rows: ${result.checked} kept, each as its evidence gives it`);
+    return 0;
+  }
+  for (const id of result.differing.slice(0, 50)) out(`offboarding report row ${id}: differs from its evidence (changed outside the engine)`);
+  out(`offboarding report rows CHANGED: ${result.differing.length} of ${result.checked} differ from their evidence; the next report works every run out again from evidence`);
+  return 1;
 }
 
 /** One line per problem, as `jml evidence verify` prints them. */

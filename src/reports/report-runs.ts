@@ -189,3 +189,12 @@ export async function checkKeptRuns(db: Database): Promise<{ checked: number; di
   }
   return { checked, differing };
 }
+
+/** Moves the watermark back to the start: the next report works every run out again and replaces every kept row. */
+export async function rebuildKeptRuns(db: Database): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('UPDATE offboarding_report_watermark SET seq = 0');
+    // A changed row may claim later evidence than it covers: let any fresh row replace it.
+    await tx.query('UPDATE offboarding_report_runs SET covered_seq = 0');
+  });
+}

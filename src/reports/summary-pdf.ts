@@ -37,7 +37,9 @@ export interface ApprovalLine {
 }
 
 const margin = 40;
-const decisions = new Set(['approval.decided', 'approval.expired', 'approval.cancelled']);
+/** The evidence actions that end an approval. */
+export const approvalDecisions = ['approval.decided', 'approval.expired', 'approval.cancelled'] as const;
+const decisions = new Set<string>(approvalDecisions);
 
 /** Every approval decided in these events: who decided, for whom, what, how, when. */
 export function approvalLines(events: readonly EvidenceRecord[]): ApprovalLine[] {

@@ -169,7 +169,7 @@ describe('jml CLI', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/evidence chain intact: 5 events verified/);
-    expect((await readdir(out)).sort()).toEqual(['evidence.jsonl', 'manifest.json', 'offboarding.csv']);
+    expect((await readdir(out)).sort()).toEqual(['chain-links.jsonl', 'checkpoints.jsonl', 'evidence.jsonl', 'manifest.json', 'offboarding.csv', 'summary.pdf']);
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { events: number; chain: { ok: boolean } };
     expect(manifest).toMatchObject({ events: 5, chain: { ok: true } });
     const again = await jml(['evidence', 'export', '--from', '2026-03-01', '--to', '2026-03-31', '--out', out]);

@@ -10,6 +10,7 @@ import { EvidenceStore } from '../../src/evidence/store';
 import type { EvidenceRecord } from '../../src/evidence/types';
 import { ReportError, runReportOffboarding } from '../../src/reports/report-cli';
 import { openTestDatabase } from '../harness/db';
+import { renderPdfPages } from '../harness/pdf-pages';
 
 let db: Database;
 let store: EvidenceStore;
@@ -77,7 +78,7 @@ describe('jml evidence export', () => {
     const lines: string[] = [];
     expect(await runEvidenceExport(db, { from: '2026-03-01', to: '2026-03-31', out }, (l) => lines.push(l), now)).toBe(0);
     // No signing key here: no checkpoints, so nothing anchors the window yet (and no public key).
-    expect((await readdir(out)).sort()).toEqual(['chain-links.jsonl', 'checkpoints.jsonl', 'evidence.jsonl', 'manifest.json', 'offboarding.csv']);
+    expect((await readdir(out)).sort()).toEqual(['chain-links.jsonl', 'checkpoints.jsonl', 'evidence.jsonl', 'manifest.json', 'offboarding.csv', 'summary.pdf']);
 
     const { manifest, events, csv } = await readPackage(out);
     const head = (await store.verify()).head;
@@ -93,6 +94,7 @@ describe('jml evidence export', () => {
       files: [
         { name: 'evidence.jsonl', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
         { name: 'offboarding.csv', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        { name: 'summary.pdf', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
         { name: 'checkpoints.jsonl', bytes: 0, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
         { name: 'chain-links.jsonl', bytes: 0, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
       ],
@@ -118,9 +120,16 @@ describe('jml evidence export', () => {
     await runReportOffboarding(db, { from: '2026-03-01', to: '2026-03-31', format: 'csv' }, (t) => (expectedCsv += t), now);
     expect(csv).toBe(expectedCsv);
     expect(csv.split('\r\n')[1]).toMatch(/^77,bamboohr,2026-03-02T18:00:00.000Z,/);
+    // The auditor's summary, as rendered: the window's leaver and the verification it passed.
+    const summary = (await renderPdfPages(await readFile(join(out, 'summary.pdf')))).map((p) => p.text.replace(/\s+/g, ' ')).join(' ');
+    expect(summary).toContain('Window: 2026-03-01T00:00:00.000Z to 2026-04-01T00:00:00.000Z');
+    expect(summary).toContain('PASSED: the evidence chain is intact');
+    expect(summary).toContain(`Events checked: 7; chain head: seq 7, hash ${head?.hash}`);
+    expect(summary).toContain('No signed checkpoint was given');
+    expect(summary).toContain('Leavers: 1');
 
     expect(lines).toEqual([
-      `wrote ${out}: evidence.jsonl (5 events, seq 2-6), offboarding.csv (1 leaver(s)), checkpoints.jsonl (0), chain-links.jsonl (0), manifest.json`,
+      `wrote ${out}: evidence.jsonl (5 events, seq 2-6), offboarding.csv (1 leaver(s)), summary.pdf, checkpoints.jsonl (0), chain-links.jsonl (0), manifest.json`,
       'warning: no signed checkpoint covers seq 6 yet: the package cannot be verified offline; export again after the next checkpoint (evidence.checkpointEvery)',
       `evidence chain intact: 7 events verified; head seq 7 hash ${head?.hash}`,
     ]);

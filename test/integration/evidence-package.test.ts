@@ -7,6 +7,7 @@ import type { Database } from '../../src/db/database';
 import { startCheckpointPublisher } from '../../src/evidence/checkpoints/publisher';
 import { publicKeyPem, type SigningKey } from '../../src/evidence/checkpoints/signing-key';
 import { publicKeyFile } from '../../src/evidence/export-anchor';
+import { renderPdfPages } from '../harness/pdf-pages';
 import { runEvidenceExport, type EvidenceManifest } from '../../src/evidence/export-cli';
 import { runPackageVerify } from '../../src/evidence/package-verify';
 import { EvidenceStore } from '../../src/evidence/store';
@@ -86,6 +87,10 @@ describe.each(testEngines)('an exported evidence package verified offline (%s)',
     expect(text).toContain(`public key ${key.keyId}`);
     expect(text).toMatch(/package verified: 5 event\(s\) of .* \(seq 2-7\), 2 chain link\(s\); anchored by the checkpoint at seq 8/);
     expect(code).toBe(0);
+    // The summary names the checkpoint the chain was checked against.
+    const summary = (await renderPdfPages(await readFile(file('summary.pdf')))).map((p) => p.text.replace(/\s+/g, ' ')).join(' ');
+    expect(summary).toContain('PASSED: the evidence chain is intact');
+    expect(summary).toMatch(new RegExp(`Checked against signed checkpoint: seq 8, hash [0-9a-f]{64}, signed \\S+ with key ${key.keyId}`));
     // An auditor's own copy of the public key gives the same answer.
     const pinned = join(dir, 'published.pem');
     await writeFile(pinned, publicKeyPem(key));

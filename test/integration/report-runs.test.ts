@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database';
 import { EvidenceStore } from '../../src/evidence/store';
+import { runEvidenceVerify } from '../../src/evidence/verify-cli';
 import type { EvidenceContext, Outcome } from '../../src/evidence/types';
 import { checkKeptRuns, reportFromEvidence, reportFromRuns } from '../../src/reports/report-runs';
 import { openTestDatabaseOn, testEngines } from '../harness/db';
@@ -102,7 +103,16 @@ describe.each(testEngines)('offboarding report from kept runs (%s)', (engine) =>
     expect(earlier).toEqual(await reportFromEvidence(db, window, new Date(base + 150 * 1000)));
 
     await db.query(`UPDATE offboarding_report_runs SET row = jsonb_set(row::jsonb, '{withinSla}', 'true')::json WHERE workflow_id = 'leaver-bamboohr-open'`);
+    await db.query(`UPDATE offboarding_report_runs SET covered_seq = 999999 WHERE workflow_id = 'leaver-bamboohr-open'`);
     const { differing } = await checkKeptRuns(db);
     expect(differing).toEqual(['leaver-bamboohr-open']);
+    // jml evidence verify says so, fails, and has the next report work every run out again.
+    const lines: string[] = [];
+    expect(await runEvidenceVerify(db, (l) => lines.push(l))).toBe(1);
+    expect(lines).toContain('offboarding report row leaver-bamboohr-open: differs from its evidence (changed outside the engine)');
+    await bothWays(300_000);
+    const again: string[] = [];
+    expect(await runEvidenceVerify(db, (l) => again.push(l))).toBe(0);
+    expect(again.at(-1)).toMatch(/^offboarding report rows: \d+ kept, each as its evidence gives it$/);
   });
 });
