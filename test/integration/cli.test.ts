@@ -174,7 +174,7 @@ describe('jml CLI', () => {
     expect(manifest).toMatchObject({ events: 5, chain: { ok: true } });
     const again = await jml(['evidence', 'export', '--from', '2026-03-01', '--to', '2026-03-31', '--out', out]);
     expect(again.code).toBe(2);
-    expect(again.stderr.trim()).toBe(`jml: --out ${out} is not empty (3 entries): give a new or empty directory`);
+    expect(again.stderr.trim()).toBe(`jml: --out ${out} is not empty (6 entries): give a new or empty directory`);
   });
 
   it('verifies the evidence chain, and fails on a tampered row', async () => {
