@@ -5,7 +5,7 @@ import type { Inbox } from '../intake/inbox';
 import type { Logger } from '../log';
 import { approvalRouter } from './approval-routes';
 import { auditRouter } from './audit-routes';
-import type { Role } from './auth';
+import type { ApiTokens } from './auth';
 import { bambooReceiver, type BambooReceiverOptions } from '../hris/bamboohr/receiver';
 import { workdayReceiver, type WorkdayReceiverOptions } from '../hris/workday/receiver';
 import { webhookRouter } from './webhook-router';
@@ -22,7 +22,7 @@ export interface AppDeps {
   inbox: Inbox;
   /** Wakes the inbox dispatcher once a delivery is stored (with the number of events waiting). */
   handOver: (waiting: number) => void;
-  tokens: ReadonlyMap<string, Role>;
+  tokens: ApiTokens;
   bamboohr: BambooReceiverOptions;
   workday: WorkdayReceiverOptions;
   health: HealthCheck[];

@@ -4,10 +4,10 @@ import type { EvidenceStore } from '../evidence/store';
 import { unstorableReason } from '../hris/storable-text';
 import { renderOffboardingReport, ReportError } from '../reports/report-cli';
 import { renderOrphanReport } from '../reports/orphans';
-import { requireRole, type Role } from './auth';
+import { requireRole, type ApiTokens } from './auth';
 
 /** Auditor routes: offboarding timeliness and orphan-account reports, a worker's evidence, and chain verification. */
-export function auditRouter(deps: { db: Database; evidence: EvidenceStore; tokens: ReadonlyMap<string, Role> }): Router {
+export function auditRouter(deps: { db: Database; evidence: EvidenceStore; tokens: ApiTokens }): Router {
   const router = Router();
   const auditor = requireRole(deps.tokens, 'auditor');
 

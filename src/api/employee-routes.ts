@@ -4,7 +4,7 @@ import { OverrideError, overridableFields, parseOverrides, type Overrides } from
 import { previewEvents, type PreviewEvent } from '../preview/plan';
 import { TemporalUnavailableError } from '../preview/reader';
 import { employeePreview, employeeView, type EmployeeReadDeps } from '../preview/service';
-import { requireRole, type Role } from './auth';
+import { requireRole, type ApiTokens } from './auth';
 
 /**
  * Read-only views of a worker, for admins and auditors. `:id` is `<source>:<employeeId>`
@@ -17,7 +17,7 @@ import { requireRole, type Role } from './auth';
  * 400 names the bad parameter; 503 when Temporal does not answer.
  */
 export interface EmployeeRouteDeps extends EmployeeReadDeps {
-  tokens: ReadonlyMap<string, Role>;
+  tokens: ApiTokens;
 }
 
 const previewParameters = ['event', 'set'];

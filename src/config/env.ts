@@ -1,25 +1,6 @@
 import { z } from 'zod';
+import { apiTokenList } from './api-tokens';
 import { encryptionKeyList, KEY_BASE64_PATTERN } from './encryption-keys';
-
-const tokenList = z
-  .string()
-  .default('')
-  .transform((value, ctx) => {
-    const tokens = new Map<string, 'auditor' | 'admin'>();
-    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const [role, token] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
-      if ((role !== 'auditor' && role !== 'admin') || !token || entry.indexOf(':') < 0) {
-        ctx.addIssue({ code: 'custom', message: 'entries must be role:token with role auditor or admin' });
-        return z.NEVER;
-      }
-      if (token.length < 16) {
-        ctx.addIssue({ code: 'custom', message: `the ${role} token is shorter than 16 characters` });
-        return z.NEVER;
-      }
-      tokens.set(token, role);
-    }
-    return tokens;
-  });
 
 /** Browser origins (scheme://host[:port]) allowed to call the codec endpoint, e.g. the Temporal UI's. */
 const originList = z
@@ -76,7 +57,7 @@ export const envSchema = z.object({
   SLACK_BOT_TOKEN: optionalSecret,
   SLACK_SIGNING_SECRET: optionalSecret,
   SLACK_API_URL: optionalUrl,
-  JML_API_TOKENS: tokenList,
+  JML_API_TOKENS: apiTokenList,
   /** One key; payloads name it by the first 8 hex of its SHA-256. */
   JML_ENCRYPTION_KEY: z.string().regex(KEY_BASE64_PATTERN, 'must be 32 bytes, base64-encoded').optional(),
   /** Several named keys, for rotation: the first encrypts, all decrypt. */
