@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiTokenList } from './api-tokens';
+import { apiTokenList, minSecretLength } from './api-tokens';
 import { encryptionKeyList, KEY_BASE64_PATTERN } from './encryption-keys';
 
 /** Browser origins (scheme://host[:port]) allowed to call the codec endpoint, e.g. the Temporal UI's. */
@@ -29,6 +29,8 @@ const originList = z
 
 const optionalUrl = z.url().optional();
 const optionalSecret = z.string().min(1).optional();
+/** A secret that signs or authenticates requests to us: long enough not to be guessed (the error names the variable, never the value). */
+const signingSecret = z.string().min(minSecretLength, { error: `must be at least ${minSecretLength} characters` }).optional();
 
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -47,15 +49,15 @@ export const envSchema = z.object({
   /** Ports of `jml dev`'s embedded Temporal dev server and its Web UI. */
   JML_DEV_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   JML_DEV_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-  BAMBOOHR_WEBHOOK_SECRET: optionalSecret,
+  BAMBOOHR_WEBHOOK_SECRET: signingSecret,
   BAMBOOHR_API_KEY: optionalSecret,
   BAMBOOHR_API_URL: optionalUrl,
-  WORKDAY_WEBHOOK_SECRET: optionalSecret,
+  WORKDAY_WEBHOOK_SECRET: signingSecret,
   WORKDAY_API_URL: optionalUrl,
   WORKDAY_USERNAME: optionalSecret,
   WORKDAY_PASSWORD: optionalSecret,
   SLACK_BOT_TOKEN: optionalSecret,
-  SLACK_SIGNING_SECRET: optionalSecret,
+  SLACK_SIGNING_SECRET: signingSecret,
   SLACK_API_URL: optionalUrl,
   JML_API_TOKENS: apiTokenList,
   /** One key; payloads name it by the first 8 hex of its SHA-256. */

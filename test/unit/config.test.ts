@@ -143,6 +143,13 @@ describe('configuration', () => {
     expect(parseConfigFile('', 'x.yaml').identity).toEqual({ matchBy: 'workEmail', hrFields: {} });
   });
 
+  it.each(['BAMBOOHR_WEBHOOK_SECRET', 'WORKDAY_WEBHOOK_SECRET', 'SLACK_SIGNING_SECRET'])('%s must be at least 16 characters', (name) => {
+    const slack = name === 'SLACK_SIGNING_SECRET' ? { SLACK_BOT_TOKEN: 'xoxb-test' } : {};
+    expect(() => parseEnv({ ...slack, [name]: 'fifteen-chars!!' })).toThrow(`env: ${name}: must be at least 16 characters`);
+    expect(() => parseEnv({ ...slack, [name]: 'fifteen-chars!!' })).not.toThrow('fifteen');
+    expect(parseEnv({ ...slack, [name]: 'sixteen-chars!!!' })[name as 'SLACK_SIGNING_SECRET']).toBe('sixteen-chars!!!');
+  });
+
   it('reads named tokens (role:name:token) beside unnamed ones', () => {
     const env = parseEnv({ JML_API_TOKENS: 'admin:alice:aaaaaaaaaaaaaaaa1, auditor:bbbbbbbbbbbbbbbb2,admin:bob.b:cc:cccccccccccccccc3' });
     expect(env.JML_API_TOKENS.get('aaaaaaaaaaaaaaaa1')).toEqual({ role: 'admin', name: 'alice' });
