@@ -15,6 +15,7 @@ import type { ApprovalRouteDeps } from './approval-routes';
 import { healthRouter, type HealthCheck } from './health';
 import { holdRouter, type HoldRouteDeps } from './hold-routes';
 import type { Metrics } from './metrics';
+import { limitAuthFailures, type AuthFailureLimit } from './auth-failures';
 
 export interface AppDeps {
   db: Database;
@@ -38,6 +39,8 @@ export interface AppDeps {
   employees: Omit<EmployeeRouteDeps, 'tokens'>;
   /** Bolt's `POST /slack/events` (it verifies Slack's signature and parses its own body); absent without Slack. */
   slack?: Router;
+  /** Repeated 401s from one address answered 429 (default 20 a minute, then a minute's refusal). */
+  authFailures?: AuthFailureLimit;
 }
 
 /** The HTTP API: health, HR webhooks, Slack interactivity, auditor and employee routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
@@ -52,6 +55,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(healthRouter(deps.health));
+  // Where a bad token or signature is answered 401: webhooks, the API and the codec endpoint.
+  app.use(['/webhooks', '/api', '/codec'], limitAuthFailures(deps.authFailures));
   if (deps.slack) app.use(deps.slack);
   app.use(
     webhookRouter({

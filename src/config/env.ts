@@ -60,6 +60,8 @@ export const envSchema = z.object({
   SLACK_SIGNING_SECRET: signingSecret,
   SLACK_API_URL: optionalUrl,
   JML_API_TOKENS: apiTokenList,
+  /** 401s one address may get in a minute before it is answered 429 for a minute. */
+  JML_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
   /** One key; payloads name it by the first 8 hex of its SHA-256. */
   JML_ENCRYPTION_KEY: z.string().regex(KEY_BASE64_PATTERN, 'must be 32 bytes, base64-encoded').optional(),
   /** Several named keys, for rotation: the first encrypts, all decrypt. */

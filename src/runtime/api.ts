@@ -87,6 +87,7 @@ export async function startApi(options: {
     inbox,
     handOver: (waiting) => dispatcher.wake(waiting),
     tokens: env.JML_API_TOKENS,
+    authFailures: { maxFailures: env.JML_AUTH_FAILURE_LIMIT },
     bamboohr: {
       secret: env.BAMBOOHR_WEBHOOK_SECRET,
       windowMs: config.file.hris.bamboohr?.signatureWindow ?? 300_000,
