@@ -15,6 +15,7 @@ import type { ApprovalRouteDeps } from './approval-routes';
 import { healthRouter, type HealthCheck } from './health';
 import { holdRouter, type HoldRouteDeps } from './hold-routes';
 import type { Metrics } from './metrics';
+import type { TrustProxy } from '../config/trust-proxy';
 import { limitAuthFailures, type AuthFailureLimit } from './auth-failures';
 
 export interface AppDeps {
@@ -41,13 +42,16 @@ export interface AppDeps {
   slack?: Router;
   /** Repeated 401s from one address answered 429 (default 20 a minute, then a minute's refusal). */
   authFailures?: AuthFailureLimit;
+  /** Express `trust proxy` (JML_TRUST_PROXY); default loopback only. */
+  trustProxy?: TrustProxy;
 }
 
 /** The HTTP API: health, HR webhooks, Slack interactivity, auditor and employee routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Whose X-Forwarded-For is believed: what req.ip is (evidence "where", the 401 count).
+  app.set('trust proxy', deps.trustProxy ?? ['loopback']);
   app.use((req, res, next) => {
     const stop = deps.metrics.httpDuration.startTimer();
     res.on('finish', () => stop({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { apiTokenList, minSecretLength } from './api-tokens';
 import { encryptionKeyList, KEY_BASE64_PATTERN } from './encryption-keys';
+import { trustProxySetting } from './trust-proxy';
 
 /** Browser origins (scheme://host[:port]) allowed to call the codec endpoint, e.g. the Temporal UI's. */
 const originList = z
@@ -61,6 +62,8 @@ export const envSchema = z.object({
   SLACK_API_URL: optionalUrl,
   JML_API_TOKENS: apiTokenList,
   /** 401s one address may get in a minute before it is answered 429 for a minute. */
+  /** Proxies whose X-Forwarded-For is believed (Express `trust proxy`); default loopback only. */
+  JML_TRUST_PROXY: trustProxySetting,
   JML_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
   /** One key; payloads name it by the first 8 hex of its SHA-256. */
   JML_ENCRYPTION_KEY: z.string().regex(KEY_BASE64_PATTERN, 'must be 32 bytes, base64-encoded').optional(),
