@@ -25,6 +25,7 @@ const previewParameters = ['event', 'set'];
 export function employeeRouter(deps: EmployeeRouteDeps): Router {
   const router = Router();
   const reader = requireRole(deps.tokens, 'admin', 'auditor');
+  const admin = requireRole(deps.tokens, 'admin');
   // The answers carry work emails and live access: never cached on the way.
   const noStore: RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
@@ -41,7 +42,8 @@ export function employeeRouter(deps: EmployeeRouteDeps): Router {
     });
   });
 
-  router.get('/api/employees/:id/preview', noStore, reader, async (req, res) => {
+  // A preview may name any identity (set=workEmail:...) and reads every system for it: admins only.
+  router.get('/api/employees/:id/preview', noStore, admin, async (req, res) => {
     const ref = refOrAnswer(req.params.id as string, res);
     if (!ref) return;
     const parsed = parsePreviewQuery(req.query as Record<string, unknown>);
