@@ -10,6 +10,7 @@ import type { OrphanDeps } from './orphans';
 import type { HoldStore } from '../src/leaver/hold-store';
 import type { MassTerminationSettings } from '../src/leaver/mass-termination';
 import type { MatchByFields } from '../src/identity/system-login';
+import type { Inbox } from '../src/intake/inbox';
 
 /** What activities need from the outside world; built once per worker. */
 export interface ActivityDeps {
@@ -48,6 +49,8 @@ export interface ActivityDeps {
   };
   /** Slack Web API; absent without SLACK_BOT_TOKEN (approvals through the API, notifications to the log). */
   slack?: Pick<SlackApi, 'userByEmail' | 'post' | 'update'>;
+  /** The intake's stored HR events: a workflow acts only on events found there (absent: none verifies). */
+  inbox?: Pick<Inbox, 'get' | 'historyOf'>;
   /** HRIS look-ups (a manager's work email). */
   directory?: HrDirectory;
   notifications?: { securityChannel?: string };

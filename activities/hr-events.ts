@@ -19,33 +19,38 @@ export function createHrEventActivities(deps: ActivityDeps) {
 
     /** Evidence that the engine took an HR event into the worker's workflow, once per event. */
     async recordHrEvent(event: HrEvent): Promise<void> {
-      const run = currentRun();
-      await deps.evidence.append({
-        stepKey: `hr_event:${event.eventId}`,
-        employeeId: event.employeeId,
-        hrSource: event.source,
-        actorType: 'hr',
-        actorId: event.source,
-        action: 'hr_event.received',
-        occurredAt: event.receivedAt,
-        where: event.sourceIp,
-        outcome: 'success',
-        context: {
-          workflowId: run.workflowId,
-          runId: run.runId,
-          hrEventId: event.eventId,
-          kind: event.kind,
-          via: event.via,
-          effectiveDate: event.effectiveDate,
-          immediate: event.immediate,
-          changedFields: event.changedFields,
-        },
-      });
+      await recordReceived(deps, event);
     },
   };
 }
 
 export type HrEventActivities = ReturnType<typeof createHrEventActivities>;
+
+/** hr_event.received, once per HR event: the worker's workflow took it in. */
+export async function recordReceived(deps: ActivityDeps, event: HrEvent): Promise<void> {
+  const run = currentRun();
+  await deps.evidence.append({
+    stepKey: `hr_event:${event.eventId}`,
+    employeeId: event.employeeId,
+    hrSource: event.source,
+    actorType: 'hr',
+    actorId: event.source,
+    action: 'hr_event.received',
+    occurredAt: event.receivedAt,
+    where: event.sourceIp,
+    outcome: 'success',
+    context: {
+      workflowId: run.workflowId,
+      runId: run.runId,
+      hrEventId: event.eventId,
+      kind: event.kind,
+      via: event.via,
+      effectiveDate: event.effectiveDate,
+      immediate: event.immediate,
+      changedFields: event.changedFields,
+    },
+  });
+}
 
 /** hr_event.skipped, once per HR event: it was received but deliberately not applied, and why. */
 export async function recordSkipped(deps: ActivityDeps, event: HrEvent, reason: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { createApprovalActivities } from './approvals';
 import type { ActivityDeps } from './deps';
 import { createHrEventActivities } from './hr-events';
+import { createHrEventVerifyActivities } from './hr-event-verify';
 import { createJoinerActivities } from './joiner';
 import { createLeaverActivities } from './leaver';
 import { createLeaverSlaActivities } from './leaver-sla';
@@ -16,6 +17,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHrEventActivities(deps),
+    ...createHrEventVerifyActivities(deps),
     ...createLeaverActivities(deps),
     ...createLeaverSlaActivities(deps),
     ...createMassHoldActivities(deps),

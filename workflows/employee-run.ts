@@ -13,6 +13,7 @@ import {
   withdrawSignal,
 } from '../src/temporal/messages';
 import { startJoiner, startLeaver, startMover } from './employee-children';
+import { genuine, verifying } from './hr-verify';
 import { Lifecycle } from '../src/temporal/search-attributes';
 import type { EmployeeInput, EmployeeLifecycle, EmployeeState } from './employee-state';
 import type { employeeWorkflow } from './employee';
@@ -39,7 +40,7 @@ interface Lane {
   workflowId: string;
   handle: ChildWorkflowHandle<never>;
   done: boolean;
-  outcome?: { rescinded?: boolean; withdrawn?: string; failed?: boolean; aborted?: boolean };
+  outcome?: { rescinded?: boolean; withdrawn?: string; failed?: boolean; aborted?: boolean; refused?: string };
 }
 
 interface LeaverLane extends Lane {
@@ -132,11 +133,11 @@ export async function runEntity(state: EmployeeState, input: EmployeeInput): Pro
     if (leaver?.done) {
       // A termination whose mass-termination hold was aborted left the worker's accounts enabled.
       if (leaver.outcome?.rescinded || leaver.outcome?.aborted) base = 'active';
-      else if (!leaver.outcome?.failed) base = 'terminated';
+      else if (!leaver.outcome?.failed && !leaver.outcome?.refused) base = 'terminated';
       leaver = undefined;
     } else if (lifecycle?.done) {
       const { kind, outcome } = lifecycle;
-      const finished = !outcome?.withdrawn && !outcome?.failed;
+      const finished = !outcome?.withdrawn && !outcome?.failed && !outcome?.refused;
       if (finished && kind === 'joiner') base = outcome?.rescinded ? 'unknown' : 'active';
       if (finished && kind === 'mover') base = 'active';
       // It ran beside a leaver in effect: its last steps may have landed after the sessions ended.
@@ -151,13 +152,15 @@ export async function runEntity(state: EmployeeState, input: EmployeeInput): Pro
       await delivered(leaver.handle.signal(othersStoppedSignal, { stopped: leaver.stoppedOthers }));
     } else if (control()) {
       const event = state.takeFirstOf(state.hasPendingOf('terminate') ? 'terminate' : 'rescind') as HrEvent;
-      await hr.recordHrEvent(event);
-      if (event.kind === 'terminate') leaver = await terminate(state, event, leaver, !!lifecycle && !lifecycle.done);
+      if (!(await admitted(state, event))) {
+        // Refused: nothing is done for it.
+      } else if (event.kind === 'terminate') leaver = await terminate(state, event, leaver, !!lifecycle && !lifecycle.done);
       else await rescind(event, leaver, lifecycle);
     } else if (relayable() && lifecycle) {
       const event = state.takeFirstOf('change', lifecycle.kind === 'mover' ? lifecycle.event : undefined) as HrEvent;
-      await hr.recordHrEvent(event);
-      if (state.isStale(event)) await hr.recordHrEventSkipped({ event, reason: staleReason });
+      if (!(await admitted(state, event))) {
+        // Refused: nothing is relayed.
+      } else if (state.isStale(event)) await hr.recordHrEventSkipped({ event, reason: staleReason });
       else {
         const previous = state.worker;
         const sent = await delivered(lifecycle.handle.signal(lifecycle.kind === 'joiner' ? joinerChangeSignal : moverChangeSignal, state.absorb(event).event));
@@ -201,6 +204,21 @@ async function rescind(event: HrEvent, leaver: LeaverLane | undefined, lifecycle
   if (!to || !(await delivered(to))) log.info('rescind with nothing running to withdraw', { eventId: event.eventId });
 }
 
+/**
+ * Takes an event in: checked against the inbox and recorded as received, or refused (evidence
+ * hr_event.unverified and an alert) and forgotten, so the genuine event of that ID is still taken.
+ * Runs from before the check record it as they did.
+ */
+async function admitted(state: EmployeeState, event: HrEvent): Promise<boolean> {
+  if (!verifying()) {
+    await hr.recordHrEvent(event);
+    return true;
+  }
+  if (await genuine({ event, path: 'entity_signal', recordReceived: true })) return true;
+  state.forget(event);
+  return false;
+}
+
 /** A signal to a child that may have ended a moment ago: false when it could not be delivered. */
 async function delivered(signal: Promise<void>): Promise<boolean> {
   try {
@@ -224,6 +242,9 @@ async function begin(state: EmployeeState, base: EmployeeLifecycle, urgent: () =
     state.requeue(event); // taken out of turn by the caller
     return undefined;
   }
+  // Checked before anything else is done with it, even the wait for its date.
+  const checked = verifying();
+  if (checked && !(await admitted(state, event))) return undefined;
   if (event.kind === 'change' && event.effectiveDate) {
     const waitMs = await hr.millisUntilEffective(event);
     if (waitMs > 0 && (await condition(() => state.hasEarlierThan(event) || urgent(), waitMs, { summary: 'wait for change effective date' }))) {
@@ -231,7 +252,7 @@ async function begin(state: EmployeeState, base: EmployeeLifecycle, urgent: () =
       return undefined;
     }
   }
-  await hr.recordHrEvent(event);
+  if (!checked) await hr.recordHrEvent(event);
   if (state.isStale(event)) {
     await hr.recordHrEventSkipped({ event, reason: staleReason });
     return undefined;

@@ -76,6 +76,12 @@ export class EmployeeState {
     return { event: { ...event, worker: this.worker }, previous };
   }
 
+  /** An event refused as not genuine: forgotten, so the genuine event of that ID is still taken. */
+  forget(event: HrEvent): void {
+    this.seen.delete(event.eventId);
+    if (this.current === event) this.current = undefined;
+  }
+
   /** Returns false for an event already seen: a redelivery changes nothing. */
   offer(event: HrEvent): boolean {
     if (event.employeeId !== this.input.employeeId || event.source !== this.input.source) return false;

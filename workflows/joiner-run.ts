@@ -23,6 +23,8 @@ export interface JoinerResult {
   revoked?: StepResult[];
   /** Set when the joiner was stopped because the worker left. */
   withdrawn?: 'worker_left';
+  /** Set when its HR event did not check out against the inbox: nothing was done. */
+  refused?: 'hr_event_unverified';
 }
 
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' } as const;

@@ -8,6 +8,7 @@ import { loginFor } from '../src/identity/system-login';
 import { ApprovalBook } from './approvals';
 import { JoinerRun, planning, steps, type JoinerResult } from './joiner-run';
 import { notifications, quietly } from './notify';
+import { genuine, genuineReference, lifecycleEvent, verifying } from './hr-verify';
 
 export type { JoinerResult } from './joiner-run';
 
@@ -31,12 +32,22 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
   const book = new ApprovalBook();
   const changes: HrEvent[] = [];
   const current: { run?: JoinerRun } = {};
-  setHandler(rescindJoinerSignal, ({ hrEventId }) => {
+  const worker = { source: input.event.source, employeeId: input.event.employeeId };
+  const rescinded = (hrEventId: string) => {
     if (current.run?.started) log.warn('rescind after the start date: handled as a leaver by HR', { hrEventId });
     else rescindedBy ??= hrEventId;
+  };
+  // Runs that began since HR events are checked take a signalled one only once it checks out.
+  setHandler(rescindJoinerSignal, ({ hrEventId }) => {
+    if (!verifying()) return rescinded(hrEventId);
+    return genuineReference({ ...worker, eventId: hrEventId, kinds: ['rescind'] }, 'lifecycle_signal').then((ok) => void (ok && rescinded(hrEventId)));
   });
-  setHandler(joinerChangeSignal, (event) => void changes.push(event));
+  setHandler(joinerChangeSignal, (event) => {
+    if (!verifying()) return void changes.push(event);
+    return genuine(lifecycleEvent(event, 'lifecycle_signal')).then((ok) => void (ok && changes.push(event)));
+  });
   setHandler(withdrawSignal, async (w) => {
+    if (verifying() && !(await genuineReference({ ...worker, eventId: w.hrEventId, kinds: ['terminate'] }, 'lifecycle_signal'))) return;
     book.cancel('worker_left');
     await gate.withdraw(w);
   });
@@ -44,6 +55,8 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
   const stopped = () => cancelled() !== undefined;
 
   const rehire = input.rehire === true;
+  // Before anything else: the hire must be the one the intake stored.
+  if (!(await genuine(lifecycleEvent(input.event)))) return refused(input.event);
   const plan = await planning.planJoiner(input.event, { approvalBeyondBirthright: rehire });
   const result: JoinerResult = { rescinded: false, startAt: plan.startAt, created: [], granted: [], approvals: [], enabled: [] };
   const r = (current.run = new JoinerRun(plan, result, gate, book, cancelled, rehire));
@@ -87,6 +100,11 @@ export async function joinerWorkflow(input: JoinerInput): Promise<JoinerResult> 
   if (gate.withdrawn) return withdrawn(r, [...r.approvals.values()].map((a) => a.done));
   await planning.recordJoinerMilestone({ action: 'joiner.completed', plan: r.plan });
   return result;
+}
+
+/** Its HR event did not check out (recorded and alerted): nothing was done to any system. */
+function refused(event: HrEvent): JoinerResult {
+  return { rescinded: false, startAt: event.effectiveDate ?? '', created: [], granted: [], approvals: [], enabled: [], refused: 'hr_event_unverified' };
 }
 
 /** Tells the manager what is ready and what waits for approval; a failure is logged, never fatal. */

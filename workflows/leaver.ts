@@ -8,6 +8,7 @@ import { runPipeline, whenReady, type SessionEnd } from './leaver-pipeline';
 import { finishLeaver } from './leaver-finish';
 import { holdDecisions, runHeld, startHold, type LeaverAborted } from './leaver-held';
 import { bookkeeping, stepFor, watchSessionKillSla } from './leaver-steps';
+import { genuine, genuineReference, lifecycleEvent, verifying } from './hr-verify';
 
 export type { LeaverAborted } from './leaver-held';
 
@@ -26,6 +27,12 @@ export interface LeaverInput {
 export interface LeaverRescinded {
   rescinded: true;
   rescindedBy: string;
+}
+
+/** Its HR event did not check out against the inbox (recorded and alerted): nothing was done. */
+export interface LeaverRefused {
+  rescinded: false;
+  refused: 'hr_event_unverified';
 }
 
 /** How one system's sessions ended, and when. */
@@ -59,18 +66,27 @@ export interface LeaverResult {
  * (end sessions, disable, revoke) under the session-kill SLA, so that no system waits on another.
  * Each step is idempotent and verified by a fresh read in its activity.
  */
-export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult | LeaverRescinded | LeaverAborted> {
+export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult | LeaverRescinded | LeaverAborted | LeaverRefused> {
   // Leavers whose history began before the steps below keep their recorded course.
   if (!patched('leaver-v2')) return legacyLeaverWorkflow(input);
   let rescindedBy: string | undefined;
   let effective = false;
   const reschedules: HrEvent[] = [];
   let others: { stopped: number } | undefined;
-  setHandler(rescindLeaverSignal, ({ hrEventId }) => {
+  const worker = { source: input.event.source, employeeId: input.event.employeeId };
+  const rescinded = (hrEventId: string) => {
     if (effective) log.warn('rescind after the termination took effect: handled as a rehire', { hrEventId });
     else rescindedBy ??= hrEventId;
+  };
+  // Runs that began since HR events are checked take a signalled one only once it checks out.
+  setHandler(rescindLeaverSignal, ({ hrEventId }) => {
+    if (!verifying()) return rescinded(hrEventId);
+    return genuineReference({ ...worker, eventId: hrEventId, kinds: ['rescind'] }, 'lifecycle_signal').then((ok) => void (ok && rescinded(hrEventId)));
   });
-  setHandler(rescheduleLeaverSignal, (event) => void reschedules.push(event));
+  setHandler(rescheduleLeaverSignal, (event) => {
+    if (!verifying()) return void reschedules.push(event);
+    return genuine(lifecycleEvent(event, 'lifecycle_signal')).then((ok) => void (ok && reschedules.push(event)));
+  });
   setHandler(othersStoppedSignal, (s) => void (others ??= { stopped: s?.stopped ?? 0 }));
 
   const parent = input.coordinated ? workflowInfo().parent : undefined;
@@ -79,6 +95,8 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LeaverResult |
       log.warn(`could not tell the worker workflow ${what}`, { error: String(err) });
       others ??= { stopped: 0 };
     });
+  // Before anything else: the termination must be the one the intake stored.
+  if (!(await genuine(lifecycleEvent(input.event)))) return { rescinded: false, refused: 'hr_event_unverified' };
   let leaver = await bookkeeping.planLeaver(input.event);
   // Past leaver.massTermination's threshold: the hold's decision may arrive at any time from now.
   const holdDecided = leaver.hold ? holdDecisions(leaver.hold.holdId) : undefined;

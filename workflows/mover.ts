@@ -9,6 +9,7 @@ import { AccessGate } from './access-gate';
 import { loginFor } from '../src/identity/system-login';
 import { approvalIdFor, runApproval } from './approval-step';
 import { ApprovalBook } from './approvals';
+import { genuine, genuineReference, lifecycleEvent, verifying } from './hr-verify';
 
 export interface MoverInput {
   /** The change, with the worker's attributes merged over what was known before it. */
@@ -25,6 +26,8 @@ export interface MoverResult {
   revoked: StepResult[];
   /** Set when the mover was stopped because the worker left (the leaver removes what is held). */
   withdrawn?: 'worker_left';
+  /** Set when its HR event did not check out against the inbox: nothing was done. */
+  refused?: 'hr_event_unverified';
 }
 
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' } as const;
@@ -54,18 +57,27 @@ function steps(summary: string, system: string) {
 export async function moverWorkflow(input: MoverInput): Promise<MoverResult> {
   let latest = input.event;
   let changed = true;
-  setHandler(moverChangeSignal, (event) => {
+  const take = (event: HrEvent) => {
     latest = event;
     changed = true;
+  };
+  // Runs that began since HR events are checked take a signalled one only once it checks out.
+  setHandler(moverChangeSignal, (event) => {
+    if (!verifying()) return take(event);
+    return genuine(lifecycleEvent(event, 'lifecycle_signal')).then((ok) => void (ok && take(event)));
   });
   const book = new ApprovalBook();
   const gate = new AccessGate();
+  const worker = { source: input.event.source, employeeId: input.event.employeeId };
   setHandler(withdrawSignal, async (w) => {
+    if (verifying() && !(await genuineReference({ ...worker, eventId: w.hrEventId, kinds: ['terminate'] }, 'lifecycle_signal'))) return;
     book.cancel('worker_left');
     await gate.withdraw(w);
   });
   const cancelled = () => (gate.withdrawn ? ('worker_left' as const) : undefined);
   const result: MoverResult = { passes: 0, created: [], granted: [], approvals: [], revoked: [] };
+  // Before anything else: the change (and what the worker had before it) must be what the intake stored.
+  if (!(await genuine({ ...lifecycleEvent(input.event), ...(input.previous ? { previous: input.previous } : {}) }))) return { ...result, refused: 'hr_event_unverified' };
   const approvals: Promise<void>[] = [];
 
   let revokeAfterMs = 0;

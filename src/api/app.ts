@@ -5,7 +5,7 @@ import type { Inbox } from '../intake/inbox';
 import type { Logger } from '../log';
 import { approvalRouter } from './approval-routes';
 import { auditRouter } from './audit-routes';
-import type { Role } from './auth';
+import type { ApiTokens } from './auth';
 import { bambooReceiver, type BambooReceiverOptions } from '../hris/bamboohr/receiver';
 import { workdayReceiver, type WorkdayReceiverOptions } from '../hris/workday/receiver';
 import { webhookRouter } from './webhook-router';
@@ -15,6 +15,8 @@ import type { ApprovalRouteDeps } from './approval-routes';
 import { healthRouter, type HealthCheck } from './health';
 import { holdRouter, type HoldRouteDeps } from './hold-routes';
 import type { Metrics } from './metrics';
+import type { TrustProxy } from '../config/trust-proxy';
+import { limitAuthFailures, type AuthFailureLimit } from './auth-failures';
 
 export interface AppDeps {
   db: Database;
@@ -22,7 +24,7 @@ export interface AppDeps {
   inbox: Inbox;
   /** Wakes the inbox dispatcher once a delivery is stored (with the number of events waiting). */
   handOver: (waiting: number) => void;
-  tokens: ReadonlyMap<string, Role>;
+  tokens: ApiTokens;
   bamboohr: BambooReceiverOptions;
   workday: WorkdayReceiverOptions;
   health: HealthCheck[];
@@ -38,13 +40,18 @@ export interface AppDeps {
   employees: Omit<EmployeeRouteDeps, 'tokens'>;
   /** Bolt's `POST /slack/events` (it verifies Slack's signature and parses its own body); absent without Slack. */
   slack?: Router;
+  /** Repeated 401s from one address answered 429 (default 20 a minute, then a minute's refusal). */
+  authFailures?: AuthFailureLimit;
+  /** Express `trust proxy` (JML_TRUST_PROXY); default loopback only. */
+  trustProxy?: TrustProxy;
 }
 
 /** The HTTP API: health, HR webhooks, Slack interactivity, auditor and employee routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Whose X-Forwarded-For is believed: what req.ip is (evidence "where", the 401 count).
+  app.set('trust proxy', deps.trustProxy ?? ['loopback']);
   app.use((req, res, next) => {
     const stop = deps.metrics.httpDuration.startTimer();
     res.on('finish', () => stop({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
@@ -52,6 +59,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(healthRouter(deps.health));
+  // Where a bad token or signature is answered 401: webhooks, the API and the codec endpoint.
+  app.use(['/webhooks', '/api', '/codec'], limitAuthFailures(deps.authFailures));
   if (deps.slack) app.use(deps.slack);
   app.use(
     webhookRouter({

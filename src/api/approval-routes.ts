@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Router } f
 import { z } from 'zod';
 import type { ApprovalStore } from '../approvals/store';
 import { isApprovalConflict, type ApprovalRecord } from '../approvals/types';
-import { requireRole, type Role } from './auth';
+import { actorOf, requireRole, type ApiTokens } from './auth';
 import { asRouteError, invalidPayload, RouteError } from './route-error';
 
 /**
@@ -19,13 +19,11 @@ export type ApprovalDecisionCommand = { decision: 'approve' | 'reject'; reason?:
 
 export interface ApprovalRouteDeps {
   approvals: ApprovalStore;
-  tokens: ReadonlyMap<string, Role>;
+  tokens: ApiTokens;
   /** Applies and records a decision; throws an error named ApprovalConflict when the approval cannot take it. */
   decide: (record: ApprovalRecord, decision: ApprovalDecisionCommand) => Promise<void>;
 }
 
-/** Who the API records as the decider: tokens carry a role, not a person. */
-export const apiDecider = 'api:admin';
 export const maxReasonLength = 2000;
 const maxBodyBytes = 16 * 1024;
 
@@ -81,7 +79,7 @@ export function approvalRouter(deps: ApprovalRouteDeps): Router {
       return;
     }
     try {
-      await deps.decide(record, { decision, ...(reason ? { reason } : {}), decidedBy: apiDecider, via: 'api' });
+      await deps.decide(record, { decision, ...(reason ? { reason } : {}), decidedBy: actorOf(res), via: 'api' });
     } catch (err) {
       if (!isApprovalConflict(err)) throw err;
       res.status(409).json({ error: 'conflict', message: err.message });

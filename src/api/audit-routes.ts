@@ -2,13 +2,14 @@ import { Router } from 'express';
 import type { Database } from '../db/database';
 import type { EvidenceStore } from '../evidence/store';
 import { checkpointStatus } from '../evidence/checkpoints/status';
+import { hrSources, type HrSource } from '../hris/hr-event';
 import { unstorableReason } from '../hris/storable-text';
 import { renderOffboardingReport, ReportError } from '../reports/report-cli';
 import { renderOrphanReport } from '../reports/orphans';
-import { requireRole, type Role } from './auth';
+import { requireRole, type ApiTokens } from './auth';
 
 /** Auditor routes: offboarding timeliness and orphan-account reports, a worker's evidence, and chain verification. */
-export function auditRouter(deps: { db: Database; evidence: EvidenceStore; tokens: ReadonlyMap<string, Role> }): Router {
+export function auditRouter(deps: { db: Database; evidence: EvidenceStore; tokens: ApiTokens }): Router {
   const router = Router();
   const auditor = requireRole(deps.tokens, 'auditor');
 
@@ -66,8 +67,23 @@ export function auditRouter(deps: { db: Database; evidence: EvidenceStore; token
       res.status(400).json({ error: 'bad_request', parameter: 'id', message: `id: ${problem}` });
       return;
     }
-    const events = await deps.evidence.forEmployee(req.params.id as string);
-    res.json({ employeeId: req.params.id, count: events.length, events });
+    const scope = evidenceScope(req.params.id as string, req.query.source);
+    if ('problem' in scope) {
+      res.status(400).json({ error: 'bad_request', parameter: scope.parameter, message: `${scope.parameter}: ${scope.problem}` });
+      return;
+    }
+    let hrSource: string | undefined = scope.hrSource;
+    if (!hrSource) {
+      // A bare ID known to two HRIS names two people: the auditor must say which.
+      const sources = await deps.evidence.sourcesOf(scope.employeeId);
+      if (sources.length > 1) {
+        res.status(409).json({ error: 'ambiguous_employee', sources, message: `employee ${scope.employeeId} exists in ${sources.join(' and ')}: ask for <source>:<id> or ?source=` });
+        return;
+      }
+      hrSource = sources[0];
+    }
+    const events = hrSource ? await deps.evidence.forEmployee(scope.employeeId, hrSource) : [];
+    res.json({ employeeId: scope.employeeId, ...(hrSource ? { hrSource } : {}), count: events.length, events });
   });
 
   router.get('/api/evidence/verify', auditor, async (_req, res) => {
@@ -77,4 +93,21 @@ export function auditRouter(deps: { db: Database; evidence: EvidenceStore; token
   });
 
   return router;
+}
+
+/**
+ * Which worker's evidence is asked for: `:id` as `<source>:<employeeId>` or a bare ID with an
+ * optional `?source=`; a bare ID without one is resolved by the caller (one source, or 409).
+ */
+function evidenceScope(id: string, source: unknown): { employeeId: string; hrSource?: HrSource } | { parameter: string; problem: string } {
+  const prefix = id.slice(0, id.indexOf(':'));
+  const prefixed = (hrSources as readonly string[]).includes(prefix);
+  const employeeId = prefixed ? id.slice(prefix.length + 1) : id;
+  if (!employeeId) return { parameter: 'id', problem: 'an employee ID is required' };
+  if (source !== undefined && (typeof source !== 'string' || !(hrSources as readonly string[]).includes(source))) {
+    return { parameter: 'source', problem: `must be one of ${hrSources.join(', ')}` };
+  }
+  if (prefixed && source !== undefined && source !== prefix) return { parameter: 'source', problem: `the id names ${prefix}` };
+  const hrSource = (prefixed ? prefix : source) as HrSource | undefined;
+  return hrSource ? { employeeId, hrSource } : { employeeId };
 }

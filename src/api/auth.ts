@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { ApiToken, Role } from '../config/api-tokens';
 
-export type Role = 'auditor' | 'admin';
+export type { ApiToken, Role } from '../config/api-tokens';
+export type ApiTokens = ReadonlyMap<string, ApiToken>;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -9,13 +11,14 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * Bearer-token guard: 401 without a known token, 403 when the token's role is not allowed.
  * Tokens are compared as digests with a timing-safe compare.
  */
-export function requireRole(tokens: ReadonlyMap<string, Role>, ...allowed: Role[]) {
-  const known = [...tokens].map(([token, role]) => ({ hash: digest(token), role }));
+export function requireRole(tokens: ApiTokens, ...allowed: Role[]) {
+  const known = [...tokens].map(([token, t]) => ({ hash: digest(token), ...t }));
   return (req: Request, res: Response, next: NextFunction): void => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const presented = match ? digest(match[1] as string) : undefined;
-    const role = presented ? known.find((k) => timingSafeEqual(k.hash, presented))?.role : undefined;
+    const holder = presented ? known.find((k) => timingSafeEqual(k.hash, presented)) : undefined;
+    const role = holder?.role;
     if (!role) {
       res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', message: 'a valid bearer token is required' });
       return;
@@ -25,6 +28,19 @@ export function requireRole(tokens: ReadonlyMap<string, Role>, ...allowed: Role[
       return;
     }
     res.locals.role = role;
+    res.locals.actor = apiActor(holder);
     next();
   };
 }
+
+/**
+ * Who the API records as having acted: `api:<role>:<name>` for a named token, `api:<role>` for one
+ * without a name (tokens then carry a role, not a person).
+ */
+export function apiActor(token: ApiToken | undefined): string {
+  if (!token) return 'api:unknown';
+  return token.name ? `api:${token.role}:${token.name}` : `api:${token.role}`;
+}
+
+/** The actor requireRole found for this request. */
+export const actorOf = (res: Response): string => (typeof res.locals.actor === 'string' ? res.locals.actor : 'api:unknown');

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { requireRole, type Role } from './auth';
+import { requireRole, type ApiTokens } from './auth';
 
 /**
  * The Temporal codec server protocol, for the Temporal Web UI and CLI:
@@ -20,7 +20,7 @@ import { requireRole, type Role } from './auth';
 export interface CodecRouteDeps {
   /** Undefined when no key is set: the routes answer 404 not_configured. With several keys it decodes with all of them. */
   codec: PayloadCodec | undefined;
-  tokens: ReadonlyMap<string, Role>;
+  tokens: ApiTokens;
   /** JML_CODEC_CORS_ORIGINS. */
   corsOrigins: readonly string[];
   /** `jml dev` only: see above. */

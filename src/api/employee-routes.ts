@@ -4,7 +4,7 @@ import { OverrideError, overridableFields, parseOverrides, type Overrides } from
 import { previewEvents, type PreviewEvent } from '../preview/plan';
 import { TemporalUnavailableError } from '../preview/reader';
 import { employeePreview, employeeView, type EmployeeReadDeps } from '../preview/service';
-import { requireRole, type Role } from './auth';
+import { requireRole, type ApiTokens } from './auth';
 
 /**
  * Read-only views of a worker, for admins and auditors. `:id` is `<source>:<employeeId>`
@@ -17,7 +17,7 @@ import { requireRole, type Role } from './auth';
  * 400 names the bad parameter; 503 when Temporal does not answer.
  */
 export interface EmployeeRouteDeps extends EmployeeReadDeps {
-  tokens: ReadonlyMap<string, Role>;
+  tokens: ApiTokens;
 }
 
 const previewParameters = ['event', 'set'];
@@ -25,6 +25,7 @@ const previewParameters = ['event', 'set'];
 export function employeeRouter(deps: EmployeeRouteDeps): Router {
   const router = Router();
   const reader = requireRole(deps.tokens, 'admin', 'auditor');
+  const admin = requireRole(deps.tokens, 'admin');
   // The answers carry work emails and live access: never cached on the way.
   const noStore: RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
@@ -41,7 +42,8 @@ export function employeeRouter(deps: EmployeeRouteDeps): Router {
     });
   });
 
-  router.get('/api/employees/:id/preview', noStore, reader, async (req, res) => {
+  // A preview may name any identity (set=workEmail:...) and reads every system for it: admins only.
+  router.get('/api/employees/:id/preview', noStore, admin, async (req, res) => {
     const ref = refOrAnswer(req.params.id as string, res);
     if (!ref) return;
     const parsed = parsePreviewQuery(req.query as Record<string, unknown>);

@@ -14,7 +14,8 @@ export interface HealthCheck {
 /**
  * GET /healthz: the state of each dependency. 200 `ok` when all answer; 200 `degraded` when only
  * dependencies the API can do without fail (it still takes webhooks); 503 `unavailable` when a
- * required one fails (a load balancer should send webhooks elsewhere).
+ * required one fails (a load balancer should send webhooks elsewhere). A failing check says
+ * `{ok: false, state: failing | timeout}`: why is for the logs and `jml doctor`, not for anyone.
  */
 export function healthRouter(checks: HealthCheck[], options: { timeoutMs?: number } = {}): Router {
   const router = Router();
@@ -25,7 +26,8 @@ export function healthRouter(checks: HealthCheck[], options: { timeoutMs?: numbe
           await withTimeout(c.check(), options.timeoutMs ?? 2000);
           return { check: c, result: { ok: true } as const };
         } catch (err) {
-          return { check: c, result: { ok: false, error: (err as Error).message } as const };
+          // A state, never the error's text: /healthz answers anyone, and errors name hosts, roles and paths.
+          return { check: c, result: { ok: false, state: err instanceof HealthTimeout ? 'timeout' : 'failing' } as const };
         }
       }),
     );
@@ -39,7 +41,9 @@ export function healthRouter(checks: HealthCheck[], options: { timeoutMs?: numbe
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new HealthTimeout(`no answer in ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+class HealthTimeout extends Error {}

@@ -2,8 +2,8 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Router } f
 import { z } from 'zod';
 import { HoldConflict, type HoldDecider } from '../leaver/hold-decide';
 import type { HoldStore } from '../leaver/hold-store';
-import { apiDecider, maxReasonLength } from './approval-routes';
-import { requireRole, type Role } from './auth';
+import { maxReasonLength } from './approval-routes';
+import { actorOf, requireRole, type ApiTokens } from './auth';
 import { asRouteError, invalidPayload, RouteError } from './route-error';
 
 /**
@@ -16,7 +16,7 @@ import { asRouteError, invalidPayload, RouteError } from './route-error';
 export interface HoldRouteDeps {
   holds: Pick<HoldStore, 'get'>;
   decide: HoldDecider;
-  tokens: ReadonlyMap<string, Role>;
+  tokens: ApiTokens;
 }
 
 const maxBodyBytes = 16 * 1024;
@@ -61,7 +61,7 @@ export function holdRouter(deps: HoldRouteDeps): Router {
     const body = parseDecision(req.body);
     const id = req.params.id as string;
     try {
-      const outcome = await deps.decide(id, { decision: body.decision, ...(body.reason ? { reason: body.reason } : {}), decidedBy: apiDecider, via: 'api' });
+      const outcome = await deps.decide(id, { decision: body.decision, ...(body.reason ? { reason: body.reason } : {}), decidedBy: actorOf(res), via: 'api' });
       res.status(200).json(outcome);
     } catch (err) {
       if (!(err instanceof HoldConflict)) throw err;

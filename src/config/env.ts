@@ -1,26 +1,8 @@
 import { z } from 'zod';
+import { apiTokenList, minSecretLength } from './api-tokens';
 import { encryptionKeyList, KEY_BASE64_PATTERN } from './encryption-keys';
 import { parseSigningKey, SigningKeyError, type SigningKey } from '../evidence/checkpoints/signing-key';
-
-const tokenList = z
-  .string()
-  .default('')
-  .transform((value, ctx) => {
-    const tokens = new Map<string, 'auditor' | 'admin'>();
-    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const [role, token] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
-      if ((role !== 'auditor' && role !== 'admin') || !token || entry.indexOf(':') < 0) {
-        ctx.addIssue({ code: 'custom', message: 'entries must be role:token with role auditor or admin' });
-        return z.NEVER;
-      }
-      if (token.length < 16) {
-        ctx.addIssue({ code: 'custom', message: `the ${role} token is shorter than 16 characters` });
-        return z.NEVER;
-      }
-      tokens.set(token, role);
-    }
-    return tokens;
-  });
+import { trustProxySetting } from './trust-proxy';
 
 /** Browser origins (scheme://host[:port]) allowed to call the codec endpoint, e.g. the Temporal UI's. */
 const originList = z
@@ -59,6 +41,8 @@ const signingKey = z.string().transform((value, ctx): SigningKey => {
 
 const optionalUrl = z.url().optional();
 const optionalSecret = z.string().min(1).optional();
+/** A secret that signs or authenticates requests to us: long enough not to be guessed (the error names the variable, never the value). */
+const signingSecret = z.string().min(minSecretLength, { error: `must be at least ${minSecretLength} characters` }).optional();
 
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -82,17 +66,21 @@ export const envSchema = z.object({
   /** Ports of `jml dev`'s embedded Temporal dev server and its Web UI. */
   JML_DEV_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   JML_DEV_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-  BAMBOOHR_WEBHOOK_SECRET: optionalSecret,
+  BAMBOOHR_WEBHOOK_SECRET: signingSecret,
   BAMBOOHR_API_KEY: optionalSecret,
   BAMBOOHR_API_URL: optionalUrl,
-  WORKDAY_WEBHOOK_SECRET: optionalSecret,
+  WORKDAY_WEBHOOK_SECRET: signingSecret,
   WORKDAY_API_URL: optionalUrl,
   WORKDAY_USERNAME: optionalSecret,
   WORKDAY_PASSWORD: optionalSecret,
   SLACK_BOT_TOKEN: optionalSecret,
-  SLACK_SIGNING_SECRET: optionalSecret,
+  SLACK_SIGNING_SECRET: signingSecret,
   SLACK_API_URL: optionalUrl,
-  JML_API_TOKENS: tokenList,
+  JML_API_TOKENS: apiTokenList,
+  /** Proxies whose X-Forwarded-For is believed (Express `trust proxy`); default loopback only. */
+  JML_TRUST_PROXY: trustProxySetting,
+  /** 401s one address may get in a minute before it is answered 429 for a minute. */
+  JML_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
   /** One key; payloads name it by the first 8 hex of its SHA-256. */
   JML_ENCRYPTION_KEY: z.string().regex(KEY_BASE64_PATTERN, 'must be 32 bytes, base64-encoded').optional(),
   /** Several named keys, for rotation: the first encrypts, all decrypt. */

@@ -84,13 +84,18 @@ export class EvidenceStore {
     return rows.length > 0;
   }
 
-  /** Every event about one employee, in chain order. */
-  async forEmployee(employeeId: string): Promise<EvidenceRecord[]> {
-    const result = await this.db.query<EvidenceRow>(
-      `SELECT ${columns} FROM evidence_events WHERE employee_id = $1 ORDER BY seq`,
-      [employeeId],
-    );
+  /** Every event about one employee (of one HR source when given), in chain order. */
+  async forEmployee(employeeId: string, hrSource?: string): Promise<EvidenceRecord[]> {
+    const result = hrSource
+      ? await this.db.query<EvidenceRow>(`SELECT ${columns} FROM evidence_events WHERE employee_id = $1 AND hr_source = $2 ORDER BY seq`, [employeeId, hrSource])
+      : await this.db.query<EvidenceRow>(`SELECT ${columns} FROM evidence_events WHERE employee_id = $1 ORDER BY seq`, [employeeId]);
     return result.rows.map(toRecord);
+  }
+
+  /** The HR sources that have evidence for an employee ID (one ID may exist in two HRIS). */
+  async sourcesOf(employeeId: string): Promise<string[]> {
+    const result = await this.db.query<{ hr_source: string }>(`SELECT DISTINCT hr_source FROM evidence_events WHERE employee_id = $1 ORDER BY hr_source`, [employeeId]);
+    return result.rows.map((r) => r.hr_source);
   }
 
   /** Events that occurred in [from, to), optionally of some actions only, in chain order. */

@@ -6,7 +6,8 @@ export type ActorType = 'hr' | 'system' | 'approver' | 'engine';
 
 /**
  * Action names in use (new ones may be added; reports key on these):
- *  hr_event.received, leaver.started, leaver.effective, sessions.kill, account.disable,
+ *  hr_event.received, hr_event.unverified (not as the inbox stored it: refused), leaver.started,
+ *  leaver.effective, sessions.kill, account.disable,
  *  entitlement.revoke, leaver.sessions_killed, leaver.sla_breach, leaver.completed,
  *  orphan.detected, orphan.resolved, orphans.reconciled (orphan-account reconciliation)
  */

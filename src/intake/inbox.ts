@@ -147,6 +147,18 @@ export class Inbox {
     return selectOne(this.db, eventId);
   }
 
+  /**
+   * The worker's stored events up to and including the row with this ID, the most recent
+   * `limit` (where a workflow's merged attributes of the worker may have come from).
+   */
+  async historyOf(source: HrSource, employeeId: string, upToId: string, limit = 1000): Promise<HrEvent[]> {
+    const { rows } = await this.db.query<Pick<Row, 'payload'>>(
+      `SELECT payload FROM (SELECT id, payload FROM hr_inbox WHERE source = $1 AND employee_id = $2 AND id <= $3::bigint ORDER BY id DESC LIMIT $4) recent ORDER BY id`,
+      [source, employeeId, upToId, limit],
+    );
+    return rows.map((row) => (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as HrEvent);
+  }
+
   /** The rows among these event IDs that are already stored, by event ID. */
   async find(eventIds: readonly string[]): Promise<Map<string, InboxRow>> {
     if (eventIds.length === 0) return new Map();

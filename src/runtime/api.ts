@@ -87,6 +87,8 @@ export async function startApi(options: {
     inbox,
     handOver: (waiting) => dispatcher.wake(waiting),
     tokens: env.JML_API_TOKENS,
+    authFailures: { maxFailures: env.JML_AUTH_FAILURE_LIMIT },
+    trustProxy: env.JML_TRUST_PROXY,
     bamboohr: {
       secret: env.BAMBOOHR_WEBHOOK_SECRET,
       windowMs: config.file.hris.bamboohr?.signatureWindow ?? 300_000,

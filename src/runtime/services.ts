@@ -103,6 +103,7 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
     },
     slack: services.slack,
     directory: services.directory,
+    inbox: new Inbox(services.db),
     notifications: { securityChannel: config.file.sla.securityChannel },
     reconcile: {
       watermarks: services.watermarks,

@@ -144,3 +144,28 @@ export function joinerProvisionedMessage(input: JoinerProvisionedInput): Message
     ],
   };
 }
+
+export interface HrEventUnverifiedInput {
+  hrEventId: string;
+  hrSource: string;
+  employeeId: string;
+  workflowId: string;
+  reason: string;
+}
+
+/**
+ * For the security channel: a workflow was given an HR event the intake never stored (or one
+ * that differs from it), so it did nothing. IDs and the reason only: no HR data.
+ */
+export function hrEventUnverifiedAlert(input: HrEventUnverifiedInput): MessageContent {
+  const headline = `🚨 HR event refused: not verified against the inbox, for ${employee(input.employeeId, input.hrSource)}`;
+  const lines = [
+    headline,
+    `*HR event:* ${code(input.hrEventId, 200)}`,
+    `*Workflow:* ${code(input.workflowId, 200)}`,
+    `*Reason:* ${code(input.reason, 50)}`,
+    'Nothing was done to any system. Someone with access to Temporal may have signalled or started a workflow directly.',
+  ];
+  const text = `${headline}: ${esc(input.reason, 50)} (HR event ${esc(input.hrEventId, 200)}, workflow ${esc(input.workflowId, 200)}).`;
+  return { text: fallback(text), blocks: [header('🚨 HR event refused'), section(lines.join('\n'))] };
+}

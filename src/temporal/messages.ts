@@ -86,7 +86,7 @@ export interface ApprovalDecision {
   approvalId: string;
   decision: 'approve' | 'reject';
   reason?: string;
-  /** Who decided: `api:admin`, or the approver's Slack user ID. */
+  /** Who decided: `api:admin` (`api:admin:<name>` for a named token), or the approver's Slack user ID. */
   decidedBy: string;
   /** Where the decision came from; Slack decisions must come from an eligible approver. */
   via?: 'api' | 'slack';
@@ -109,7 +109,7 @@ export type HoldDecisionKind = 'release' | 'abort';
 export interface HoldDecision {
   decision: HoldDecisionKind;
   reason?: string;
-  /** Who decided: `api:admin` (or the token's name), or the Slack user ID. */
+  /** Who decided: `api:admin` (`api:admin:<name>` for a named token), or the Slack user ID. */
   decidedBy: string;
   via: 'api' | 'slack';
   /** The Slack user who clicked, with their Slack profile email (evidence). */

@@ -63,6 +63,8 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
     PORT: '0',
     TEMPORAL_TASK_QUEUE: taskQueue,
     JML_API_TOKENS: `auditor:${auditorToken},admin:${adminToken}`,
+    // Tests that send many bad tokens or signatures on purpose (fuzzing) are not one attacker.
+    JML_AUTH_FAILURE_LIMIT: '1000000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });

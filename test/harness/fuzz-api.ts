@@ -15,7 +15,7 @@ export const apiRoutes: { method: 'GET' | 'POST'; path: (id: string) => string; 
   { method: 'GET', path: () => '/api/approvals', roles: ['admin'] },
   { method: 'POST', path: (id) => `/api/approvals/${id}`, roles: ['admin'] },
   { method: 'GET', path: (id) => `/api/employees/${id}`, roles: ['admin', 'auditor'] },
-  { method: 'GET', path: (id) => `/api/employees/${id}/preview?event=hire`, roles: ['admin', 'auditor'] },
+  { method: 'GET', path: (id) => `/api/employees/${id}/preview?event=hire`, roles: ['admin'] },
   { method: 'GET', path: (id) => `/api/leavers/hold/hold-bamboohr-${id}`, roles: ['admin', 'auditor'] },
   { method: 'GET', path: (id) => `/api/leavers/hold/${id}`, roles: ['admin', 'auditor'] },
   { method: 'POST', path: (id) => `/api/leavers/hold/hold-bamboohr-${id}`, roles: ['admin'] },

@@ -71,3 +71,35 @@ describe('HTTP API', () => {
     expect(await res.json()).toMatchObject({ error: 'not_found' });
   });
 });
+
+describe('scoped and admin-only views', () => {
+  const seed = (hrSource: string, stepKey: string) =>
+    engine.services.evidence.append({ stepKey, employeeId: '4242', hrSource, actorType: 'hr', actorId: hrSource, action: 'hr_event.received', occurredAt: new Date().toISOString(), outcome: 'success', context: { hrEventId: stepKey } });
+
+  it('evidence for an employee ID in two HR sources: 409 for the bare ID, each source on its own when named', async () => {
+    await seed('bamboohr', 'scope-b-1');
+    await seed('workday', 'scope-w-1');
+    const bare = await call('/api/employees/4242/evidence', auditorToken);
+    expect(bare.status).toBe(409);
+    expect(await bare.json()).toMatchObject({ error: 'ambiguous_employee', sources: ['bamboohr', 'workday'] });
+    for (const path of ['/api/employees/bamboohr:4242/evidence', '/api/employees/4242/evidence?source=bamboohr']) {
+      const res = await call(path, auditorToken);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { hrSource: string; employeeId: string; events: { hrSource: string }[] };
+      expect(body).toMatchObject({ employeeId: '4242', hrSource: 'bamboohr' });
+      expect(body.events.map((e) => e.hrSource)).toEqual(['bamboohr']);
+    }
+    const workday = (await (await call('/api/employees/workday:4242/evidence', auditorToken)).json()) as { events: { hrSource: string }[] };
+    expect(workday.events.map((e) => e.hrSource)).toEqual(['workday']);
+    expect((await call('/api/employees/4242/evidence?source=sap', auditorToken)).status).toBe(400);
+    expect((await call('/api/employees/workday:4242/evidence?source=bamboohr', auditorToken)).status).toBe(400);
+    // An ID in one source only needs no source.
+    await seed('workday', 'scope-w-only');
+    expect((await call('/api/employees/4242/evidence?source=workday', auditorToken)).status).toBe(200);
+  });
+
+  it('a preview (it may name any identity) needs an admin token', async () => {
+    expect((await call('/api/employees/bamboohr:4243/preview?event=hire', auditorToken)).status).toBe(403);
+    expect((await call('/api/employees/bamboohr:4243/preview?event=hire', adminToken)).status).not.toBe(403);
+  });
+});

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { approvalRouter, type ApprovalDecisionCommand } from '../../src/api/approval-routes';
-import type { Role } from '../../src/api/auth';
+import type { ApiToken } from '../../src/api/auth';
 import { ApprovalStore } from '../../src/approvals/store';
 import { ApprovalConflict, type ApprovalRecord, type ApprovalRequest } from '../../src/approvals/types';
 import type { Database } from '../../src/db/database';
@@ -11,9 +11,9 @@ import { openTestDatabase } from '../harness/db';
 
 const adminToken = 'admin-token-0123456789abcdef';
 const auditorToken = 'auditor-token-0123456789abcdef';
-const tokens = new Map<string, Role>([
-  [adminToken, 'admin'],
-  [auditorToken, 'auditor'],
+const tokens = new Map<string, ApiToken>([
+  [adminToken, { role: 'admin' }],
+  [auditorToken, { role: 'auditor' }],
 ]);
 
 /** What the recording decide function does next: record in the store, throw, or accept without recording. */

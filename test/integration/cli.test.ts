@@ -125,6 +125,21 @@ describe('jml CLI', () => {
     expect(bad.stderr.trim().split('\n')[0]).toBe('jml: unknown format "pdf": use csv or json');
   });
 
+  it('jml server and jml worker refuse a signing secret shorter than 16 characters, naming the variable, not the value', async () => {
+    for (const [name, extra] of [
+      ['BAMBOOHR_WEBHOOK_SECRET', {}],
+      ['WORKDAY_WEBHOOK_SECRET', {}],
+      ['SLACK_SIGNING_SECRET', { SLACK_BOT_TOKEN: 'xoxb-0000-test-bot-token' }],
+    ] as const) {
+      for (const command of ['server', 'worker']) {
+        const res = await jml([command], { ...extra, [name]: 'short-s3cr3t' });
+        expect(res.code).toBe(2);
+        expect(res.stderr.trim()).toBe(`jml: env: ${name}: must be at least 16 characters`);
+        expect(res.stderr).not.toContain('short-s3cr3t');
+      }
+    }
+  });
+
   it('prints the offboarding report as CSV', async () => {
     const res = await jml(['report', 'offboarding', '--from', '2026-03-01', '--to', '2026-03-31', '--format', 'csv']);
     expect(res.stderr).toBe('');

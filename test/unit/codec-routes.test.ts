@@ -4,15 +4,15 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/api/auth';
+import type { ApiToken } from '../../src/api/auth';
 import { codecRouter, payloadFromJson, payloadToJson, type CodecRouteDeps } from '../../src/api/codec-routes';
 import { EncryptionCodec } from '../../src/temporal/codec';
 
 const auditor = 'auditor-token-0123456789';
 const admin = 'admin-token-0123456789ab';
-const tokens = new Map<string, Role>([
-  [auditor, 'auditor'],
-  [admin, 'admin'],
+const tokens = new Map<string, ApiToken>([
+  [auditor, { role: 'auditor' }],
+  [admin, { role: 'admin' }],
 ]);
 const uiOrigin = 'http://127.0.0.1:8233';
 const codec = new EncryptionCodec([randomBytes(32)]);

@@ -143,10 +143,40 @@ describe('configuration', () => {
     expect(parseConfigFile('', 'x.yaml').identity).toEqual({ matchBy: 'workEmail', hrFields: {} });
   });
 
+  it.each(['BAMBOOHR_WEBHOOK_SECRET', 'WORKDAY_WEBHOOK_SECRET', 'SLACK_SIGNING_SECRET'])('%s must be at least 16 characters', (name) => {
+    const slack = name === 'SLACK_SIGNING_SECRET' ? { SLACK_BOT_TOKEN: 'xoxb-test' } : {};
+    expect(() => parseEnv({ ...slack, [name]: 'fifteen-chars!!' })).toThrow(`env: ${name}: must be at least 16 characters`);
+    expect(() => parseEnv({ ...slack, [name]: 'fifteen-chars!!' })).not.toThrow('fifteen');
+    expect(parseEnv({ ...slack, [name]: 'sixteen-chars!!!' })[name as 'SLACK_SIGNING_SECRET']).toBe('sixteen-chars!!!');
+  });
+
+  it('reads named tokens (role:name:token) beside unnamed ones', () => {
+    const env = parseEnv({ JML_API_TOKENS: 'admin:alice:aaaaaaaaaaaaaaaa1, auditor:bbbbbbbbbbbbbbbb2,admin:bob.b:cc:cccccccccccccccc3' });
+    expect(env.JML_API_TOKENS.get('aaaaaaaaaaaaaaaa1')).toEqual({ role: 'admin', name: 'alice' });
+    expect(env.JML_API_TOKENS.get('bbbbbbbbbbbbbbbb2')).toEqual({ role: 'auditor' });
+    // Only the second field is a name; the token is everything after it.
+    expect(env.JML_API_TOKENS.get('cc:cccccccccccccccc3')).toEqual({ role: 'admin', name: 'bob.b' });
+  });
+
+  it('refuses a token listed twice, naming the positions and never the token', () => {
+    const secret = 'same-token-0123456789';
+    const twoRoles = () => parseEnv({ JML_API_TOKENS: `auditor:${secret},admin:carol:other-token-0123456789,admin:dave:${secret}` });
+    expect(twoRoles).toThrow('entries 1 and 3 list the same token under two roles (auditor and admin)');
+    expect(() => parseEnv({ JML_API_TOKENS: `admin:${secret},admin:erin:${secret}` })).toThrow('entries 1 and 2 list the same token twice as admin');
+    for (const bad of [twoRoles, () => parseEnv({ JML_API_TOKENS: `admin:bad name:${secret}` }), () => parseEnv({ JML_API_TOKENS: `admin:x:${secret.slice(0, 10)}` })]) {
+      try {
+        bad();
+        expect.unreachable();
+      } catch (err) {
+        expect(String(err)).not.toContain(secret.slice(0, 10));
+      }
+    }
+  });
+
   it('reads roles from JML_API_TOKENS', () => {
     const env = parseEnv({ JML_API_TOKENS: 'auditor:aaaaaaaaaaaaaaaa1,admin:bbbbbbbbbbbbbbbb2' });
-    expect(env.JML_API_TOKENS.get('aaaaaaaaaaaaaaaa1')).toBe('auditor');
-    expect(env.JML_API_TOKENS.get('bbbbbbbbbbbbbbbb2')).toBe('admin');
+    expect(env.JML_API_TOKENS.get('aaaaaaaaaaaaaaaa1')).toEqual({ role: 'auditor' });
+    expect(env.JML_API_TOKENS.get('bbbbbbbbbbbbbbbb2')).toEqual({ role: 'admin' });
   });
 
   it('requires the token variable each system names', async () => {

@@ -184,7 +184,7 @@ describe('jml report offboarding --format pdf', () => {
 describe('GET /api/reports/offboarding?format=pdf', () => {
   it('answers an attachment of type application/pdf', async () => {
     const db = emptyDatabase();
-    const app = express().use(auditRouter({ db, evidence: new EvidenceStore(db), tokens: new Map([['auditor-token-0123456789', 'auditor']]) }));
+    const app = express().use(auditRouter({ db, evidence: new EvidenceStore(db), tokens: new Map([['auditor-token-0123456789', { role: 'auditor' as const }]]) }));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
