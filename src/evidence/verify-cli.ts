@@ -59,6 +59,7 @@ function databaseChain(db: Database, headSeq: number): CheckedChain {
 /** The offboarding report's kept rows against the evidence they were worked out from; the exit code. */
 function printKeptRuns(result: { checked: number; differing: string[] }, out: (line: string) => void): number {
   if (result.differing.length === 0) {
+    if (result.checked === 0) return 0;
     out(`offboarding report rows: ${result.checked} kept, each as its evidence gives it`);
     return 0;
   }

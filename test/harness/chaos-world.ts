@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,10 @@ export interface ChaosWorldOptions {
 export interface ChaosWorld {
   dir: string;
   url: string;
+  /** The directory sink the workers publish signed evidence checkpoints to. */
+  checkpointsDir: string;
+  /** Runs a `jml` command with the engine's own env (the app role's database URL, the keys). */
+  jml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   pg: PgCluster;
   targets: Targets;
   slack: SlackPeer;
@@ -79,9 +83,16 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
       execFile(process.execPath, [jmlBin, 'bundle', '--out', bundle], { cwd: dir, timeout: 180_000 }, (err) => (err ? reject(err) : resolve())),
     );
     const configFile = join(dir, 'jml.config.yaml');
+    const checkpointsDir = join(dir, 'checkpoints');
     await writeFile(
       configFile,
-      [targets.systemsYaml, `sla: { leaverSessionKill: ${options.sessionKillSla ?? '60s'}, leaverFullRevoke: 15m, securityChannel: "${securityChannel}" }`, ''].join('\n'),
+      [
+        targets.systemsYaml,
+        `sla: { leaverSessionKill: ${options.sessionKillSla ?? '60s'}, leaverFullRevoke: 15m, securityChannel: "${securityChannel}" }`,
+        // As in production: the chain head signed and published outside the database.
+        `evidence: { checkpointEvery: 2s, sinks: [{ type: directory, path: ${JSON.stringify(checkpointsDir)} }] }`,
+        '',
+      ].join('\n'),
     );
     // Production's two roles: jml_owner owns the database and runs `jml migrate`; the server and
     // workers connect as jml, which may only read and append evidence.
@@ -122,6 +133,7 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
       JML_API_TOKENS: `auditor:${auditorToken}`,
       // As in production: payloads encrypted (the bundle above encodes failures for it).
       JML_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      JML_EVIDENCE_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
       LOG_LEVEL: 'info',
       JML_WORKFLOW_BUNDLE: bundle,
       ...targets.secrets,
@@ -144,6 +156,13 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
     return {
       dir,
       url,
+      checkpointsDir,
+      jml: (args: string[]) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+          execFile(process.execPath, [jmlBin, ...args], { cwd: dir, timeout: 120_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } }, (err, stdout, stderr) =>
+            resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+          ),
+        ),
       pg: pgCluster,
       targets,
       slack,

@@ -61,7 +61,7 @@ async function evidence(employeeId: string, action: string, atLeast = 1): Promis
       if (found.length < atLeast) throw new Error(`${found.length} ${action} for ${employeeId}`);
       return found;
     },
-    { timeout: 20_000, interval: 100 },
+    { timeout: 45_000, interval: 100 },
   );
 }
 
@@ -73,7 +73,7 @@ async function polls(more: number): Promise<void> {
       const now = (await engine.services.watermarks.get('bamboohr'))?.polls ?? 0;
       if (now < start + more) throw new Error(`${now - start} of ${more} polls`);
     },
-    { timeout: 20_000, interval: 100 },
+    { timeout: 45_000, interval: 100 },
   );
 }
 
