@@ -56,6 +56,14 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     query: async (sql, params) => pool.query(sql, params),
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection lost between two statements of the transaction (the server stopped) is
+      // emitted as an 'error' event on the checked-out client, which would otherwise crash the
+      // process; the transaction's next statement fails instead, and the client is discarded.
+      let lost: Error | undefined;
+      const onError = (err: Error) => {
+        lost = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn({ query: async (sql, params) => client.query(sql, params) });
@@ -65,7 +73,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(lost);
       }
     },
     close: () => pool.end(),

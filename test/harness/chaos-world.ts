@@ -56,7 +56,7 @@ export interface ChaosWorld {
 
 export async function startChaosWorld(options: ChaosWorldOptions): Promise<ChaosWorld> {
   const dir = await mkdtemp(join(tmpdir(), `jml-chaos-${options.label}-`));
-  const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const cleanups: (() => Promise<unknown>)[] = [() => (process.env.CHAOS_KEEP ? Promise.resolve() : rm(dir, { recursive: true, force: true }))];
   const close = async () => {
     for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
   };
