@@ -97,14 +97,7 @@ export interface ReportWindow {
 const perSystemActions = new Set(['sessions.kill', 'account.disable', 'entitlement.revoke', 'entitlements.revoke_all']);
 
 export function buildOffboardingReport(events: readonly EvidenceRecord[], window: ReportWindow): OffboardingReport {
-  const runs = new Map<string, EvidenceRecord[]>();
-  for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
-    const workflowId = event.context.workflowId;
-    if (typeof workflowId !== 'string') continue;
-    const run = runs.get(workflowId);
-    if (run) run.push(event);
-    else runs.set(workflowId, [event]);
-  }
+  const runs = runsOf(events);
 
   const fromMs = Date.parse(window.from);
   const toMs = Date.parse(window.to);
@@ -120,6 +113,19 @@ export function buildOffboardingReport(events: readonly EvidenceRecord[], window
     else leavers.push(judged.row);
   }
   return assembleReport(window, leavers, rescinded);
+}
+
+/** Events grouped by the run (context.workflowId) that wrote them, each run in seq order. */
+export function runsOf(events: readonly EvidenceRecord[]): Map<string, EvidenceRecord[]> {
+  const runs = new Map<string, EvidenceRecord[]>();
+  for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+    const workflowId = event.context.workflowId;
+    if (typeof workflowId !== 'string') continue;
+    const run = runs.get(workflowId);
+    if (run) run.push(event);
+    else runs.set(workflowId, [event]);
+  }
+  return runs;
 }
 
 /** One leaver run's row as of a moment, and whether its termination was withdrawn; undefined for a run that is not a leaver's. */

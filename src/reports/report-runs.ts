@@ -2,7 +2,7 @@ import type { Database } from '../db/database';
 import { canonicalJson } from '../evidence/hash';
 import { EvidenceStore } from '../evidence/store';
 import type { EvidenceRecord } from '../evidence/types';
-import { assembleReport, buildOffboardingReport, judgeRun, leaverRunsInWindow, type LeaverRow, type OffboardingReport, type ReportWindow } from './offboarding';
+import { assembleReport, buildOffboardingReport, judgeRun, leaverRunsInWindow, runsOf, type LeaverRow, type OffboardingReport, type ReportWindow } from './offboarding';
 
 /**
  * The offboarding report, read from the rows kept in offboarding_report_runs where it can be.
@@ -26,6 +26,9 @@ interface KeptRun {
   row: LeaverRow | string;
   rescinded: boolean;
 }
+
+/** A kept row as the driver hands it back (parsed json, or text where a type parser leaves it). */
+const rowOf = (kept: KeptRun): LeaverRow => (typeof kept.row === 'string' ? (JSON.parse(kept.row) as LeaverRow) : kept.row);
 
 interface Judged {
   workflowId: string;
@@ -84,7 +87,7 @@ export async function reportFromRuns(
   for (const k of kept) {
     if (redone.has(k.workflow_id)) continue;
     if (k.rescinded) rescinded++;
-    else leavers.push(typeof k.row === 'string' ? (JSON.parse(k.row) as LeaverRow) : k.row);
+    else leavers.push(rowOf(k));
   }
 
   await keep(db, judged, head, asOf).catch(onKeepError);
@@ -104,16 +107,8 @@ export async function reportFromEvidence(db: Database, window: Omit<ReportWindow
 
 /** Each leaver run among these events, judged as of asOfMs and at the end of time. */
 function judgeRuns(events: readonly EvidenceRecord[], asOfMs: number): Judged[] {
-  const runs = new Map<string, EvidenceRecord[]>();
-  for (const e of events) {
-    const id = e.context.workflowId;
-    if (typeof id !== 'string') continue;
-    const run = runs.get(id);
-    if (run) run.push(e);
-    else runs.set(id, [e]);
-  }
   const out: Judged[] = [];
-  for (const [workflowId, run] of runs) {
+  for (const [workflowId, run] of runsOf(events)) {
     const now = judgeRun(run, asOfMs);
     if (!now) continue;
     const later = judgeRun(run, endOfTime);
@@ -179,7 +174,7 @@ export async function checkKeptRuns(db: Database): Promise<{ checked: number; di
     if (rows.length === 0) break;
     const fresh = new Map(judgeRuns(await store.forWorkflows(rows.map((r) => r.workflow_id)), endOfTime).map((j) => [j.workflowId, j]));
     for (const kept of rows) {
-      const row = typeof kept.row === 'string' ? (JSON.parse(kept.row) as LeaverRow) : kept.row;
+      const row = rowOf(kept);
       const now = fresh.get(kept.workflow_id);
       const same = now !== undefined && now.rescinded === kept.rescinded && (now.coveredSeq > Number(kept.covered_seq) || canonicalJson(now.row) === canonicalJson(row));
       if (!same) differing.push(kept.workflow_id);
