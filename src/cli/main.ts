@@ -3,6 +3,7 @@ import { openDatabase } from '../db/database';
 import { migrate, pendingMigrations } from '../db/migrate';
 import { ExportError, runEvidenceExport } from '../evidence/export-cli';
 import { runEvidenceVerify, VerifyUsageError } from '../evidence/verify-cli';
+import { runEvidencePrune } from '../evidence/prune-cli';
 import { runPackageVerify } from '../evidence/package-verify';
 import { runKeygen, runPublicKey } from '../evidence/checkpoints/key-cli';
 import { createLogger } from '../log';
@@ -32,6 +33,8 @@ const usage = `usage: jml <command>
                               check an exported package offline (no database needed)
   evidence export --from D --to D --out DIR
                               auditor's package: evidence.jsonl, offboarding.csv, checkpoints, manifest.json
+  evidence prune [--dry-run]  remove the months of evidence past evidence.retention, as the owner
+                              (DATABASE_MIGRATION_URL); verification then starts after them
   evidence keygen             a new checkpoint signing key (JML_EVIDENCE_SIGNING_KEY) and its public key
   evidence public-key         the public key of JML_EVIDENCE_SIGNING_KEY, for auditors
   preview --employee ID --event hire|change|terminate [--set field=value ...] [--format table|json]
@@ -65,9 +68,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'evidence':
         if (sub === 'verify') return await evidenceVerify(args);
         if (sub === 'export') return await evidenceExport(args);
+        if (sub === 'prune') return await evidencePrune(args);
         if (sub === 'keygen') return runKeygen((text) => process.stdout.write(text));
         if (sub === 'public-key') return runPublicKey(parseEnv(process.env).JML_EVIDENCE_SIGNING_KEY, (text) => process.stdout.write(text), (line) => console.error(line));
-        throw new UsageError('evidence: use "evidence verify", "evidence export", "evidence keygen" or "evidence public-key"');
+        throw new UsageError('evidence: use "evidence verify", "evidence export", "evidence prune", "evidence keygen" or "evidence public-key"');
       case 'preview':
         return await runPreview(args, (text) => process.stdout.write(text));
       case 'migrate':
@@ -93,9 +97,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function withDatabase(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<number>): Promise<number> {
+type Loaded = Awaited<ReturnType<typeof loadConfig>>;
+
+async function withDatabase(
+  fn: (db: Awaited<ReturnType<typeof openDatabase>>, config: Loaded) => Promise<number>,
+  urlOf: (env: Loaded['env']) => string | undefined = (env) => env.DATABASE_URL,
+): Promise<number> {
   const config = await loadConfig();
-  const url = config.env.DATABASE_URL;
+  const url = urlOf(config.env);
   const holder = url ? undefined : await devLockHolder(config.env.JML_DATA_DIR);
   if (holder !== undefined) {
     throw new UsageError(`jml dev (pid ${holder}) holds the embedded database; use the API (e.g. GET /api/reports/offboarding) or stop it first`);
@@ -108,7 +117,7 @@ async function withDatabase(fn: (db: Awaited<ReturnType<typeof openDatabase>>) =
       const pending = await pendingMigrations(db);
       if (pending.length > 0) throw new ConfigError(`database: ${pending.length} migration(s) not applied (first ${pending[0]}): run \`jml migrate\` first`);
     }
-    return await fn(db);
+    return await fn(db, config);
   } finally {
     await db.close();
   }
@@ -143,6 +152,16 @@ async function evidenceVerify(args: ParsedArgs): Promise<number> {
   if (pkg !== undefined) return runPackageVerify(pkg, print, { publicKeys });
   const signingKey = checkpoints !== undefined && publicKeys.length === 0 ? parseEnv(process.env).JML_EVIDENCE_SIGNING_KEY : undefined;
   return withDatabase((db) => runEvidenceVerify(db, print, { ...(checkpoints !== undefined ? { checkpoints } : {}), publicKeys, ...(signingKey ? { signingKey } : {}) }));
+}
+
+async function evidencePrune(args: ParsedArgs): Promise<number> {
+  const dryRun = args.options['dry-run'];
+  if (typeof dryRun === 'string') throw new UsageError('--dry-run takes no value');
+  // Dropping a month is the owner's to do: the app role cannot, by design.
+  return withDatabase(
+    (db, config) => runEvidencePrune(db, { retentionMs: config.file.evidence.retention, dryRun: dryRun === true }, (line) => console.log(line)),
+    (env) => env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL,
+  );
 }
 
 async function evidenceExport(args: ParsedArgs): Promise<number> {

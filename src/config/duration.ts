@@ -6,3 +6,11 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined;
   return Math.round(Number(match[1]) * units[match[2] as string]!);
 }
+
+/** A duration in the largest unit that writes it whole, as config would: 400d, 90m, 1500ms. */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms >= units[unit]! && ms % units[unit]! === 0) return `${ms / units[unit]!}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -11,6 +11,8 @@ export const appTablePrivileges: Readonly<Record<string, readonly TablePrivilege
   evidence_events: ['SELECT', 'INSERT'],
   // Signed chain heads, append-only like evidence: the sinks hold the copies that prove it.
   evidence_checkpoints: ['SELECT', 'INSERT'],
+  // What `jml evidence prune` (the owner) removed past retention: where verification starts.
+  evidence_pruned: ['SELECT'],
   hr_inbox: ['SELECT', 'INSERT', 'UPDATE'],
   approvals: ['SELECT', 'INSERT', 'UPDATE'],
   hris_watermarks: ['SELECT', 'INSERT', 'UPDATE'],
@@ -72,6 +74,16 @@ export async function grantAppRole(tx: Queryable, role: string): Promise<AppGran
     if (privileges.length > 0) await tx.query(`GRANT ${privileges.join(', ')} ON TABLE ${target} TO ${quotedRole}`);
     granted.push({ table, privileges });
   }
+  // Partitions are reached through their table alone: nothing on them directly, and the one
+  // function the app may call about them makes the coming months' (see 017).
+  const partitions = await tx.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relispartition AND c.relkind IN ('r', 'p') ORDER BY 1`,
+    [schema],
+  );
+  for (const { name } of partitions.rows) await tx.query(`REVOKE ALL ON TABLE ${ident(schema)}.${ident(name)} FROM ${quotedRole}`);
+  await tx.query(`GRANT EXECUTE ON FUNCTION ${ident(schema)}.evidence_events_add_upcoming_partitions() TO ${quotedRole}`);
+
   // Sequences behind serial and identity columns: nextval needs USAGE where the app inserts.
   const sequences = await tx.query<{ sequence: string; table: string }>(
     `SELECT s.relname AS sequence, t.relname AS table

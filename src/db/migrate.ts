@@ -18,7 +18,8 @@ export interface MigrateOptions {
 
 /**
  * Applies every migrations/NNN_name.sql not yet applied, in name order, in one transaction,
- * then (given an app role) re-applies that role's privileges, so tables added later get theirs.
+ * makes the evidence partitions of the coming months, then (given an app role) re-applies that
+ * role's privileges, so tables added later get theirs.
  * An advisory lock keeps two processes starting together from racing.
  */
 export async function migrate(db: Database, options: MigrateOptions = {}): Promise<string[]> {
@@ -36,6 +37,8 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
       await tx.query('INSERT INTO jml_migrations (name) VALUES ($1)', [file]);
       applied.push(file);
     }
+    // Evidence partitions for this month and the next two, made ahead on every run (see 017).
+    await tx.query('SELECT evidence_events_add_partitions(now(), 3)');
     if (options.appRole !== undefined) {
       const grants = await grantAppRole(tx, options.appRole);
       options.onGrants?.(grants);

@@ -7,7 +7,7 @@ import type { Queryable } from './database';
  * the triggers that refuse that: being a superuser; owning evidence_events (or being a member of
  * its owner); owning its schema or the database (a schema's owner may drop it with everything in
  * it); CREATEROLE (it may create or grant itself into stronger roles); or holding UPDATE,
- * DELETE, TRUNCATE or TRIGGER on the table.
+ * DELETE, TRUNCATE or TRIGGER on the table or on one of its monthly partitions.
  */
 export async function evidenceTamperRights(db: Queryable, role?: string): Promise<string[]> {
   const result = await db.query<{
@@ -29,7 +29,8 @@ export async function evidenceTamperRights(db: Queryable, role?: string): Promis
             coalesce((SELECT pg_has_role(r.oid, t.nspowner, 'MEMBER') FROM t), false) AS schema_owner,
             pg_has_role(r.oid, (SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER') AS database_owner,
             coalesce((SELECT array_agg(p) FROM t, unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER']) AS p
-                       WHERE has_table_privilege(r.oid, t.oid, p)), '{}') AS rights
+                       WHERE has_table_privilege(r.oid, t.oid, p)
+                          OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = t.oid AND has_table_privilege(r.oid, i.inhrelid, p))), '{}') AS rights
        FROM r`,
     [role ?? null],
   );

@@ -28,6 +28,24 @@ export const maxRowsPerAppend = 4000;
  */
 export async function appendBatch(db: Database, inputs: readonly PreparedInput[]): Promise<EvidenceRecord[]> {
   if (inputs.length > maxRowsPerAppend) throw new RangeError(`at most ${maxRowsPerAppend} events per append (got ${inputs.length})`);
+  try {
+    return await appendOnce(db, inputs);
+  } catch (err) {
+    if (!isMissingPartition(err)) throw err;
+    // The month has no partition yet (nobody ran `jml migrate` since the last ones were made):
+    // the owner's function makes this month's and the next ones, and the append is tried again.
+    await db.query('SELECT evidence_events_add_upcoming_partitions()');
+    return appendOnce(db, inputs);
+  }
+}
+
+/** Postgres's answer to a row no partition takes: a check violation saying so. */
+function isMissingPartition(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === '23514' && typeof e.message === 'string' && e.message.startsWith('no partition of relation');
+}
+
+async function appendOnce(db: Database, inputs: readonly PreparedInput[]): Promise<EvidenceRecord[]> {
   return db.transaction(async (tx) => {
     // The lock is its own statement: a statement's snapshot predates any lock it takes, so the
     // head must be read by a later statement to see the writer that held the lock before.

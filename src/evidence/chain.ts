@@ -12,6 +12,13 @@ export interface VerifyChainOptions {
   onProblem?: (issue: ChainIssue) => void;
   /** Problems kept in the result; the count goes on beyond it. */
   maxProblems?: number;
+  /**
+   * The row before the first one walked, when the chain does not start at the beginning: the
+   * last row removed past retention (its seq and hash, as `evidence_pruned` recorded them).
+   */
+  start?: { seq: number; hash: string };
+  /** Problems found before the walk (in what was removed), reported first. */
+  before?: readonly ChainIssue[];
 }
 
 /** Where in the table a hash lives; lets verify tell a moved row from a missing one. */
@@ -40,9 +47,10 @@ export async function verifyChain(
     options.onProblem?.(issue);
   };
 
+  for (const issue of options.before ?? []) report(issue);
   let checked = 0;
-  let previousSeq = 0;
-  let previousHash = genesisHash;
+  let previousSeq = options.start?.seq ?? 0;
+  let previousHash = options.start?.hash ?? genesisHash;
   for await (const page of pages) {
     for (const row of page) {
       checked += 1;
@@ -72,7 +80,7 @@ export async function verifyChain(
     checked,
     problems,
     problemCount,
-    head: checked === 0 ? null : { seq: previousSeq, hash: previousHash },
+    head: checked === 0 && !options.start ? null : { seq: previousSeq, hash: previousHash },
   };
 }
 

@@ -3,6 +3,7 @@ import { appendBatch, maxRowsPerAppend, prepareInput, type PreparedInput } from 
 import { verifyChain, type VerifyChainOptions } from './chain';
 import { GroupCommit } from './group-commit';
 import { normaliseTimestamp } from './hash';
+import { readPrunedPrefix } from './pruned';
 import { columns, toRecord, type EvidenceRow } from './rows';
 import type { EvidenceInput, EvidenceRecord, VerifyResult } from './types';
 
@@ -143,17 +144,22 @@ export class EvidenceStore {
     return records.sort((a, b) => a.seq - b.seq);
   }
 
-  /** Re-hashes the whole chain in seq order, pageSize rows at a time (default 1000). */
+  /**
+   * Re-hashes the whole chain in seq order, pageSize rows at a time (default 1000): from the
+   * start, or from the row after the last one `jml evidence prune` removed past retention.
+   */
   async verify(options: VerifyOptions = {}): Promise<VerifyResult> {
     const pageSize = options.pageSize ?? 1000;
     const db = this.db;
-    const pages = () => pagesOf(db, 'TRUE', [], pageSize);
     const findSeqByHash = async (hash: string): Promise<number | undefined> => {
       const result = await db.query<{ seq: string | number }>('SELECT seq FROM evidence_events WHERE hash = $1', [hash]);
       const row = result.rows[0];
       return row ? Number(row.seq) : undefined;
     };
-    return verifyChain(pages(), findSeqByHash, options);
+    const { prefix, issues } = await readPrunedPrefix(db);
+    const start = prefix ? { seq: prefix.throughSeq, hash: prefix.throughHash } : undefined;
+    const result = await verifyChain(pagesOf(db, 'TRUE', [], pageSize, start?.seq ?? 0), findSeqByHash, { ...options, ...(start ? { start } : {}), before: issues });
+    return prefix ? { ...result, pruned: { throughSeq: prefix.throughSeq, keptFrom: prefix.keptFrom, rows: prefix.rows } } : result;
   }
 }
 
@@ -168,8 +174,8 @@ function isRowError(err: unknown): boolean {
 }
 
 /** Events matching `where` (over `params`) in chain order, pageSize rows per query, keyed on seq. */
-async function* pagesOf(db: Queryable, where: string, params: unknown[], pageSize: number): AsyncGenerator<EvidenceRecord[]> {
-  let after = 0;
+async function* pagesOf(db: Queryable, where: string, params: unknown[], pageSize: number, from = 0): AsyncGenerator<EvidenceRecord[]> {
+  let after = from;
   for (;;) {
     const result = await db.query<EvidenceRow>(
       `SELECT ${columns} FROM evidence_events WHERE ${where} AND seq > $${params.length + 1} ORDER BY seq LIMIT $${params.length + 2}`,

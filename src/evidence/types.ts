@@ -56,4 +56,6 @@ export interface VerifyResult {
   problemCount: number;
   /** Last event of the chain, to be compared with a copy kept outside the database. */
   head: { seq: number; hash: string } | null;
+  /** The oldest rows removed past retention, which the walk started after (absent: none). */
+  pruned?: { throughSeq: number; keptFrom: string; rows: number };
 }

@@ -36,7 +36,7 @@ export async function runEvidenceVerify(db: Database, out: (line: string) => voi
   const chainCode = Math.max(printChainResult(result, out), printKeptRuns(kept, out));
   if (options.checkpoints === undefined) return chainCode;
   const headSeq = result.head?.seq ?? 0;
-  const checked = await verifyCheckpoints(await readCheckpoints(options.checkpoints), keys, databaseChain(db, headSeq));
+  const checked = await verifyCheckpoints(await readCheckpoints(options.checkpoints), keys, databaseChain(db, headSeq, result.pruned));
   return Math.max(chainCode, printCheckpointResult(checked, headSeq, out));
 }
 
@@ -46,9 +46,10 @@ export async function verifyingKeys(options: Pick<EvidenceVerifyOptions, 'public
   throw new VerifyUsageError('checking checkpoints needs the public key: give --public-key FILE (from `jml evidence public-key`) or set JML_EVIDENCE_SIGNING_KEY');
 }
 
-function databaseChain(db: Database, headSeq: number): CheckedChain {
+function databaseChain(db: Database, headSeq: number, pruned: VerifyResult['pruned']): CheckedChain {
   return {
     headSeq,
+    ...(pruned ? { pruned } : {}),
     async hashesAt(seqs) {
       const { rows } = await db.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM evidence_events WHERE seq = ANY($1::bigint[])', [[...seqs]]);
       return new Map(rows.map((row) => [Number(row.seq), row.hash]));
@@ -75,8 +76,10 @@ export const printProblem =
     out(`seq ${issue.seq}: ${issue.problem}: ${issue.detail}`);
 
 /** The closing line of a verification (with the head to keep elsewhere); the exit code. */
-export function printChainResult(result: Pick<VerifyResult, 'ok' | 'checked' | 'problemCount' | 'head'>, out: (line: string) => void): number {
+export function printChainResult(result: Pick<VerifyResult, 'ok' | 'checked' | 'problemCount' | 'head' | 'pruned'>, out: (line: string) => void): number {
   const head = result.head ? `; head seq ${result.head.seq} hash ${result.head.hash}` : '';
+  const pruned = result.pruned;
+  if (pruned) out(`seq 1-${pruned.throughSeq} (${pruned.rows} events recorded before ${pruned.keptFrom}) removed past retention; verified from seq ${pruned.throughSeq + 1}, linked to the last one removed`);
   if (result.ok) {
     out(`evidence chain intact: ${result.checked} events verified${head}`);
     return 0;

@@ -12,7 +12,8 @@ export function printCheckpointResult(result: CheckpointResult, headSeq: number,
   if (result.ok && headSeq > latest.seq) {
     out(`seq ${latest.seq + 1}-${headSeq} are newer than the latest checkpoint and not yet anchored by one`);
   }
-  const summary = `${result.matched} checkpoint(s) match the chain; latest ${describe(latest)}`;
+  const removed = result.beforeRetention > 0 ? `, ${result.beforeRetention} cover only rows removed past retention` : '';
+  const summary = `${result.matched} checkpoint(s) match the chain${removed}; latest ${describe(latest)}`;
   if (result.ok) {
     out(`checkpoints verified: ${summary}`);
     return 0;

@@ -2,7 +2,7 @@ import { checkpointVerifies, type Checkpoint } from './checkpoint';
 import type { ReadCheckpoint } from './files';
 import type { VerifyingKey } from './signing-key';
 
-export type CheckpointProblem = 'malformed' | 'unknown_key' | 'bad_signature' | 'forked' | 'rewritten' | 'missing' | 'truncated';
+export type CheckpointProblem = 'malformed' | 'unknown_key' | 'bad_signature' | 'forked' | 'rewritten' | 'missing' | 'truncated' | 'pruned_early';
 
 export interface CheckpointIssue {
   seq: number | null;
@@ -16,12 +16,16 @@ export interface CheckedChain {
   headSeq: number;
   /** Hash of the row at each asked seq that exists. */
   hashesAt(seqs: readonly number[]): Promise<Map<number, string>>;
+  /** The prefix removed past retention: rows up to throughSeq, all recorded before keptFrom. */
+  pruned?: { throughSeq: number; keptFrom: string };
 }
 
 export interface CheckpointResult {
   ok: boolean;
   /** Checkpoints that verified and matched the chain. */
   matched: number;
+  /** Checkpoints that verified and cover only rows removed past retention. */
+  beforeRetention: number;
   problems: CheckpointIssue[];
   /** The highest-seq checkpoint whose signature verified. */
   latest: Checkpoint | null;
@@ -67,10 +71,20 @@ export async function verifyCheckpoints(read: readonly ReadCheckpoint[], keys: r
   }
 
   const seqs = [...bySeq.keys()].sort((a, b) => a - b);
-  const actual = await chain.hashesAt(seqs.filter((seq) => seq <= chain.headSeq));
+  const prunedThrough = chain.pruned?.throughSeq ?? 0;
+  const actual = await chain.hashesAt(seqs.filter((seq) => seq > prunedThrough && seq <= chain.headSeq));
   let matched = 0;
+  let beforeRetention = 0;
   for (const seq of seqs) {
     if (seq > chain.headSeq) continue;
+    if (seq <= prunedThrough) {
+      // Gone with its month: fine when the row was recorded before what retention keeps.
+      for (const c of bySeq.get(seq) ?? []) {
+        if (Date.parse(c.recordedAt) < Date.parse(chain.pruned!.keptFrom)) beforeRetention += 1;
+        else problems.push({ seq, problem: 'pruned_early', detail: `the row at seq ${seq} was recorded ${c.recordedAt} (checkpoint ${signedBy(c)}), but it was removed as older than ${chain.pruned!.keptFrom}: evidence was removed before its retention ended` });
+      }
+      continue;
+    }
     const hash = actual.get(seq);
     for (const c of bySeq.get(seq) ?? []) {
       if (hash === undefined) {
@@ -88,5 +102,5 @@ export async function verifyCheckpoints(read: readonly ReadCheckpoint[], keys: r
     const gone = chain.headSeq + 1 === latest.seq ? `seq ${latest.seq} is` : `seq ${chain.headSeq + 1}-${latest.seq} are`;
     problems.push({ seq: latest.seq, problem: 'truncated', detail: `the chain ends at seq ${chain.headSeq} but the checkpoint ${signedBy(latest)} covers seq ${latest.seq}: ${gone} gone` });
   }
-  return { ok: problems.length === 0, matched, problems, latest };
+  return { ok: problems.length === 0, matched, beforeRetention, problems, latest };
 }
