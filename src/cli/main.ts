@@ -151,7 +151,9 @@ async function evidenceVerify(args: ParsedArgs): Promise<number> {
   // An exported package is checked on its own: no database, no configuration.
   if (pkg !== undefined) return runPackageVerify(pkg, print, { publicKeys });
   const signingKey = checkpoints !== undefined && publicKeys.length === 0 ? parseEnv(process.env).JML_EVIDENCE_SIGNING_KEY : undefined;
-  return withDatabase((db) => runEvidenceVerify(db, print, { ...(checkpoints !== undefined ? { checkpoints } : {}), publicKeys, ...(signingKey ? { signingKey } : {}) }));
+  return withDatabase((db, config) =>
+    runEvidenceVerify(db, print, { ...(checkpoints !== undefined ? { checkpoints } : {}), publicKeys, ...(signingKey ? { signingKey } : {}), retentionMs: config.file.evidence.retention }),
+  );
 }
 
 async function evidencePrune(args: ParsedArgs): Promise<number> {

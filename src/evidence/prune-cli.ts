@@ -10,7 +10,7 @@ const yearMs = 365 * 24 * 3_600_000;
  * the owner (DATABASE_MIGRATION_URL), one line per month and a closing line. Exit 0 when every
  * month past retention went (or would go), 1 when one had to stay (the line says why).
  */
-export async function runEvidencePrune(db: Database, options: { retentionMs: number; dryRun: boolean }, out: (line: string) => void): Promise<number> {
+export async function runEvidencePrune(db: Database, options: { retentionMs: number; dryRun: boolean; now?: Date }, out: (line: string) => void): Promise<number> {
   if (options.retentionMs < yearMs) out(`evidence.retention is ${formatDuration(options.retentionMs)}: auditors usually ask for at least a year of evidence`);
   const result = await pruneEvidence(db, options);
   const verb = options.dryRun ? 'would remove' : 'removed';

@@ -14,6 +14,9 @@ export interface EvidenceVerifyOptions {
   publicKeys?: readonly string[];
   /** Without publicKeys, the signing key's own public half is used. */
   signingKey?: SigningKey;
+  /** evidence.retention: everything recorded since now − retention must still be there. */
+  retentionMs?: number;
+  now?: Date;
 }
 
 /** A verification that cannot start as asked (no key to check signatures with); exit 2. */
@@ -33,10 +36,12 @@ export async function runEvidenceVerify(db: Database, out: (line: string) => voi
   const kept = await checkKeptRuns(db);
   // Kept rows are derived: the next report replaces them all from evidence.
   if (kept.differing.length > 0) await rebuildKeptRuns(db);
-  const chainCode = Math.max(printChainResult(result, out), printKeptRuns(kept, out));
+  const keepFrom = options.retentionMs === undefined ? undefined : new Date((options.now ?? new Date()).getTime() - options.retentionMs).toISOString();
+  const chainCode = Math.max(printChainResult(result, out), printKeptRuns(kept, out), printRetention(result.pruned, keepFrom, out));
   if (options.checkpoints === undefined) return chainCode;
   const headSeq = result.head?.seq ?? 0;
-  const checked = await verifyCheckpoints(await readCheckpoints(options.checkpoints), keys, databaseChain(db, headSeq, result.pruned));
+  const pruned = result.pruned ? { throughSeq: result.pruned.throughSeq, keepFrom: keepFrom ?? result.pruned.keptFrom } : undefined;
+  const checked = await verifyCheckpoints(await readCheckpoints(options.checkpoints), keys, databaseChain(db, headSeq, pruned));
   return Math.max(chainCode, printCheckpointResult(checked, headSeq, out));
 }
 
@@ -46,7 +51,7 @@ export async function verifyingKeys(options: Pick<EvidenceVerifyOptions, 'public
   throw new VerifyUsageError('checking checkpoints needs the public key: give --public-key FILE (from `jml evidence public-key`) or set JML_EVIDENCE_SIGNING_KEY');
 }
 
-function databaseChain(db: Database, headSeq: number, pruned: VerifyResult['pruned']): CheckedChain {
+function databaseChain(db: Database, headSeq: number, pruned: CheckedChain['pruned']): CheckedChain {
   return {
     headSeq,
     ...(pruned ? { pruned } : {}),
@@ -55,6 +60,16 @@ function databaseChain(db: Database, headSeq: number, pruned: VerifyResult['prun
       return new Map(rows.map((row) => [Number(row.seq), row.hash]));
     },
   };
+}
+
+/**
+ * Whether the removal past retention (as recorded) kept everything recorded since keepFrom; the
+ * exit code. What the record says is the owner's word: the signed checkpoints are what prove it.
+ */
+function printRetention(pruned: VerifyResult['pruned'], keepFrom: string | undefined, out: (line: string) => void): number {
+  if (!pruned || keepFrom === undefined || Date.parse(pruned.keptFrom) <= Date.parse(keepFrom)) return 0;
+  out(`seq 1-${pruned.throughSeq}: pruned_early: events recorded until ${pruned.keptFrom} were removed, but evidence.retention keeps everything recorded since ${keepFrom}`);
+  return 1;
 }
 
 /** The offboarding report's kept rows against the evidence they were worked out from; the exit code. */

@@ -25,6 +25,8 @@ import { resultOf } from '../harness/workflows';
  * with DATABASE_URL set.
  */
 const onPostgres = Boolean(process.env.DATABASE_URL);
+const partitionName = (at: Date) => `evidence_events_${at.toISOString().slice(0, 7).replace('-', '_')}`;
+const thisMonth = partitionName(new Date());
 
 describe.runIf(onPostgres)('database roles on Postgres (skipped on PGlite: it has no roles)', () => {
   let roles: TestRoles;
@@ -102,10 +104,34 @@ describe.runIf(onPostgres)('database roles on Postgres (skipped on PGlite: it ha
     ['join the owner role', (_s, self, other) => `GRANT ${other} TO ${self}`],
     ['make itself a superuser', (_s, self) => `ALTER ROLE ${self} SUPERUSER`],
     ['give itself CREATEROLE', (_s, self) => `ALTER ROLE ${self} CREATEROLE`],
+    // Each month of evidence is a partition: reachable only through evidence_events.
+    ['TRUNCATE a month', () => `TRUNCATE ${thisMonth}`],
+    ['DELETE from a month directly', () => `DELETE FROM ${thisMonth}`],
+    ['UPDATE a month directly', () => `UPDATE ${thisMonth} SET outcome = 'failure'`],
+    ['read a month directly', () => `SELECT count(*) FROM ${thisMonth}`],
+    ['DROP a month', () => `DROP TABLE ${thisMonth}`],
+    ['DETACH a month', () => `ALTER TABLE evidence_events DETACH PARTITION ${thisMonth}`],
+    ['make the partition of any month it likes', () => `SELECT evidence_events_add_partitions(now() - interval '2 years', 1)`],
+    ['write a record of removal past retention', () => `INSERT INTO evidence_pruned (partition, kept_from, rows, retention) VALUES ('x', now(), 0, '1 day')`],
   ];
 
   it.each(refused)('the app role cannot %s: permission denied', async (_what, sql) => {
     await expect(app.query(sql(roles.schema, roles.app, roles.owner))).rejects.toMatchObject({ code: '42501' });
+  });
+
+  it('the app role may make the coming months\' partitions, and holds nothing on them', async () => {
+    const next = partitionName(new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1)));
+    await owner.query(`DROP TABLE ${next}`);
+    const made = await app.query<{ made: number }>('SELECT evidence_events_add_upcoming_partitions() AS made');
+    expect(made.rows[0]!.made).toBe(1);
+    const held = await owner.query<{ owner: string; any: boolean }>(
+      `SELECT pg_get_userbyid(relowner) AS owner,
+              has_table_privilege($1, oid, 'SELECT') OR has_table_privilege($1, oid, 'INSERT') OR has_table_privilege($1, oid, 'TRUNCATE') AS any
+         FROM pg_class WHERE oid = $2::regclass`,
+      [roles.app, next],
+    );
+    expect(held.rows[0]).toEqual({ owner: roles.owner, any: false });
+    await expect(app.query(`TRUNCATE ${next}`)).rejects.toMatchObject({ code: '42501' });
   });
 
   it('a GRANT by the app role grants nothing, to itself or to anyone', async () => {
@@ -235,6 +261,13 @@ describe.runIf(onPostgres)('database roles on Postgres (skipped on PGlite: it ha
     const again = await migrateAsOwner({ ownerUrl: roles.ownerUrl, appUrl: roles.appUrl });
     expect(again.applied).toEqual([]);
     expect(again.appRoleProblems).toEqual([]);
+    expect(await evidenceTamperRights(app)).toEqual([]);
+  });
+
+  it('a right granted by hand on one month is named, and migrate takes it back', async () => {
+    await owner.query(`GRANT DELETE, TRUNCATE ON ${thisMonth} TO ${roles.app}`);
+    expect(await evidenceTamperRights(app)).toEqual(['holds DELETE, TRUNCATE on evidence_events']);
+    await migrateAsOwner({ ownerUrl: roles.ownerUrl, appUrl: roles.appUrl });
     expect(await evidenceTamperRights(app)).toEqual([]);
   });
 

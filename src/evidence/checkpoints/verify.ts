@@ -16,8 +16,11 @@ export interface CheckedChain {
   headSeq: number;
   /** Hash of the row at each asked seq that exists. */
   hashesAt(seqs: readonly number[]): Promise<Map<number, string>>;
-  /** The prefix removed past retention: rows up to throughSeq, all recorded before keptFrom. */
-  pruned?: { throughSeq: number; keptFrom: string };
+  /**
+   * The prefix removed past retention (rows up to throughSeq), and the moment since which every
+   * row must still be there (now − evidence.retention).
+   */
+  pruned?: { throughSeq: number; keepFrom: string };
 }
 
 export interface CheckpointResult {
@@ -80,8 +83,8 @@ export async function verifyCheckpoints(read: readonly ReadCheckpoint[], keys: r
     if (seq <= prunedThrough) {
       // Gone with its month: fine when the row was recorded before what retention keeps.
       for (const c of bySeq.get(seq) ?? []) {
-        if (Date.parse(c.recordedAt) < Date.parse(chain.pruned!.keptFrom)) beforeRetention += 1;
-        else problems.push({ seq, problem: 'pruned_early', detail: `the row at seq ${seq} was recorded ${c.recordedAt} (checkpoint ${signedBy(c)}), but it was removed as older than ${chain.pruned!.keptFrom}: evidence was removed before its retention ended` });
+        if (Date.parse(c.recordedAt) < Date.parse(chain.pruned!.keepFrom)) beforeRetention += 1;
+        else problems.push({ seq, problem: 'pruned_early', detail: `the row at seq ${seq} was recorded ${c.recordedAt} (checkpoint ${signedBy(c)}) and is gone, but everything recorded since ${chain.pruned!.keepFrom} must be kept: evidence was removed before its retention ended` });
       }
       continue;
     }
