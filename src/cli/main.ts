@@ -4,6 +4,7 @@ import { migrate, pendingMigrations } from '../db/migrate';
 import { ExportError, runEvidenceExport } from '../evidence/export-cli';
 import { runEvidenceVerify, VerifyUsageError } from '../evidence/verify-cli';
 import { runEvidencePrune } from '../evidence/prune-cli';
+import { PruneNotOwner } from '../evidence/prune';
 import { runPackageVerify } from '../evidence/package-verify';
 import { runKeygen, runPublicKey } from '../evidence/checkpoints/key-cli';
 import { createLogger } from '../log';
@@ -87,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportError || err instanceof ExportError || err instanceof VerifyUsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportError || err instanceof ExportError || err instanceof VerifyUsageError || err instanceof PruneNotOwner) {
       console.error(`jml: ${err.message}`);
       if (err instanceof UsageError) console.error(usage);
       return 2;

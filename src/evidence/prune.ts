@@ -45,6 +45,16 @@ interface Partition {
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export async function pruneEvidence(db: Database, options: PruneOptions): Promise<PruneResult> {
+  try {
+    return await pruneMonths(db, options);
+  } catch (err) {
+    // The app role may neither read a month's table directly nor drop it, by design.
+    if ((err as { code?: unknown }).code === '42501') throw new PruneNotOwner();
+    throw err;
+  }
+}
+
+async function pruneMonths(db: Database, options: PruneOptions): Promise<PruneResult> {
   const now = options.now ?? new Date();
   const cutoff = new Date(now.getTime() - options.retentionMs).toISOString();
   const pruned: PrunedMonth[] = [];
@@ -125,7 +135,18 @@ async function* monthPages(db: Queryable, table: string): AsyncGenerator<Evidenc
  * every append behind them.
  */
 async function removeMonth(db: Database, month: CheckedMonth, retentionMs: number): Promise<void> {
-  const table = ident(month.partition);
+  await dropMonth(db, ident(month.partition), month, retentionMs);
+}
+
+/** Pruning as a role that may not drop evidence (the app role, by design). */
+export class PruneNotOwner extends Error {
+  override readonly name = 'PruneNotOwner';
+  constructor() {
+    super("removing a month of evidence needs the owner's role: set DATABASE_MIGRATION_URL to it (the app role cannot, by design)");
+  }
+}
+
+async function dropMonth(db: Database, table: string, month: CheckedMonth, retentionMs: number): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('jml.evidence_prune.' || current_schema()))`);
     await tx.query(`SET LOCAL lock_timeout = '5s'`);

@@ -207,6 +207,15 @@ describe('jml CLI', () => {
     expect(bad.stdout).toMatch(/edited/);
   });
 
+  it('prunes nothing while no month of evidence has passed retention, and refuses a value for --dry-run', async () => {
+    const res = await jml(['evidence', 'prune', '--dry-run']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toMatch(/^nothing to prune: no month of evidence ended before \S+ \(now − evidence.retention 400d\)$/);
+    const bad = await jml(['evidence', 'prune', '--dry-run=yes']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('jml: --dry-run takes no value');
+  });
+
   it('stops on a bad config value with one line naming the key', async () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(file, 'leaver:\n  cutoffLocalTime: "6pm"\n');

@@ -4,6 +4,7 @@ import { parseConfigFile, parseEnv } from '../../src/config/load';
 import { openDatabase, type Database } from '../../src/db/database';
 import { migrateAsOwner, type OwnerMigration } from '../../src/db/owner-migrate';
 import { evidenceTamperRights } from '../../src/db/role-check';
+import { pruneEvidence, PruneNotOwner } from '../../src/evidence/prune';
 import { EvidenceStore } from '../../src/evidence/store';
 import { Inbox } from '../../src/intake/inbox';
 import { HoldStore } from '../../src/leaver/hold-store';
@@ -262,6 +263,17 @@ describe.runIf(onPostgres)('database roles on Postgres (skipped on PGlite: it ha
     expect(again.applied).toEqual([]);
     expect(again.appRoleProblems).toEqual([]);
     expect(await evidenceTamperRights(app)).toEqual([]);
+  });
+
+  it('the app role cannot prune a month past retention: it is told the owner must', async () => {
+    const lastYear = new Date(Date.UTC(new Date().getUTCFullYear() - 1, 0, 1));
+    await owner.query('SELECT evidence_events_add_partitions($1::timestamptz, 1)', [lastYear.toISOString()]);
+    await expect(pruneEvidence(app, { retentionMs: 30 * 86_400_000 })).rejects.toThrow(PruneNotOwner);
+    expect((await owner.query('SELECT to_regclass($1) IS NOT NULL AS there', [partitionName(lastYear)])).rows[0]).toEqual({ there: true });
+    const asOwner = await pruneEvidence(owner, { retentionMs: 30 * 86_400_000 });
+    expect(asOwner.pruned.map((m) => m.partition)).toEqual([partitionName(lastYear)]);
+    expect((await owner.query('SELECT to_regclass($1) IS NOT NULL AS there', [partitionName(lastYear)])).rows[0]).toEqual({ there: false });
+    expect(await evidence.verify()).toMatchObject({ ok: true });
   });
 
   it('a right granted by hand on one month is named, and migrate takes it back', async () => {
