@@ -11,6 +11,8 @@ export const appTablePrivileges: Readonly<Record<string, readonly TablePrivilege
   evidence_events: ['SELECT', 'INSERT'],
   // Signed chain heads, append-only like evidence: the sinks hold the copies that prove it.
   evidence_checkpoints: ['SELECT', 'INSERT'],
+  // How far each sink has been given the checkpoints, and which worker is giving them now.
+  evidence_checkpoint_deliveries: ['SELECT', 'INSERT', 'UPDATE'],
   // What `jml evidence prune` (the owner) removed past retention: where verification starts.
   evidence_pruned: ['SELECT'],
   hr_inbox: ['SELECT', 'INSERT', 'UPDATE'],

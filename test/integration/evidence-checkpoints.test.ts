@@ -188,6 +188,81 @@ describe.each(testEngines)('evidence checkpoints (%s)', (engine) => {
   });
 });
 
+describe.each(testEngines)('checkpoint delivery across worker restarts (%s)', (engine) => {
+  it('a sink that was down while its worker stopped gets what it missed from the next worker, in order, once', async () => {
+    const db = await openTestDatabaseOn(engine, 'ckpt_restart');
+    const dir = await mkdtemp(join(tmpdir(), 'jml-ckpt-restart-'));
+    const key = newSigningKey();
+    const received: number[] = [];
+    let up = false;
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (!up) {
+          res.statusCode = 503;
+          return res.end();
+        }
+        received.push((JSON.parse(body) as { seq: number }).seq);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/checkpoints`;
+    const sinks = () => [httpSink({ url, attempts: 1 }), directorySink(dir)];
+    try {
+      const store = new EvidenceStore(db);
+      const first = startCheckpointPublisher({ db, key, sinks: sinks(), everyMs: 60_000, log });
+      await seed(store, 2, 'a');
+      await first.round();
+      await seed(store, 1, 'b');
+      await first.round();
+      await first.stop(); // the worker goes, with the http sink two checkpoints behind
+      expect(received).toEqual([]);
+
+      up = true;
+      const second = startCheckpointPublisher({ db, key, sinks: sinks(), everyMs: 60_000, log });
+      await second.round();
+      expect(received).toEqual([2, 3]);
+      await seed(store, 1, 'c');
+      await second.round();
+      await second.stop();
+      expect(received).toEqual([2, 3, 4]);
+      // The directory sink had each one once, from whichever worker was running.
+      const seqs = (await readFile(join(dir, checkpointFileName), 'utf8')).trim().split('\n').map((l) => (parseCheckpoint(l) as { seq: number }).seq);
+      expect(seqs).toEqual([2, 3, 4]);
+      const rows = await db.query<{ sink: string; seq: string; leased_by: string | null }>('SELECT sink, seq, leased_by FROM evidence_checkpoint_deliveries ORDER BY sink');
+      expect(rows.rows.map((r) => [r.sink.split(' ')[0], Number(r.seq), r.leased_by])).toEqual([['directory', 4, null], ['http', 4, null]]);
+      expect(rows.rows.map((r) => r.sink).join(' ')).not.toContain('/checkpoints');
+    } finally {
+      await new Promise((r) => server.close(r));
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a sink configured later starts with the next checkpoint, not the whole history', async () => {
+    const db = await openTestDatabaseOn(engine, 'ckpt_new_sink');
+    const dir = await mkdtemp(join(tmpdir(), 'jml-ckpt-new-'));
+    const key = newSigningKey();
+    try {
+      const store = new EvidenceStore(db);
+      const before = startCheckpointPublisher({ db, key, sinks: [directorySink(join(dir, 'old'))], everyMs: 60_000, log });
+      await seed(store, 2, 'a');
+      await before.stop();
+      const after = startCheckpointPublisher({ db, key, sinks: [directorySink(join(dir, 'old')), directorySink(join(dir, 'new'))], everyMs: 60_000, log });
+      await seed(store, 1, 'b');
+      await after.stop();
+      const seqsIn = async (d: string) => (await readFile(join(dir, d, checkpointFileName), 'utf8')).trim().split('\n').map((l) => (parseCheckpoint(l) as { seq: number }).seq);
+      expect(await seqsIn('old')).toEqual([2, 3]);
+      expect(await seqsIn('new')).toEqual([3]);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.runIf(process.env.DATABASE_URL)('evidence checkpoints from several worker processes', () => {
   it('signs each new head once, whichever worker gets there first', async () => {
     const dbs = await openSharedTestDatabases('ckpt_many', 3);

@@ -2,6 +2,7 @@ import type { Database } from '../../db/database';
 import type { Logger } from '../../log';
 import { checkpointLine, signCheckpoint, type Checkpoint } from './checkpoint';
 import { publicKeyPem, type SigningKey } from './signing-key';
+import { checkpointDeliveries } from './deliveries';
 import type { CheckpointSink } from './sinks';
 import { lastCheckpointedSeq, readChainHead, saveCheckpoint } from './store';
 
@@ -11,7 +12,7 @@ export interface CheckpointPublisherOptions {
   sinks: readonly CheckpointSink[];
   everyMs: number;
   log: Logger;
-  /** Checkpoints a sink may fall behind by before the oldest undelivered are dropped (default 1000). */
+  /** Checkpoints a sink may fall behind by before the oldest undelivered are skipped (default 1000). */
   maxPending?: number;
   now?: () => Date;
 }
@@ -26,15 +27,17 @@ export interface CheckpointPublisher {
  * Every `everyMs`, when the chain has grown since the last checkpoint, signs its head and
  * publishes the checkpoint to every sink. Every worker process runs one; a transaction advisory
  * lock and the evidence_checkpoints table make exactly one of them sign each new head, so sinks
- * get each checkpoint once whatever the number of workers. A sink that fails keeps what it
- * missed and gets it first next round; it never holds the others back.
+ * get each checkpoint once whatever the number of workers. What each sink has had is kept in the
+ * database (see deliveries.ts): a sink that fails gets what it missed next round, from whichever
+ * worker is running then, and never holds the others back.
  */
 export function startCheckpointPublisher(options: CheckpointPublisherOptions): CheckpointPublisher {
   const { db, key, log } = options;
   const maxPending = options.maxPending ?? 1000;
   const now = options.now ?? (() => new Date());
   const pem = publicKeyPem(key);
-  const pending = new Map<CheckpointSink, Checkpoint[]>(options.sinks.map((sink) => [sink, []]));
+  const deliveries = checkpointDeliveries({ db, sinks: options.sinks, log, maxPending, leaseMs: Math.max(60_000, 2 * options.everyMs) });
+  let registered = false;
   let stopped = false;
   let warnedBehind = 0;
 
@@ -56,33 +59,21 @@ export function startCheckpointPublisher(options: CheckpointPublisherOptions): C
       return checkpoint;
     });
 
-  const deliver = async (sink: CheckpointSink, queue: Checkpoint[]): Promise<void> => {
-    while (queue.length > 0) {
-      const next = queue[0]!;
-      try {
-        await sink.publish(next);
-        queue.shift();
-      } catch (err) {
-        log.warn({ sink: sink.name, seq: next.seq, behind: queue.length, error: (err as Error).message }, 'evidence checkpoint not published to a sink; retrying next round');
-        return;
-      }
-    }
-  };
-
   const round = async (): Promise<Checkpoint | undefined> => {
     if (stopped) return undefined;
     let signed: Checkpoint | undefined;
     try {
+      // Before the first signing: a sink new to the database starts with the next checkpoint.
+      if (!registered) {
+        await deliveries.register();
+        registered = true;
+      }
       signed = await sign();
     } catch (err) {
       log.warn({ code: (err as { code?: string }).code }, 'evidence checkpoint round failed; retrying next round');
     }
-    for (const queue of pending.values()) {
-      if (signed) queue.push(signed);
-      if (queue.length > maxPending) queue.splice(0, queue.length - maxPending);
-    }
-    await Promise.all([...pending].map(([sink, queue]) => deliver(sink, queue)));
     if (signed) log.info({ seq: signed.seq, keyId: signed.keyId }, 'evidence checkpoint signed');
+    if (registered) await deliveries.deliverAll();
     return signed;
   };
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SlackApi } from '../../slack/client';
@@ -7,6 +8,8 @@ import { checkpointLine, type Checkpoint } from './checkpoint';
 export interface CheckpointSink {
   /** For logs: the sink's type and where, never a secret. */
   readonly name: string;
+  /** What the sink is known by in evidence_checkpoint_deliveries: stable, unique, never a secret. */
+  readonly id: string;
   publish(checkpoint: Checkpoint): Promise<void>;
 }
 
@@ -17,6 +20,7 @@ export const checkpointFileName = 'checkpoints.jsonl';
 export function directorySink(path: string): CheckpointSink {
   return {
     name: `directory ${path}`,
+    id: `directory ${path}`,
     async publish(checkpoint) {
       await mkdir(path, { recursive: true });
       const handle = await open(join(path, checkpointFileName), 'a', 0o640);
@@ -48,6 +52,8 @@ export function httpSink(options: HttpSinkOptions): CheckpointSink {
   const backoffMs = options.backoffMs ?? 500;
   return {
     name,
+    // Two URLs on one origin are two sinks; the digest tells them apart without showing the path.
+    id: `${name} ${createHash('sha256').update(options.url).digest('hex').slice(0, 16)}`,
     async publish(checkpoint) {
       let problem = '';
       for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -77,6 +83,7 @@ export function httpSink(options: HttpSinkOptions): CheckpointSink {
 export function slackSink(slack: SlackApi, channel: string): CheckpointSink {
   return {
     name: `slack ${channel}`,
+    id: `slack ${channel}`,
     async publish(checkpoint) {
       const line = checkpointLine(checkpoint);
       const text = `Evidence checkpoint: seq ${checkpoint.seq}, hash ${checkpoint.hash}, signed ${checkpoint.at} by ${checkpoint.keyId}`;
