@@ -13,8 +13,16 @@ import type { MatchByFields } from '../src/identity/system-login';
 import type { Inbox } from '../src/intake/inbox';
 
 /** What activities need from the outside world; built once per worker. */
+/** What activities count for Prometheus (src/metrics); absent in tests that do not look. */
+export interface LeaverMetrics {
+  /** A leaver's sessions ended everywhere, this many seconds after its clock started. */
+  sessionsEnded(seconds: number): void;
+  slaBreach(kind: 'sessions' | 'full_revoke'): void;
+}
+
 export interface ActivityDeps {
   connectors: ReadonlyMap<string, Connector>;
+  metrics?: LeaverMetrics;
   evidence: {
     append(input: EvidenceInput): Promise<unknown>;
     /** Whether the engine found or acted on the worker's account in that system before. */

@@ -29,6 +29,7 @@ export function createLeaverSlaActivities(deps: ActivityDeps) {
       const at = now().toISOString();
       if (pendingSystems.length === 0) return { breached: false, pendingSystems, at };
       deps.log.error({ alert: 'sla_breach', action: 'leaver.sla_breach', employeeId: plan.employeeId, workflowId: run.workflowId, pendingSystems }, 'leaver SLA breached');
+      deps.metrics?.slaBreach('sessions');
       const breachAt = await milestone('leaver.sla_breach', plan, 'sla_breach', { budgetMs: plan.sessionKillBudgetMs, pendingSystems });
       return { breached: true, pendingSystems, at: breachAt };
     },

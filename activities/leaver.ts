@@ -292,6 +292,10 @@ export function createLeaverActivities(deps: ActivityDeps) {
     if (breach) {
       // The alert: an error-level line the log pipeline pages on (Slack alerts use the same event).
       deps.log.error({ alert: 'sla_breach', action, employeeId: plan.employeeId, workflowId: currentRun().workflowId }, 'leaver SLA breached');
+      deps.metrics?.slaBreach(action === 'leaver.sla_breach' ? 'sessions' : 'full_revoke');
+    }
+    if (action === 'leaver.sessions_killed' && occurredAt !== undefined) {
+      deps.metrics?.sessionsEnded(Math.max(0, Date.parse(occurredAt) - Date.parse(plan.clockStartAt)) / 1000);
     }
     // An aborted hold is recorded as a deliberate non-action: the accounts stay enabled.
     return milestone(action, plan, breach ? 'sla_breach' : action === 'leaver.hold_aborted' ? 'skipped' : 'success', detail, occurredAt);

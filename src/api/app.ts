@@ -14,7 +14,8 @@ import { employeeRouter, type EmployeeRouteDeps } from './employee-routes';
 import type { ApprovalRouteDeps } from './approval-routes';
 import { healthRouter, type HealthCheck } from './health';
 import { holdRouter, type HoldRouteDeps } from './hold-routes';
-import type { Metrics } from './metrics';
+import { metricsText } from '../metrics/sdk-metrics';
+import { webhookOutcome, type EngineMetrics } from '../metrics/engine-metrics';
 import type { TrustProxy } from '../config/trust-proxy';
 import { limitAuthFailures, type AuthFailureLimit } from './auth-failures';
 
@@ -28,7 +29,9 @@ export interface AppDeps {
   bamboohr: BambooReceiverOptions;
   workday: WorkdayReceiverOptions;
   health: HealthCheck[];
-  metrics: Metrics;
+  metrics: EngineMetrics;
+  /** The Temporal SDK's series of this process, added to /metrics (a worker in the same process). */
+  sdkMetrics?: () => Promise<string>;
   log: Logger;
   now?: () => Date;
   /** Codec endpoint for the Temporal UI; absent: the routes answer 404 not_configured. */
@@ -69,7 +72,7 @@ export function createApp(deps: AppDeps): Express {
       handOver: deps.handOver,
       now: deps.now ?? (() => new Date()),
       logger: deps.log,
-      onAnswer: (source, status) => deps.metrics.webhooks.inc({ source, status: String(status) }),
+      onAnswer: (source, status) => deps.metrics.webhooks.inc({ source, outcome: webhookOutcome(status) }),
     }),
   );
   app.use(auditRouter({ db: deps.db, evidence: deps.evidence, tokens: deps.tokens }));
@@ -78,7 +81,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(employeeRouter({ ...deps.employees, tokens: deps.tokens }));
   app.use(codecRouter({ codec: undefined, corsOrigins: [], ...deps.codec, tokens: deps.tokens, logger: deps.log }));
   app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    res.type(deps.metrics.registry.contentType).send(await metricsText(deps.metrics, deps.sdkMetrics));
   });
 
   app.use((_req, res) => {

@@ -53,6 +53,12 @@ export class ApprovalStore {
     return selectOne(this.db, id);
   }
 
+  /** How many approvals wait for a decision. */
+  async countPending(): Promise<number> {
+    const { rows } = await this.db.query<{ n: string | number }>(`SELECT count(*) AS n FROM approvals WHERE status = 'pending'`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Approvals still waiting for a decision, oldest request first. */
   async pending(): Promise<ApprovalRecord[]> {
     const { rows } = await this.db.query<Row>(

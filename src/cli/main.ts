@@ -14,6 +14,7 @@ import { devLockHolder } from '../runtime/dev-lock';
 import { writeWorkflowBundle } from '../runtime/bundle';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
 import { routeSdkLogs } from '../runtime/sdk-logging';
+import { loopbackBindAddress, sdkMetricsReader } from '../metrics/sdk-metrics';
 import { allOptions, parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 import { runPreview } from './preview';
 import { runDoctor } from './doctor';
@@ -178,13 +179,16 @@ async function evidenceExport(args: ParsedArgs): Promise<number> {
 async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number> {
   const config = await loadConfig();
   const log = createLogger(config.env.LOG_LEVEL);
-  if (command !== 'server') routeSdkLogs(log);
+  // A process that runs a worker exports the SDK's worker series on a loopback port of its own; /metrics adds them.
+  const sdkBind = command === 'server' ? undefined : await loopbackBindAddress();
+  if (sdkBind) routeSdkLogs(log, { metricsBindAddress: sdkBind });
+  const telemetry = sdkBind ? { sdkMetrics: sdkMetricsReader(sdkBind) } : {};
   const stop: Stop =
     command === 'dev'
-      ? await runDev(config, log, (line) => console.log(line))
+      ? await runDev(config, log, (line) => console.log(line), telemetry)
       : command === 'server'
         ? await runServer(config, log)
-        : await runWorker(config, log);
+        : await runWorker(config, log, telemetry);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
       log.info({ signal }, 'shutting down');

@@ -46,6 +46,8 @@ const signingSecret = z.string().min(minSecretLength, { error: `must be at least
 
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where `jml worker` serves its /metrics (0: a free port). The API serves its own on PORT. */
+  JML_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')

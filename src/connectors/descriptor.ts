@@ -5,7 +5,7 @@
  * one folder and one line in that list.
  */
 import type { z } from 'zod';
-import type { ConnectorLog } from './http';
+import type { ConnectorLog, ConnectorMetrics } from './http';
 import type { Pacer } from './pacer';
 import type { Connector, OptionalAbility } from './types';
 
@@ -18,6 +18,7 @@ export interface ConnectorContext {
   timeoutMs?: number;
   fetch?: typeof fetch;
   log?: ConnectorLog;
+  metrics?: ConnectorMetrics;
 }
 
 /** The vendor's documented limits, and the defaults the engine takes from them. */

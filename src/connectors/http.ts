@@ -22,8 +22,19 @@ export interface ConnectorLog {
   warn(obj: object, msg?: string): void;
 }
 
+/**
+ * Told of every request a connector sends: its system, operation (method and path template, never
+ * a login) and status (the HTTP status, or timeout / network), and of every rate-limited answer.
+ */
+export interface ConnectorMetrics {
+  request(system: string, operation: string, status: string, seconds: number): void;
+  rateLimited(system: string): void;
+}
+
 /** What every HTTP connector takes from the registry besides its own settings (ConnectorContext). */
 export interface ConnectorTransport {
+  /** Where each request is counted and timed (the process's Prometheus series). */
+  metrics?: ConnectorMetrics;
   /** Per-request timeout (default 10 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -71,6 +82,7 @@ export interface JsonHttpClientOptions {
   log?: ConnectorLog;
   /** Paces requests under the system's concurrency, budget and reported rate-limit buckets. */
   pacer?: Pacer;
+  metrics?: ConnectorMetrics;
   /** The system's rate-limit bucket for a request (method, URL path); default: method and path template. */
   bucketOf?: (method: HttpMethod, pathname: string) => string;
   maxInlineRetries?: number;
@@ -116,6 +128,16 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_INLINE_WAIT_MS = 5_000;
 export const DEFAULT_MAX_INLINE_RETRIES = 3;
 export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
+/**
+ * A request's operation as metrics label it: the method and the path as errors show it (a login
+ * already `{login}`, a connector's own label where the path carries one), with anything that
+ * looks like an ID, and the query, templated away: few values, none of them personal.
+ */
+export function operationOf(label: string): string {
+  const space = label.indexOf(' ');
+  return bucketOf(label.slice(0, space), stripQuery(label.slice(space + 1)));
+}
+
 /** A 429 without a usable hint still deserves a pause before the next try. */
 const FALLBACK_RATE_LIMIT_WAIT_MS = 1_000;
 
@@ -175,6 +197,7 @@ export class JsonHttpClient {
         continue;
       }
       const limited = response.status === 429 || (!isSuccess(response.status) && this.options.isRateLimited?.(response) === true);
+      if (limited) this.options.metrics?.rateLimited(this.system);
       if (!limited || options.accept?.includes(response.status)) {
         if (isSuccess(response.status) || options.accept?.includes(response.status)) return response;
         throw this.toError(method, shownPath, response);
@@ -226,6 +249,8 @@ export class JsonHttpClient {
     else if (body !== undefined) headers['Content-Type'] = this.options.mediaType;
     const permit = await this.options.pacer?.acquire(bucket, { endsSessions: isEndingSessions(), method, pathname: url.pathname });
     let answered: Headers | undefined;
+    let status = 'network';
+    const started = performance.now();
     try {
       const res = await this.fetchFn(url, {
         method,
@@ -236,14 +261,17 @@ export class JsonHttpClient {
         redirect: 'error',
       });
       answered = res.headers;
+      status = String(res.status);
       const text = await res.text();
       const sent = typeof this.options.authorization === 'string' ? {} : { sentAuthorization: authorization };
       return { status: res.status, headers: res.headers, body: parseBody(text), personal: personalPartsOf(url), ...sent };
     } catch (err) {
+      if (isTimeout(err)) status = 'timeout';
       const reason = isTimeout(err) ? `timed out after ${this.timeoutMs} ms` : `failed: ${networkReason(err)}`;
       throw new ConnectorError('unavailable', this.redact(`${this.system}: ${label} ${reason}`), this.system);
     } finally {
       permit?.done(answered);
+      this.options.metrics?.request(this.system, operationOf(label), status, (performance.now() - started) / 1000);
     }
   }
 

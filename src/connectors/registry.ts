@@ -2,7 +2,7 @@
 import { descriptorOf, type SystemConfig } from './catalog';
 import type { ConnectorDescriptor } from './descriptor';
 import { UnsupportedError } from './errors';
-import type { ConnectorLog } from './http';
+import type { ConnectorLog, ConnectorMetrics } from './http';
 import { Pacer } from './pacer';
 import { abilitiesOf, type Connector, type OptionalAbility } from './types';
 
@@ -14,6 +14,8 @@ export interface ConnectorOptions {
   onPacer?: (pacer: Pacer) => void;
   /** Where connectors warn (e.g. a rate-limit wait that was capped); the app logger fits. */
   log?: ConnectorLog;
+  /** Where every request is counted and timed. */
+  metrics?: ConnectorMetrics;
 }
 
 /**

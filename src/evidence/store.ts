@@ -32,6 +32,8 @@ export interface EvidenceStoreOptions {
   maxBatch?: number;
   /** Told the size of each group-committed batch (for metrics and benchmarks). */
   onBatch?: (events: number) => void;
+  /** Told of every append: whether its event was stored (or found stored) or the write failed, and how long it took. */
+  onAppend?: (outcome: 'stored' | 'failed', seconds: number) => void;
 }
 
 /**
@@ -40,11 +42,13 @@ export interface EvidenceStoreOptions {
  */
 export class EvidenceStore {
   private readonly batcher: GroupCommit<PreparedInput, EvidenceRecord> | undefined;
+  private readonly onAppend: EvidenceStoreOptions['onAppend'];
 
   constructor(
     private readonly db: Database,
     options: EvidenceStoreOptions = {},
   ) {
+    this.onAppend = options.onAppend;
     const maxBatch = options.maxBatch ?? 250;
     if (maxBatch > maxRowsPerAppend) throw new RangeError(`maxBatch must be at most ${maxRowsPerAppend} (got ${maxBatch})`);
     this.batcher =
@@ -62,7 +66,18 @@ export class EvidenceStore {
    * once the event is committed; an event the database refuses fails alone, with its own error.
    */
   async append(input: EvidenceInput): Promise<EvidenceRecord> {
-    const prepared = prepareInput(input);
+    const started = performance.now();
+    try {
+      const record = await this.appendOne(prepareInput(input));
+      this.onAppend?.('stored', (performance.now() - started) / 1000);
+      return record;
+    } catch (err) {
+      this.onAppend?.('failed', (performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  private async appendOne(prepared: PreparedInput): Promise<EvidenceRecord> {
     if (this.batcher) return this.batcher.submit(prepared);
     const [record] = await appendBatch(this.db, [prepared]);
     if (!record) throw new Error('evidence append returned no record');

@@ -3,7 +3,7 @@ import { matchByFields } from '../connectors/catalog';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
-import { createMetrics } from '../api/metrics';
+import { registerDatabaseGauges } from '../metrics/engine-metrics';
 import type { AppConfig } from '../config/load';
 import { createDispatcher } from '../intake/dispatch';
 import { InboxDispatcher, type DispatcherOptions } from '../intake/dispatcher';
@@ -49,6 +49,8 @@ export async function startApi(options: {
   host?: string;
   /** `jml dev`: codec requests made on this machine need no token (see codec-routes.ts). */
   codecOpenOnLoopback?: boolean;
+  /** The Temporal SDK's series, when a worker runs in this process (jml dev, tests). */
+  sdkMetrics?: () => Promise<string>;
   intake?: IntakeOptions;
 }): Promise<RunningApi> {
   const { config, services, client, log } = options;
@@ -81,6 +83,7 @@ export async function startApi(options: {
           log,
         })
       : undefined;
+  registerDatabaseGauges(services.metrics, { inboxPending: () => inbox.countPending(), approvalsPending: () => services.approvals.countPending() });
   const app = createApp({
     db: services.db,
     evidence: services.evidence,
@@ -116,7 +119,8 @@ export async function startApi(options: {
       },
       ...systemHealthChecks(services.connectors),
     ],
-    metrics: createMetrics({ inboxPending: () => inbox.countPending() }),
+    metrics: services.metrics,
+    ...(options.sdkMetrics ? { sdkMetrics: options.sdkMetrics } : {}),
     log,
     approvals: { approvals: services.approvals, decide },
     holds: { holds: services.holds, decide: decideHold },

@@ -7,6 +7,7 @@ import { dataConverterFor } from '../temporal/codec';
 import { connectClient, connectWorker, lazyClient, temporalTarget, type TemporalTarget } from '../temporal/connect';
 import { startDevServer } from '../temporal/dev-server';
 import { startApi } from './api';
+import { startMetricsServer } from '../metrics/metrics-server';
 import { activityDeps, openServices, type Services } from './services';
 import type { ProcessDatabase } from './database-setup';
 import { holdDevLock } from './dev-lock';
@@ -37,7 +38,7 @@ export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
 }
 
 /** `jml worker`: runs workflows and activities; scale by running more of these. */
-export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
+export async function runWorker(config: AppConfig, log: Logger, telemetry: { sdkMetrics?: () => Promise<string> } = {}): Promise<Stop> {
   productionPayloadMode(config.env, 'worker', log);
   const services = await openServices(config, log, 'worker');
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
@@ -46,8 +47,14 @@ export async function runWorker(config: AppConfig, log: Logger): Promise<Stop> {
     await services.close();
     throw err;
   });
-  log.info({ temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE }, 'jml worker running');
+  const metrics = await startMetricsServer({ metrics: services.metrics, port: config.env.JML_METRICS_PORT, ...telemetry }).catch(async (err: unknown) => {
+    await stopWorker();
+    await services.close();
+    throw err;
+  });
+  log.info({ temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE, metrics: metrics.url }, 'jml worker running');
   return async () => {
+    await metrics.close();
     await stopWorker();
     await services.close();
   };
@@ -90,7 +97,7 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
  * `jml dev`: API and worker in one process; an embedded Temporal dev server when
  * TEMPORAL_ADDRESS is unset and an embedded PGlite when DATABASE_URL is unset, both under .jml/.
  */
-export async function runDev(config: AppConfig, log: Logger, print: (line: string) => void): Promise<Stop> {
+export async function runDev(config: AppConfig, log: Logger, print: (line: string) => void, telemetry: { sdkMetrics?: () => Promise<string> } = {}): Promise<Stop> {
   const encrypted = payloadMode(config.env, 'dev') === 'encrypted';
   const stateDir = config.env.JML_DATA_DIR;
   await mkdir(stateDir, { recursive: true });
@@ -120,7 +127,7 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE }, address);
   const client = await connectClient(target, dataConverterFor(config.env));
   const stopWorker = await workerOn(target, config, services, log);
-  const api = await startApi({ config, services, client, log, codecOpenOnLoopback: true });
+  const api = await startApi({ config, services, client, log, codecOpenOnLoopback: true, ...telemetry });
   print(`jml dev is running`);
   print(`  API           ${api.url}  (POST /webhooks/bamboohr, GET /healthz, /metrics)`);
   print(`  Temporal      ${target.address}${address ? ` (embedded dev server, state in ${join(stateDir, 'temporal.db')})` : ''}`);

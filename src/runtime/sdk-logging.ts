@@ -1,15 +1,19 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Logger } from '../log';
+import { sdkPrometheus } from '../metrics/sdk-metrics';
 
 /**
  * Routes the Temporal SDK's own logs into ours. Its info-level chatter (bundling, worker state)
  * only shows at debug; warnings and errors always do (but the system workers' "no workflows
- * registered", which is how they are meant to be).
+ * registered", which is how they are meant to be). With a bind address, the SDK's own worker
+ * metrics are exported there.
  */
-export function routeSdkLogs(log: Logger): void {
+export function routeSdkLogs(log: Logger, options: { metricsBindAddress?: string } = {}): void {
   const level: LogLevel = log.isLevelEnabled('debug') ? 'DEBUG' : 'WARN';
   const sdk = log.child({ component: 'temporal-sdk' });
   Runtime.install({
+    // The SDK's worker series, in Prometheus format on a loopback port; /metrics adds them (src/metrics/sdk-metrics.ts).
+    ...(options.metricsBindAddress ? { telemetryOptions: { metrics: sdkPrometheus(options.metricsBindAddress) } } : {}),
     logger: new DefaultLogger(level, (entry) => {
       const meta = entry.meta ?? {};
       // Each system's activity-only worker (src/runtime/system-workers.ts) has no workflows, by design.

@@ -25,6 +25,8 @@ import type { OrphanPlan } from '../temporal/orphan-schedule';
 import { OrphanStore } from '../orphans/store';
 import type { ActivityDeps } from '../../activities';
 import type { Logger } from '../log';
+import { connectorMetrics } from '../metrics/connector-metrics';
+import { createEngineMetrics, type EngineMetrics } from '../metrics/engine-metrics';
 
 /** The long-lived clients both processes share: database (migrated), evidence store, connectors. */
 export interface Services {
@@ -44,6 +46,8 @@ export interface Services {
   pollers: HrisPollers;
   /** Orphan accounts found by reconciliation. */
   orphans: OrphanStore;
+  /** This process's Prometheus series (the API's /metrics, a worker's metrics port). */
+  metrics: EngineMetrics;
   close(): Promise<void>;
 }
 
@@ -64,12 +68,19 @@ export async function openServices(
 /** Services over an open, migrated database (tests bring their own schema). */
 export function createServices(db: Database, config: AppConfig, log?: Logger): Services {
   const pacers: Pacer[] = [];
+  const metrics = createEngineMetrics();
   return {
     db,
-    evidence: new EvidenceStore(db),
+    metrics,
+    evidence: new EvidenceStore(db, {
+      onAppend: (outcome, seconds) => {
+        metrics.evidenceAppends.inc({ outcome });
+        if (outcome === 'stored') metrics.evidenceAppendSeconds.observe(seconds);
+      },
+    }),
     approvals: new ApprovalStore(db),
     holds: new HoldStore(db),
-    connectors: createConnectors(config.file.systems, config.secrets, { ...(log ? { log } : {}), onPacer: (p) => pacers.push(p) }),
+    connectors: createConnectors(config.file.systems, config.secrets, { ...(log ? { log } : {}), onPacer: (p) => pacers.push(p), metrics: connectorMetrics(metrics) }),
     pacers,
     ...(config.env.SLACK_BOT_TOKEN ? { slack: new SlackApi({ token: config.env.SLACK_BOT_TOKEN, apiUrl: config.env.SLACK_API_URL }) } : {}),
     directory: createHrDirectory({ bamboohr: bambooHrClient(config), workday: workdayClient(config) }),
@@ -81,8 +92,13 @@ export function createServices(db: Database, config: AppConfig, log?: Logger): S
 }
 
 export function activityDeps(config: AppConfig, services: Services, log: Logger): ActivityDeps {
+  const { metrics } = services;
   return {
     connectors: services.connectors,
+    metrics: {
+      sessionsEnded: (seconds) => metrics.sessionsEnded.observe(seconds),
+      slaBreach: (kind) => metrics.slaBreaches.inc({ kind }),
+    },
     evidence: services.evidence,
     leaver: {
       sessionKillSlaMs: config.file.sla.leaverSessionKill,

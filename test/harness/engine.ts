@@ -11,6 +11,7 @@ import { startWorker, type RunningWorker } from '../../src/runtime/worker';
 import { systemBudgets } from '../../src/runtime/system-workers';
 import { dataConverterFor } from '../../src/temporal/codec';
 import { connectClient, connectWorker, temporalTarget } from '../../src/temporal/connect';
+import { loopbackBindAddress, sdkMetricsReader, sdkPrometheus } from '../../src/metrics/sdk-metrics';
 import { openTestDatabase } from './db';
 
 export interface TestEngine {
@@ -26,8 +27,12 @@ export interface TestEngine {
 /** Listeners to every entry the SDK logs in this process (warnings and above unless TEST_SDK_LOG_LEVEL says otherwise). */
 export const sdkLogListeners = new Set<(entry: LogEntry) => void>();
 
+/** The SDK's worker series of this test process, as /metrics adds them (src/metrics/sdk-metrics.ts). */
+const sdkMetricsBind = await loopbackBindAddress();
+
 // Keep the SDK's own logs to warnings so test output stays readable.
 Runtime.install({
+  telemetryOptions: { metrics: sdkPrometheus(sdkMetricsBind) },
   logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN', (entry) => {
     for (const listener of sdkLogListeners) listener(entry);
     // The system workers have no workflows, by design (src/runtime/system-workers.ts).
@@ -92,7 +97,7 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
       workflowBundlePath: options.workflowBundlePath,
       dataConverter: dataConverterFor(env),
     });
-    api = await startApi({ config, services, client, log, host: '127.0.0.1', intake: options.intake });
+    api = await startApi({ config, services, client, log, host: '127.0.0.1', intake: options.intake, sdkMetrics: sdkMetricsReader(sdkMetricsBind) });
     // Temporal is up here: tests may look at the schedules at once.
     await api.schedulesReady;
   } catch (err) {

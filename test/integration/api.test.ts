@@ -61,7 +61,7 @@ describe('HTTP API', () => {
   it('counts webhook deliveries in /metrics', async () => {
     await postBambooWebhook(engine.url, {}, { signature: '0'.repeat(64) });
     const text = await (await call('/metrics')).text();
-    expect(text).toMatch(/jml_webhook_deliveries_total\{source="bamboohr",status="401"\} 1/);
+    expect(text).toMatch(/jml_webhook_deliveries_total\{source="bamboohr",outcome="unauthorized"\} 1/);
     expect(text).toMatch(/^jml_inbox_pending \d+$/m);
   });
 

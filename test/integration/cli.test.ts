@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 /** A long-running command started until `text` appears in its output, then stopped with SIGTERM; its whole output. */
-async function jmlUntil(args: string[], extraEnv: NodeJS.ProcessEnv, text: string, timeoutMs = 90_000): Promise<string> {
+async function jmlUntil(args: string[], extraEnv: NodeJS.ProcessEnv, text: string, timeoutMs = 90_000, whileRunning?: () => Promise<void>): Promise<string> {
   const child = spawn('node', ['bin/jml.js', ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -58,6 +58,7 @@ async function jmlUntil(args: string[], extraEnv: NodeJS.ProcessEnv, text: strin
       if (Date.now() > deadline) throw new Error(`jml ${args.join(' ')}: no "${text}" within ${timeoutMs} ms:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    await whileRunning?.();
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -280,6 +281,31 @@ describe('jml server and jml worker encrypt payloads unless told not to', () => 
 });
 
 describe.runIf(process.env.DATABASE_URL)('jml migrate and the app role (Postgres; PGlite has no roles)', () => {
+  it.runIf(process.env.DATABASE_URL)('jml worker serves /metrics on JML_METRICS_PORT: the engine\'s series and the Temporal SDK\'s', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const taskQueue = `cli-metrics-${randomBytes(4).toString('hex')}`;
+    let text = '';
+    await jmlUntil(
+      ['worker'],
+      { JML_PAYLOADS_IN_CLEAR: 'true', LOG_LEVEL: 'info', TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, JML_METRICS_PORT: String(port) },
+      'jml worker running',
+      90_000,
+      async () => {
+        // The SDK's series appear once its pollers run.
+        for (const deadline = Date.now() + 20_000; !text.includes(`task_queue="${taskQueue}"`) && Date.now() < deadline; ) {
+          text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+      },
+    );
+    expect(text).toContain('# TYPE jml_evidence_appends_total counter');
+    expect(text).toContain('# TYPE jml_connector_requests_total counter');
+    expect(text).toMatch(new RegExp(`^temporal_\\w+\\{[^}]*task_queue="${taskQueue}"`, 'm'));
+    // The database gauges are the API's to report, once per deployment.
+    expect(text).not.toContain('jml_inbox_pending');
+  });
+
   it('server waits for jml migrate, migrate grants the app role, and server and worker refuse the owner', { timeout: 120_000 }, async () => {
     const fresh = await createTestRoles('cli_migrate');
     try {

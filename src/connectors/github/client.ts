@@ -43,6 +43,7 @@ export class GithubClient {
       fetch: withPacerHeaders(options.fetch),
       maxRetryAfterMs: options.maxRetryAfterMs,
       pacer: options.pacer,
+      metrics: options.metrics,
       bucketOf: githubBucketOf,
       log: options.log,
     });

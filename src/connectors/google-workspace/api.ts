@@ -54,6 +54,7 @@ export class DirectoryApi {
             fetch: options.fetch,
             maxRetryAfterMs: options.maxRetryAfterMs,
             pacer: options.pacer,
+            metrics: options.metrics,
             log: options.log,
             sleep: options.sleep,
           }),

@@ -96,6 +96,7 @@ export class MicrosoftGraphConnector implements Connector {
       maxRetryAfterMs: options.maxRetryAfterMs,
       maxInlineWaitMs: options.maxInlineWaitMs,
       pacer: options.pacer,
+      metrics: options.metrics,
       log: options.log,
     });
     // One Graph serves every tenant: the evidence's "where" names the tenant too.

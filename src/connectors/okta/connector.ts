@@ -76,6 +76,7 @@ export class OktaConnector implements Connector {
       fetch: options.fetch,
       maxRetryAfterMs: options.maxRetryAfterMs,
       pacer: options.pacer,
+      metrics: options.metrics,
       bucketOf: oktaBucketOf,
       log: options.log,
     });

@@ -69,6 +69,7 @@ export class ScimConnector implements Connector {
       fetch: options.fetch,
       maxRetryAfterMs: options.maxRetryAfterMs,
       pacer: options.pacer,
+      metrics: options.metrics,
       log: options.log,
     });
     this.location = this.http.location;

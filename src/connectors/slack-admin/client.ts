@@ -15,7 +15,7 @@ export function slackHttpClient(
   baseUrl: string,
   vendor: Pick<JsonHttpClientOptions, 'vendorMessage' | 'isVendorNotFound' | 'bucketOf'>,
 ): JsonHttpClient {
-  const { system, token, timeoutMs, fetch, maxRetryAfterMs, pacer, log } = options;
+  const { system, token, timeoutMs, fetch, maxRetryAfterMs, pacer, log, metrics } = options;
   return new JsonHttpClient({
     system,
     baseUrl,
@@ -27,6 +27,7 @@ export function slackHttpClient(
     maxRetryAfterMs,
     pacer,
     log,
+    metrics,
     ...vendor,
   });
 }

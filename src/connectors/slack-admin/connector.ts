@@ -8,7 +8,7 @@
  */
 import type { Account, AccessNote, Connector, NewAccount } from '../types';
 import { ConnectorError, UnsupportedError } from '../errors';
-import type { ConnectorLog } from '../http';
+import type { ConnectorLog, ConnectorMetrics } from '../http';
 import type { Pacer } from '../pacer';
 import { activeBody, authTestSchema, newUserBody, scimQuoted, toAccount, usergroupHandleOf } from './convert';
 import { SlackScim } from './scim';
@@ -42,6 +42,7 @@ export interface SlackAdminConnectorOptions {
   maxRetryAfterMs?: number;
   pacer?: Pacer;
   log?: ConnectorLog;
+  metrics?: ConnectorMetrics;
 }
 
 /** What the connector's work needs of the token; `admin` is SCIM's. */
@@ -60,7 +61,7 @@ export class SlackAdminConnector implements Connector {
   constructor(options: SlackAdminConnectorOptions) {
     this.id = options.id;
     const buckets = new RateBuckets();
-    const common = { system: options.id, token: options.token, buckets, timeoutMs: options.timeoutMs, fetch: options.fetch, maxRetryAfterMs: options.maxRetryAfterMs, pacer: options.pacer, log: options.log };
+    const common = { system: options.id, token: options.token, buckets, timeoutMs: options.timeoutMs, fetch: options.fetch, maxRetryAfterMs: options.maxRetryAfterMs, pacer: options.pacer, log: options.log, metrics: options.metrics };
     this.web = new SlackWebApi({ ...common, apiUrl: options.apiUrl, tiers: options.tiers });
     this.scim = new SlackScim({ ...common, scimUrl: options.scimUrl, share: options.scimShare ?? 0.25 });
     this.location = this.web.location;
