@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LeaverResult } from '../../workflows/leaver';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
 import { parseExposition, sumOf, type Sample } from '../harness/prometheus';
+import { familiesOf, promtool } from '../harness/promtool';
 import { startTestEngine, type TestEngine } from '../harness/test-engine';
 import { startTargets, type Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
@@ -86,5 +87,9 @@ describe('/metrics after a leaver', () => {
       expect(found, needle).toEqual([]);
     }
     expect(text).not.toContain(login);
+
+    // Prometheus's own linter takes the engine's families as they are (names, units, suffixes, help).
+    const lint = await promtool(['check', 'metrics'], { stdin: familiesOf(text, 'jml_') });
+    expect(lint.code, lint.output).toBe(0);
   });
 });
