@@ -6,7 +6,7 @@
  * test/integration/scim-peer-listing.test.ts holds this rendering to scimmy's, resource for resource.
  */
 import type { NextFunction, Request, Response } from 'express';
-import type { StoredUser } from './scim-peer';
+import type { StoredUser } from '../../src/sandbox/scim-directory';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
