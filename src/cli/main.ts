@@ -14,10 +14,12 @@ import { devLockHolder } from '../runtime/dev-lock';
 import { writeWorkflowBundle } from '../runtime/bundle';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
 import { routeSdkLogs } from '../runtime/sdk-logging';
+import { startSandbox } from '../sandbox/sandbox';
 import { loopbackBindAddress, sdkMetricsReader } from '../metrics/sdk-metrics';
 import { allOptions, parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 import { runPreview } from './preview';
 import { runDoctor } from './doctor';
+import { runSimulate } from './simulate';
 import { runMigrate } from './migrate';
 
 const usage = `usage: jml <command>
@@ -43,7 +45,10 @@ const usage = `usage: jml <command>
                               what an HR event would change (reads only; ID is [source:]employeeId)
   migrate [--app-role ROLE]   apply migrations as the owner (DATABASE_MIGRATION_URL), then grant the app
                               role (ROLE, else DATABASE_URL's user) only what it needs: evidence INSERT/SELECT
-  doctor                      config, database, and each system: reachable, credentials, permissions`;
+  doctor                      config, database, and each system: reachable, credentials, permissions
+  simulate hire|change|terminate --employee ID [--field name=value ...]
+                              send the running engine a signed BambooHR webhook (the sandbox roster's
+                              fields for its people), then print the workflow's Temporal UI link`;
 
 /** Entry point of the `jml` bin; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -80,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runMigrate(stringOption(args, 'app-role'), (line) => console.log(line));
       case 'doctor':
         return await runDoctor((line) => console.log(line));
+      case 'simulate':
+        return await runSimulate(args, parseEnv(process.env), (line) => console.log(line));
       case undefined:
       case 'help':
       case '--help':
@@ -177,7 +184,13 @@ async function evidenceExport(args: ParsedArgs): Promise<number> {
 }
 
 async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number> {
-  const config = await loadConfig();
+  let config = await loadConfig();
+  // jml dev with nothing configured shows the product on a sandbox directory instead.
+  const sandbox = command === 'dev' && config.file.systems.length === 0 ? await startSandbox({ stateDir: config.env.JML_DATA_DIR, source: process.env }) : undefined;
+  if (sandbox) config = await loadConfig(sandbox.env(process.env), sandbox.overlay).catch(async (err: unknown) => {
+    await sandbox.close();
+    throw err;
+  });
   const log = createLogger(config.env.LOG_LEVEL);
   // A process that runs a worker exports the SDK's worker series on a loopback port of its own; /metrics adds them.
   const sdkBind = command === 'server' ? undefined : await loopbackBindAddress();
@@ -185,7 +198,7 @@ async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number>
   const telemetry = sdkBind ? { sdkMetrics: sdkMetricsReader(sdkBind) } : {};
   const stop: Stop =
     command === 'dev'
-      ? await runDev(config, log, (line) => console.log(line), telemetry)
+      ? await runDev(config, log, (line) => console.log(line), { ...telemetry, ...(sandbox ? { sandbox } : {}) })
       : command === 'server'
         ? await runServer(config, log)
         : await runWorker(config, log, telemetry);

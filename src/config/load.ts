@@ -29,13 +29,15 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   return result.data;
 }
 
-export function parseConfigFile(text: string, where: string): ConfigFile {
+export function parseConfigFile(text: string, where: string, overlay: Record<string, unknown> = {}): ConfigFile {
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};
   } catch (err) {
     throw new ConfigError(`${where}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
+  // Top-level keys supplied by the program (jml dev's sandbox: systems and policy) replace the file's.
+  if (Object.keys(overlay).length > 0) raw = { ...(typeof raw === 'object' && raw !== null ? raw : {}), ...overlay };
   const result = configFileSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(describeIssue(where, result.error.issues[0]!));
   const problem = validatePolicy(result.data.policy)[0];
@@ -44,7 +46,7 @@ export function parseConfigFile(text: string, where: string): ConfigFile {
 }
 
 /** Reads env and the YAML file once; the rest of the program gets precise types. */
-export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promise<AppConfig> {
+export async function loadConfig(source: NodeJS.ProcessEnv = process.env, overlay: Record<string, unknown> = {}): Promise<AppConfig> {
   const env = parseEnv(source);
   let text = '';
   try {
@@ -55,7 +57,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       throw new ConfigError(`env: JML_CONFIG: cannot read ${env.JML_CONFIG}: ${(err as Error).message}`);
     }
   }
-  const file = parseConfigFile(text, env.JML_CONFIG);
+  const file = parseConfigFile(text, env.JML_CONFIG, overlay);
   const secrets: Record<string, string> = {};
   for (const system of file.systems) {
     for (const name of descriptorOf(system.type)?.secretEnvs(system) ?? []) {

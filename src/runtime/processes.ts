@@ -8,6 +8,7 @@ import { connectClient, connectWorker, lazyClient, temporalTarget, type Temporal
 import { startDevServer } from '../temporal/dev-server';
 import { startApi } from './api';
 import { startMetricsServer } from '../metrics/metrics-server';
+import type { Sandbox } from '../sandbox/sandbox';
 import { activityDeps, openServices, type Services } from './services';
 import type { ProcessDatabase } from './database-setup';
 import { holdDevLock } from './dev-lock';
@@ -97,7 +98,13 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
  * `jml dev`: API and worker in one process; an embedded Temporal dev server when
  * TEMPORAL_ADDRESS is unset and an embedded PGlite when DATABASE_URL is unset, both under .jml/.
  */
-export async function runDev(config: AppConfig, log: Logger, print: (line: string) => void, telemetry: { sdkMetrics?: () => Promise<string> } = {}): Promise<Stop> {
+export async function runDev(
+  config: AppConfig,
+  log: Logger,
+  print: (line: string) => void,
+  extras: { sdkMetrics?: () => Promise<string>; sandbox?: Pick<Sandbox, 'notice' | 'close'> } = {},
+): Promise<Stop> {
+  const { sandbox, ...telemetry } = extras;
   const encrypted = payloadMode(config.env, 'dev') === 'encrypted';
   const stateDir = config.env.JML_DATA_DIR;
   await mkdir(stateDir, { recursive: true });
@@ -136,6 +143,7 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
   else print(`  Payloads      stored in clear in Temporal (set JML_ENCRYPTION_KEY to encrypt them)`);
   print(`  Database      ${databaseNotice(services.databaseRole, join(stateDir, 'pgdata'))}`);
   print(`  Systems       ${[...services.connectors.keys()].join(', ') || 'none configured (see jml.config.example.yaml)'}`);
+  for (const line of sandbox?.notice ?? []) print(line);
   print(`Press Ctrl-C to stop.`);
   return async () => {
     await api.close();
@@ -143,6 +151,7 @@ export async function runDev(config: AppConfig, log: Logger, print: (line: strin
     await client.connection.close();
     await services.close();
     await stopTemporal();
+    await sandbox?.close();
     await releaseLock();
   };
 }
