@@ -20,40 +20,18 @@ import { allOptions, parseArgs, stringOption, UsageError, type ParsedArgs } from
 import { runPreview } from './preview';
 import { runDoctor } from './doctor';
 import { runSimulate } from './simulate';
+import { terminalProgress } from './progress';
+import { helpRequested, usageText } from './help';
 import { runMigrate } from './migrate';
-
-const usage = `usage: jml <command>
-  dev                         API + worker in one process (embedded Temporal and Postgres when unset)
-  server                      the HTTP API
-  worker                      a Temporal worker (run several to scale)
-  bundle --out FILE           the workflow code bundled ahead of time (workers load it with JML_WORKFLOW_BUNDLE)
-  report offboarding --from D --to D [--format csv|json|pdf] [--out FILE]
-                              offboarding timeliness report (pdf needs --out)
-  report orphans [--format csv|json] [--out FILE]
-                              accounts active in a system whose owner HR says has left, or never knew
-  evidence verify [--checkpoints DIR|FILE] [--public-key FILE ...]
-                              check the evidence hash chain (and against signed checkpoints)
-  evidence verify --package DIR [--public-key FILE ...]
-                              check an exported package offline (no database needed)
-  evidence export --from D --to D --out DIR
-                              auditor's package: evidence.jsonl, offboarding.csv, checkpoints, manifest.json
-  evidence prune [--dry-run]  remove the months of evidence past evidence.retention, as the owner
-                              (DATABASE_MIGRATION_URL); verification then starts after them
-  evidence keygen             a new checkpoint signing key (JML_EVIDENCE_SIGNING_KEY) and its public key
-  evidence public-key         the public key of JML_EVIDENCE_SIGNING_KEY, for auditors
-  preview --employee ID --event hire|change|terminate [--set field=value ...] [--format table|json]
-                              what an HR event would change (reads only; ID is [source:]employeeId)
-  migrate [--app-role ROLE]   apply migrations as the owner (DATABASE_MIGRATION_URL), then grant the app
-                              role (ROLE, else DATABASE_URL's user) only what it needs: evidence INSERT/SELECT
-  doctor                      config, database, and each system: reachable, credentials, permissions
-  simulate hire|change|terminate --employee ID [--field name=value ...]
-                              send the running engine a signed BambooHR webhook (the sandbox roster's
-                              fields for its people), then print the workflow's Temporal UI link`;
 
 /** Entry point of the `jml` bin; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const [command, sub] = args.positional;
+  if (args.options.help === true || command === 'help' || command === '--help') {
+    console.log(helpRequested(args.positional));
+    return 0;
+  }
   try {
     switch (command) {
       case 'dev':
@@ -88,17 +66,18 @@ export async function main(argv: string[]): Promise<number> {
       case 'simulate':
         return await runSimulate(args, parseEnv(process.env), (line) => console.log(line));
       case undefined:
-      case 'help':
-      case '--help':
-        console.log(usage);
-        return command ? 0 : 2;
+        console.log(usageText());
+        return 2;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportError || err instanceof ExportError || err instanceof VerifyUsageError || err instanceof PruneNotOwner) {
       console.error(`jml: ${err.message}`);
-      if (err instanceof UsageError) console.error(usage);
+      if (err instanceof UsageError) {
+        const asked = [command, sub].filter(Boolean).join(' ');
+        console.error(asked ? `(jml ${asked} --help for its options)` : '(jml --help for the commands)');
+      }
       return 2;
     }
     console.error(`jml: ${(err as Error).message}`);
@@ -139,7 +118,7 @@ async function report(args: ParsedArgs): Promise<number> {
   const out = stringOption(args, 'out');
   const request = { from, to, format, ...(out ? { out } : {}) };
   checkOffboardingArgs(request);
-  return withDatabase((db) => runReportOffboarding(db, request, (text) => process.stdout.write(text)));
+  return withDatabase((db) => runReportOffboarding(db, request, (text) => process.stdout.write(text), new Date(), terminalProgress('offboarding report: leaver runs read')));
 }
 
 async function orphansReport(args: ParsedArgs): Promise<number> {
@@ -161,7 +140,13 @@ async function evidenceVerify(args: ParsedArgs): Promise<number> {
   if (pkg !== undefined) return runPackageVerify(pkg, print, { publicKeys });
   const signingKey = checkpoints !== undefined && publicKeys.length === 0 ? parseEnv(process.env).JML_EVIDENCE_SIGNING_KEY : undefined;
   return withDatabase((db, config) =>
-    runEvidenceVerify(db, print, { ...(checkpoints !== undefined ? { checkpoints } : {}), publicKeys, ...(signingKey ? { signingKey } : {}), retentionMs: config.file.evidence.retention }),
+    runEvidenceVerify(db, print, {
+      ...(checkpoints !== undefined ? { checkpoints } : {}),
+      publicKeys,
+      ...(signingKey ? { signingKey } : {}),
+      retentionMs: config.file.evidence.retention,
+      progress: terminalProgress('evidence verified'),
+    }),
   );
 }
 
@@ -180,7 +165,7 @@ async function evidenceExport(args: ParsedArgs): Promise<number> {
   const to = stringOption(args, 'to', true);
   const out = stringOption(args, 'out', true);
   parseReportWindow(from, to);
-  return withDatabase((db) => runEvidenceExport(db, { from, to, out }, (line) => console.log(line)));
+  return withDatabase((db) => runEvidenceExport(db, { from, to, out }, (line) => console.log(line), new Date(), (label) => terminalProgress(label)));
 }
 
 async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number> {

@@ -19,6 +19,8 @@ export interface VerifyChainOptions {
   start?: { seq: number; hash: string };
   /** Problems found before the walk (in what was removed), reported first. */
   before?: readonly ChainIssue[];
+  /** Told how many rows have been checked after each page. */
+  onChecked?: (checked: number) => void;
 }
 
 /** Where in the table a hash lives; lets verify tell a moved row from a missing one. */
@@ -73,6 +75,7 @@ export async function verifyChain(
       previousSeq = row.seq;
       previousHash = row.hash;
     }
+    options.onChecked?.(checked);
   }
 
   return {

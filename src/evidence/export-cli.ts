@@ -9,6 +9,7 @@ import { approvalDecisions, summaryPdf } from '../reports/summary-pdf';
 import { checkpointStatus } from './checkpoints/status';
 import { EvidenceStore } from './store';
 import { printChainResult, printProblem } from './verify-cli';
+import { during, noProgress, type Progress } from '../cli/progress';
 import type { VerifyResult } from './types';
 
 export type { ExportedFile } from './export-files';
@@ -61,21 +62,20 @@ export async function runEvidenceExport(
   args: EvidenceExportArgs,
   print: (line: string) => void,
   now: Date = new Date(),
+  progress: (label: string) => Progress = () => noProgress,
 ): Promise<number> {
   const window = parseReportWindow(args.from, args.to);
   await prepareDirectory(args.out);
   const store = new EvidenceStore(db);
 
-  const evidence = await writeEvidence(store, window, join(args.out, 'evidence.jsonl'));
-  const report = await loadOffboardingReport(db, window, now);
+  const evidence = await during(progress('export: events written'), (p) => writeEvidence(store, window, join(args.out, 'evidence.jsonl'), p));
+  const report = await during(progress('export: leaver runs read'), (p) => loadOffboardingReport(db, window, now, (done, total) => p.update(done, total)));
   const csv = await writeNewFile(join(args.out, 'offboarding.csv'), [Buffer.from(offboardingCsv(report))]);
 
   const anchor = await writeAnchor(db, args.out, window, evidence);
 
   // Verified after reading, so every exported event is covered by the check.
-  const chain = await store.verify({
-    onProblem: printProblem(print),
-  });
+  const chain = await during(progress('export: chain verified'), (p) => store.verify({ onProblem: printProblem(print), onChecked: (n) => p.update(n) }));
   const status = await checkpointStatus(db, chain.head?.seq ?? 0);
   const approvals = await store.range({ from: window.from, to: window.to, actions: approvalDecisions });
   const pdf = await summaryPdf({
@@ -132,6 +132,7 @@ async function writeEvidence(
   store: EvidenceStore,
   window: { from: string; to: string },
   path: string,
+  progress: Progress,
 ): Promise<{ count: number; firstSeq: number | null; lastSeq: number | null; file: Omit<ExportedFile, 'name'> }> {
   let count = 0;
   let firstSeq: number | null = null;
@@ -141,6 +142,7 @@ async function writeEvidence(
       firstSeq ??= page[0]?.seq ?? null;
       lastSeq = page.at(-1)?.seq ?? lastSeq;
       count += page.length;
+      progress.update(count);
       yield Buffer.from(page.map((record) => JSON.stringify(exportedRecord(record)) + '\n').join(''));
     }
   }

@@ -145,8 +145,8 @@ export class EvidenceStore {
     yield* pagesOf(this.db, 'occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz', [normaliseTimestamp(from), normaliseTimestamp(to)], pageSize);
   }
 
-  /** Every event whose context.workflowId is one of these, in chain order. */
-  async forWorkflows(workflowIds: readonly string[]): Promise<EvidenceRecord[]> {
+  /** Every event whose context.workflowId is one of these, in chain order (progress: IDs read of all). */
+  async forWorkflows(workflowIds: readonly string[], onProgress?: (done: number, total: number) => void): Promise<EvidenceRecord[]> {
     const records: EvidenceRecord[] = [];
     // Chunked to keep parameter arrays modest; chunks are merged back into seq order.
     for (let i = 0; i < workflowIds.length; i += 500) {
@@ -155,6 +155,7 @@ export class EvidenceStore {
         [workflowIds.slice(i, i + 500)],
       );
       records.push(...result.rows.map(toRecord));
+      onProgress?.(Math.min(workflowIds.length, i + 500), workflowIds.length);
     }
     return records.sort((a, b) => a.seq - b.seq);
   }

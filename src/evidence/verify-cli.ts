@@ -4,6 +4,7 @@ import { printCheckpointResult } from './checkpoints/report';
 import type { SigningKey, VerifyingKey } from './checkpoints/signing-key';
 import { verifyCheckpoints, type CheckedChain } from './checkpoints/verify';
 import { checkKeptRuns, rebuildKeptRuns } from '../reports/report-runs';
+import { during, noProgress, type Progress } from '../cli/progress';
 import { EvidenceStore } from './store';
 import type { VerifyResult } from './types';
 
@@ -17,6 +18,8 @@ export interface EvidenceVerifyOptions {
   /** evidence.retention: everything recorded since now − retention must still be there. */
   retentionMs?: number;
   now?: Date;
+  /** Where the walk's progress goes (a terminal line in the CLI). */
+  progress?: Progress;
 }
 
 /** A verification that cannot start as asked (no key to check signatures with); exit 2. */
@@ -32,7 +35,10 @@ export class VerifyUsageError extends Error {
  */
 export async function runEvidenceVerify(db: Database, out: (line: string) => void, options: EvidenceVerifyOptions = {}): Promise<number> {
   const keys = options.checkpoints === undefined ? [] : await verifyingKeys(options);
-  const result = await new EvidenceStore(db).verify({ onProblem: printProblem(out) });
+  const progress = options.progress ?? noProgress;
+  // Counted only for a terminal to show: a pipe gets no progress and pays for no count.
+  const total = progress === noProgress ? 0 : Number((await db.query<{ n: string | number }>('SELECT count(*) AS n FROM evidence_events')).rows[0]?.n ?? 0);
+  const result = await during(progress, () => new EvidenceStore(db).verify({ onProblem: printProblem(out), onChecked: (checked) => progress.update(checked, total) }));
   const kept = await checkKeptRuns(db);
   // Kept rows are derived: the next report replaces them all from evidence.
   if (kept.differing.length > 0) await rebuildKeptRuns(db);

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { during, noProgress, type Progress } from '../cli/progress';
 import type { Database } from '../db/database';
 import { offboardingCsv } from './csv';
 import type { OffboardingReport } from './offboarding';
@@ -43,9 +44,10 @@ export async function runReportOffboarding(
   args: OffboardingArgs,
   write: (text: string) => void,
   asOf: Date = new Date(),
+  progress: Progress = noProgress,
 ): Promise<number> {
   checkOffboardingArgs(args);
-  const rendered = await renderOffboardingReport(db, args, asOf);
+  const rendered = await during(progress, (p) => renderOffboardingReport(db, args, asOf, (done, total) => p.update(done, total)));
   if (args.out !== undefined) await writeFile(args.out, rendered.body);
   else if (rendered.format !== 'pdf') write(rendered.body);
   return 0;
@@ -65,9 +67,10 @@ export async function renderOffboardingReport(
   db: Database,
   args: Pick<OffboardingArgs, 'from' | 'to' | 'format'>,
   asOf: Date = new Date(),
+  onProgress?: (done: number, total: number) => void,
 ): Promise<RenderedReport> {
   const format = parseFormat(args.format);
-  const report = await loadOffboardingReport(db, parseReportWindow(args.from, args.to), asOf);
+  const report = await loadOffboardingReport(db, parseReportWindow(args.from, args.to), asOf, onProgress);
   switch (format) {
     case 'csv':
       return { format, contentType: 'text/csv; charset=utf-8', body: offboardingCsv(report), report };
@@ -83,8 +86,9 @@ export async function loadOffboardingReport(
   db: Database,
   window: { from: string; to: string },
   asOf: Date = new Date(),
+  onProgress?: (done: number, total: number) => void,
 ): Promise<OffboardingReport> {
-  return reportFromRuns(db, window, asOf);
+  return reportFromRuns(db, window, asOf, undefined, onProgress);
 }
 
 function parseFormat(format: string): ReportFormat {

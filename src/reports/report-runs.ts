@@ -46,13 +46,15 @@ export async function reportFromRuns(
   // The report stands without its rows kept (the next one works them out again); say why by code only.
   onKeepError: (err: unknown) => void = (err) =>
     process.emitWarning(`offboarding report rows not kept (${(err as { code?: string }).code ?? 'error'}); the next report works them out again`),
+  /** Told how many of the runs to work out again from evidence have been read. */
+  onProgress?: (done: number, total: number) => void,
 ): Promise<OffboardingReport> {
   const asOfMs = asOf.getTime();
   const store = new EvidenceStore(db);
   const head = Number((await db.query<{ seq: string | number | null }>('SELECT max(seq) AS seq FROM evidence_events')).rows[0]?.seq ?? 0);
   const mark = (await db.query<{ seq: string | number; as_of: string }>(`SELECT seq, to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS as_of FROM offboarding_report_watermark WHERE id = 1`)).rows[0];
   const watermark = mark ? Number(mark.seq) : 0;
-  if (mark && asOfMs < Date.parse(mark.as_of)) return reportFromEvidence(db, window, asOf);
+  if (mark && asOfMs < Date.parse(mark.as_of)) return reportFromEvidence(db, window, asOf, onProgress);
 
   const touched = (
     await db.query<{ w: string }>(
@@ -67,7 +69,7 @@ export async function reportFromRuns(
     )
   ).rows.map((r) => r.workflow_id);
   const redo = [...new Set([...touched, ...open])];
-  const judged = judgeRuns(await store.forWorkflows(redo), asOfMs);
+  const judged = judgeRuns(await store.forWorkflows(redo, onProgress), asOfMs);
 
   const fromMs = Date.parse(window.from);
   const toMs = Date.parse(window.to);
@@ -95,13 +97,18 @@ export async function reportFromRuns(
 }
 
 /** The report from evidence alone: every run in the window read and worked out. */
-export async function reportFromEvidence(db: Database, window: Omit<ReportWindow, 'asOf'>, asOf: Date): Promise<OffboardingReport> {
+export async function reportFromEvidence(
+  db: Database,
+  window: Omit<ReportWindow, 'asOf'>,
+  asOf: Date,
+  onProgress?: (done: number, total: number) => void,
+): Promise<OffboardingReport> {
   const store = new EvidenceStore(db);
   // Runs are picked by their termination date, which the events' own times do not bound
   // (future-dated terminations start early, back-dated ones late), so start from leaver.started
   // and the terminations that brought a leaver forward.
   const starts = await store.range({ actions: ['leaver.started', 'leaver.rescheduled'] });
-  const events = await store.forWorkflows(leaverRunsInWindow(starts, window));
+  const events = await store.forWorkflows(leaverRunsInWindow(starts, window), onProgress);
   return buildOffboardingReport(events, { ...window, asOf: asOf.toISOString() });
 }
 

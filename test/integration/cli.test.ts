@@ -193,6 +193,18 @@ describe('jml CLI', () => {
     expect(again.stderr.trim()).toBe(`jml: --out ${out} is not empty (6 entries): give a new or empty directory`);
   });
 
+  it('shows progress on a terminal and none when piped', async () => {
+    const onTerminal = await new Promise<string>((resolve) => {
+      // script(1) gives the command a real pseudo-terminal, as an operator's shell would.
+      execFile('script', ['-qec', `node bin/jml.js evidence verify`, '/dev/null'], { env }, (_err, stdout) => resolve(stdout));
+    });
+    expect(onTerminal).toMatch(/\r\x1b\[2Kevidence verified: \d+ of \d+ \(\d+%\)/);
+    expect(onTerminal).toMatch(/evidence chain (intact|BROKEN)/);
+    const piped = await jml(['evidence', 'verify']);
+    expect(piped.stdout + piped.stderr).not.toContain('evidence verified:');
+    expect(piped.stderr).not.toContain('\x1b');
+  });
+
   it('verifies the evidence chain, and fails on a tampered row', async () => {
     const ok = await jml(['evidence', 'verify']);
     expect(ok.code).toBe(0);
