@@ -198,7 +198,8 @@ describe('jml CLI', () => {
       // script(1) gives the command a real pseudo-terminal, as an operator's shell would.
       execFile('script', ['-qec', `node bin/jml.js evidence verify`, '/dev/null'], { env }, (_err, stdout) => resolve(stdout));
     });
-    expect(onTerminal).toMatch(/\r\x1b\[2Kevidence verified: \d+ of \d+ \(\d+%\)/);
+    // Each update rewrites the line: carriage return, erase-line (ESC [2K), then the count.
+    expect(onTerminal).toMatch(new RegExp(`\r${String.fromCharCode(27)}\\[2Kevidence verified: \\d+ of \\d+ \\(\\d+%\\)`));
     expect(onTerminal).toMatch(/evidence chain (intact|BROKEN)/);
     const piped = await jml(['evidence', 'verify']);
     expect(piped.stdout + piped.stderr).not.toContain('evidence verified:');
