@@ -55,6 +55,10 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'how long a lone step waits for dispatch on an idle rate-limited task queue, with the server\u2019s partitions and with one',
     load: async () => (await import('./queue-dispatch')).queueDispatchBenchmark,
   },
+  'worker-start': {
+    summary: 'jml worker from spawn to polling: from the sources bundling at start-up, with the prebuilt bundle, and compiled (the production image)',
+    load: async () => (await import('./worker-start')).workerStartBenchmark,
+  },
   report: {
     summary: 'the offboarding report over 100,000 leavers (a year of evidence): one month and the whole year, against the 2 s goal',
     load: async () => (await import('./report')).reportBenchmark,

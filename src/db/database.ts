@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import pg from 'pg';
 
 /** The little of a database the engine needs; both real Postgres and embedded PGlite provide it. */
@@ -83,6 +85,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
 
 async function openPglite(options: DatabaseOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
+  // PGlite makes its own directory but not the ones above it (a fresh JML_DATA_DIR).
+  if (options.dataDir) await mkdir(dirname(options.dataDir), { recursive: true });
   const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   await db.waitReady;
   if (options.schema) {

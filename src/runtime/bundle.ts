@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -6,6 +7,13 @@ import { encodedFailureConverterPath } from '../temporal/codec';
 import { ENCODED_FAILURES_MARK } from '../temporal/failure-converter';
 
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+/** The production build's workflow bundle beside the compiled code (scripts/build.ts), when running it. */
+const built = new URL('./workflows.bundle.js', import.meta.url);
+export const prebuiltWorkflowBundle: string | undefined = existsSync(built) ? fileURLToPath(built) : undefined;
+
+/** Whether this process runs the production build (dist/) rather than the TypeScript sources. */
+export const runningBuild = prebuiltWorkflowBundle !== undefined;
 
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };

@@ -13,12 +13,18 @@ import { activityDeps, openServices, type Services } from './services';
 import type { ProcessDatabase } from './database-setup';
 import { holdDevLock } from './dev-lock';
 import { startWorker } from './worker';
+import { prebuiltWorkflowBundle, runningBuild } from './bundle';
 import { payloadMode, productionPayloadMode } from './payload-mode';
 import { systemBudgets } from './system-workers';
 import { startWorkerCensus } from './worker-census';
 import { checkpointPublisherFor } from '../evidence/checkpoints/from-config';
 
 export type Stop = () => Promise<void>;
+
+/** JML_WORKFLOW_BUNDLE, else the production build's own bundle when running it, else none (bundled at start-up). */
+function workflowBundleOf(config: AppConfig): string | undefined {
+  return config.env.JML_WORKFLOW_BUNDLE ?? prebuiltWorkflowBundle;
+}
 
 /**
  * `jml server`: the HTTP API against configured Temporal and Postgres. It needs the database to
@@ -53,7 +59,10 @@ export async function runWorker(config: AppConfig, log: Logger, telemetry: { sdk
     await services.close();
     throw err;
   });
-  log.info({ temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE, metrics: metrics.url }, 'jml worker running');
+  log.info(
+    { temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE, metrics: metrics.url, code: runningBuild ? 'dist' : 'sources', workflowBundle: workflowBundleOf(config) ?? 'bundled at start-up' },
+    'jml worker running',
+  );
   return async () => {
     await metrics.close();
     await stopWorker();
@@ -77,7 +86,7 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
     deps: activityDeps(config, services, log),
     dataConverter: dataConverterFor(config.env),
     budgets: systemBudgets(config.file.systems),
-    ...(config.env.JML_WORKFLOW_BUNDLE ? { workflowBundlePath: config.env.JML_WORKFLOW_BUNDLE } : {}),
+    ...(workflowBundleOf(config) ? { workflowBundlePath: workflowBundleOf(config)! } : {}),
   }).catch(async (err: unknown) => {
     await checkpoints?.stop();
     await connection.close();

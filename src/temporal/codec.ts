@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
@@ -122,8 +123,12 @@ export function codecFor(env: KeyEnv): EncryptionCodec | undefined {
   return env.JML_ENCRYPTION_KEY ? EncryptionCodec.fromBase64(env.JML_ENCRYPTION_KEY) : undefined;
 }
 
-/** The module whose failure converter encodes failure messages and stack traces (failure-converter.ts). */
-export const encodedFailureConverterPath = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+/**
+ * The module whose failure converter encodes failure messages and stack traces (failure-converter.ts;
+ * in the production build, dist/failure-converter.cjs beside the compiled code).
+ */
+const builtConverter = new URL('./failure-converter.cjs', import.meta.url);
+export const encodedFailureConverterPath = fileURLToPath(existsSync(builtConverter) ? builtConverter : new URL('./failure-converter.ts', import.meta.url));
 
 /**
  * Data converter for clients and workers when a key is set: payloads encrypted, and failures'
