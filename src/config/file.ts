@@ -130,6 +130,10 @@ export const configFileSchema = z
       .strict()
       .default({ leaverSessionKill: 60_000, leaverFullRevoke: 900_000 }),
     identity: identity.prefault({}),
+    /** Every access change, summarised to adminChannel once per `every` by each worker. */
+    notifications: z
+      .strictObject({ adminChannel: z.string().min(1).optional(), every: duration.default(60_000).refine((ms) => ms > 0, 'must be longer than 0') })
+      .prefault({}),
     systems: z
       .array(systemSchema)
       .default([])

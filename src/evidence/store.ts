@@ -32,8 +32,8 @@ export interface EvidenceStoreOptions {
   maxBatch?: number;
   /** Told the size of each group-committed batch (for metrics and benchmarks). */
   onBatch?: (events: number) => void;
-  /** Told of every append: whether its event was stored (or found stored) or the write failed, and how long it took. */
-  onAppend?: (outcome: 'stored' | 'failed', seconds: number) => void;
+  /** Told of every append: whether its event was stored (or found stored) or the write failed, how long it took, and the event. */
+  onAppend?: (outcome: 'stored' | 'failed', seconds: number, input: EvidenceInput) => void;
 }
 
 /**
@@ -69,10 +69,10 @@ export class EvidenceStore {
     const started = performance.now();
     try {
       const record = await this.appendOne(prepareInput(input));
-      this.onAppend?.('stored', (performance.now() - started) / 1000);
+      this.onAppend?.('stored', (performance.now() - started) / 1000, input);
       return record;
     } catch (err) {
-      this.onAppend?.('failed', (performance.now() - started) / 1000);
+      this.onAppend?.('failed', (performance.now() - started) / 1000, input);
       throw err;
     }
   }

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/load';
 import type { Logger } from '../log';
@@ -9,6 +10,7 @@ import { startDevServer } from '../temporal/dev-server';
 import { startApi } from './api';
 import { startMetricsServer } from '../metrics/metrics-server';
 import type { Sandbox } from '../sandbox/sandbox';
+import { adminDigestFor } from '../notifications/digest-from-config';
 import { activityDeps, openServices, type Services } from './services';
 import type { ProcessDatabase } from './database-setup';
 import { holdDevLock } from './dev-lock';
@@ -94,8 +96,11 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
   });
   // Every worker process holds its share of each system's configured limits.
   const census = startWorkerCensus({ db: services.db, shared: services.pacers, log });
+  const digest = adminDigestFor(config, services, log, `worker ${process.pid}@${hostname()}`);
   return async () => {
     await worker.stop();
+    // After the worker drained, so its last changes are in the last message.
+    await digest?.stop();
     // After the worker drained, so its last evidence is signed too.
     await checkpoints?.stop();
     await census.stop();

@@ -25,6 +25,7 @@ import type { OrphanPlan } from '../temporal/orphan-schedule';
 import { OrphanStore } from '../orphans/store';
 import type { ActivityDeps } from '../../activities';
 import type { Logger } from '../log';
+import type { EvidenceInput } from '../evidence/types';
 import { connectorMetrics } from '../metrics/connector-metrics';
 import { createEngineMetrics, type EngineMetrics } from '../metrics/engine-metrics';
 
@@ -48,6 +49,8 @@ export interface Services {
   orphans: OrphanStore;
   /** This process's Prometheus series (the API's /metrics, a worker's metrics port). */
   metrics: EngineMetrics;
+  /** Told of every evidence event this process stored (the admin digest listens). */
+  evidenceStored: Set<(input: EvidenceInput) => void>;
   close(): Promise<void>;
 }
 
@@ -69,13 +72,17 @@ export async function openServices(
 export function createServices(db: Database, config: AppConfig, log?: Logger): Services {
   const pacers: Pacer[] = [];
   const metrics = createEngineMetrics();
+  const evidenceStored = new Set<(input: EvidenceInput) => void>();
   return {
     db,
     metrics,
+    evidenceStored,
     evidence: new EvidenceStore(db, {
-      onAppend: (outcome, seconds) => {
+      onAppend: (outcome, seconds, input) => {
         metrics.evidenceAppends.inc({ outcome });
-        if (outcome === 'stored') metrics.evidenceAppendSeconds.observe(seconds);
+        if (outcome !== 'stored') return;
+        metrics.evidenceAppendSeconds.observe(seconds);
+        for (const listener of evidenceStored) listener(input);
       },
     }),
     approvals: new ApprovalStore(db),

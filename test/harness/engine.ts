@@ -12,6 +12,7 @@ import { systemBudgets } from '../../src/runtime/system-workers';
 import { dataConverterFor } from '../../src/temporal/codec';
 import { connectClient, connectWorker, temporalTarget } from '../../src/temporal/connect';
 import { loopbackBindAddress, sdkMetricsReader, sdkPrometheus } from '../../src/metrics/sdk-metrics';
+import { adminDigestFor } from '../../src/notifications/digest-from-config';
 import { openTestDatabase } from './db';
 
 export interface TestEngine {
@@ -107,6 +108,8 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
     if (ownDb) await db.close();
     throw err;
   }
+  // As jml worker runs it (src/runtime/processes.ts).
+  const digest = adminDigestFor(config, services, log, `engine ${taskQueue}`);
   const started = { api, worker, connection };
   return {
     url: started.api.url,
@@ -120,6 +123,7 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
       await Promise.all(started.api.schedules.map((id) => client.schedule.getHandle(id).delete().catch(() => undefined)));
       await started.api.close();
       await started.worker.stop();
+      await digest?.stop();
       await started.connection.close();
       await client.connection.close();
       if (ownDb) await db.close();
