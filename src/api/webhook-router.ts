@@ -1,3 +1,4 @@
+import { startServerSpan } from '../tracing/tracing';
 import { createHash } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
 import type { HrEvent, HrSource } from '../hris/hr-event';
@@ -47,6 +48,9 @@ export function webhookRouter(deps: WebhookRouterDeps): Router {
       const full = `${req.baseUrl}${req.path}`.replace(/\/+$/, '');
       if (full !== receiver.path) return next('route');
       if (deps.onAnswer) res.on('finish', () => deps.onAnswer?.(receiver.source, res.statusCode));
+      const span = startServerSpan(`POST ${receiver.path}`);
+      res.locals.span = span;
+      res.on('finish', () => span.end(res.statusCode));
       next();
     };
     const typeCheck: RequestHandler = (req, _res, next) => {
@@ -56,7 +60,8 @@ export function webhookRouter(deps: WebhookRouterDeps): Router {
     };
     const rawBody = express.raw({ type: () => true, limit: receiver.maxBodyBytes });
     const receive: RequestHandler = async (req, res) => {
-      res.status(202).json(await receiveDelivery(deps, receiver, log, req));
+      const span = res.locals.span as ReturnType<typeof startServerSpan>;
+      res.status(202).json(await span.within(() => receiveDelivery(deps, receiver, log, req)));
     };
     const answerError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
       const rejection = asRejection(err);

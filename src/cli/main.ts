@@ -15,6 +15,7 @@ import { writeWorkflowBundle } from '../runtime/bundle';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
 import { routeSdkLogs } from '../runtime/sdk-logging';
 import { startSandbox } from '../sandbox/sandbox';
+import { startTracing } from '../tracing/tracing';
 import { loopbackBindAddress, sdkMetricsReader } from '../metrics/sdk-metrics';
 import { allOptions, parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 import { runPreview } from './preview';
@@ -180,7 +181,9 @@ async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number>
   // A process that runs a worker exports the SDK's worker series on a loopback port of its own; /metrics adds them.
   const sdkBind = command === 'server' ? undefined : await loopbackBindAddress();
   if (sdkBind) routeSdkLogs(log, { metricsBindAddress: sdkBind });
-  const telemetry = sdkBind ? { sdkMetrics: sdkMetricsReader(sdkBind) } : {};
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set, one trace follows each HR event (src/tracing).
+  const tracing = startTracing({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: process.env.OTEL_SERVICE_NAME ?? `jml-${command}` });
+  const telemetry = { ...(sdkBind ? { sdkMetrics: sdkMetricsReader(sdkBind) } : {}), ...(tracing ? { tracing } : {}) };
   const stop: Stop =
     command === 'dev'
       ? await runDev(config, log, (line) => console.log(line), { ...telemetry, ...(sandbox ? { sandbox } : {}) })
@@ -198,5 +201,7 @@ async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number>
     process.on('SIGTERM', onSignal);
   });
   await stop();
+  // The last spans go out before the process does.
+  await tracing?.shutdown();
   return 0;
 }

@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { contextOf } from '../tracing/tracing';
 import { randomBytes } from 'node:crypto';
 import type { HrEvent } from '../hris/hr-event';
 import type { IntakeLogger } from './accept';
@@ -118,7 +120,8 @@ export class InboxDispatcher {
     const { inbox, dispatch, log } = this.options;
     let workflowIds: string[];
     try {
-      workflowIds = await dispatch(row.event);
+      // The delivery's trace goes on: the workflows started or signalled now are its children.
+      workflowIds = await context.with(contextOf(row.traceParent), () => dispatch(row.event));
     } catch (err) {
       this.failing = true;
       const retryInMs = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.min(row.attempts, 30));

@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../db/database';
 import type { HrEvent, HrSource, LifecycleKind } from '../hris/hr-event';
+import { activeTraceParent } from '../tracing/tracing';
 
 export const inboxStatuses = ['received', 'dispatched', 'failed'] as const;
 export type InboxStatus = (typeof inboxStatuses)[number];
@@ -19,6 +20,8 @@ export interface InboxRow {
   workflowIds: string[];
   dispatchedAt?: string;
   nextAttemptAt: string;
+  /** The trace of the delivery that stored it (tracing on), continued at hand-over. */
+  traceParent?: string;
 }
 
 export interface RecordResult {
@@ -44,10 +47,11 @@ interface Row {
   workflow_ids: string[] | null;
   dispatched_at: Date | string | null;
   next_attempt_at: Date | string;
+  trace_parent: string | null;
 }
 
 const columns = `id::text AS id, event_id, source, employee_id, kind, payload, delivery_id, received_at, status,
-  attempts, last_error, workflow_ids, dispatched_at, next_attempt_at`;
+  attempts, last_error, workflow_ids, dispatched_at, next_attempt_at, trace_parent`;
 
 /** Errors longer than this are cut; the row is a retry aid, not a log. */
 const maxErrorLength = 2000;
@@ -169,11 +173,11 @@ export class Inbox {
 
 async function recordOne(db: Queryable, event: HrEvent, options: { deliveryId?: string }): Promise<RecordResult> {
   const inserted = await db.query<{ status: string }>(
-    `INSERT INTO hr_inbox (event_id, source, employee_id, kind, payload, delivery_id, received_at)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::timestamptz)
+    `INSERT INTO hr_inbox (event_id, source, employee_id, kind, payload, delivery_id, received_at, trace_parent)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::timestamptz, $8)
      ON CONFLICT (event_id) DO NOTHING
      RETURNING status`,
-    [event.eventId, event.source, event.employeeId, event.kind, JSON.stringify(event), options.deliveryId ?? null, event.receivedAt],
+    [event.eventId, event.source, event.employeeId, event.kind, JSON.stringify(event), options.deliveryId ?? null, event.receivedAt, activeTraceParent() ?? null],
   );
   if (inserted.rows.length > 0) return { event, duplicate: false, status: 'received', workflowIds: [] };
   const existing = await selectOne(db, event.eventId);
@@ -187,8 +191,8 @@ async function recordOne(db: Queryable, event: HrEvent, options: { deliveryId?: 
 async function recordMany(db: Queryable, events: readonly HrEvent[], options: { deliveryId?: string }): Promise<RecordResult[]> {
   const column = <T>(pick: (e: HrEvent) => T) => events.map(pick);
   const inserted = await db.query<{ event_id: string }>(
-    `INSERT INTO hr_inbox (event_id, source, employee_id, kind, payload, delivery_id, received_at)
-     SELECT event_id, source, employee_id, kind, payload::jsonb, $7, received_at
+    `INSERT INTO hr_inbox (event_id, source, employee_id, kind, payload, delivery_id, received_at, trace_parent)
+     SELECT event_id, source, employee_id, kind, payload::jsonb, $7, received_at, $8
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
        WITH ORDINALITY AS given(event_id, source, employee_id, kind, payload, received_at, position)
      ORDER BY position
@@ -202,6 +206,7 @@ async function recordMany(db: Queryable, events: readonly HrEvent[], options: { 
       column((e) => JSON.stringify(e)),
       column((e) => e.receivedAt),
       options.deliveryId ?? null,
+      activeTraceParent() ?? null,
     ],
   );
   const fresh = new Set(inserted.rows.map((r) => r.event_id));
@@ -251,5 +256,6 @@ function toInboxRow(row: Row): InboxRow {
     workflowIds: row.workflow_ids ?? [],
     ...(row.dispatched_at ? { dispatchedAt: iso(row.dispatched_at) } : {}),
     nextAttemptAt: iso(row.next_attempt_at),
+    ...(row.trace_parent ? { traceParent: row.trace_parent } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ConfigError } from '../config/load';
 import { encodedFailureConverterPath } from '../temporal/codec';
+import { workflowTracingModule } from '../tracing/temporal-tracing';
 import { ENCODED_FAILURES_MARK } from '../temporal/failure-converter';
 
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -27,6 +28,7 @@ export async function bundleWorkflows(options: { encodeFailures: boolean }): Pro
   const bundle = await bundleWorkflowCode({
     workflowsPath,
     logger: quietLogger,
+    workflowInterceptorModules: [workflowTracingModule],
     ...(options.encodeFailures ? { failureConverterPath: encodedFailureConverterPath } : {}),
   });
   return bundle.code;

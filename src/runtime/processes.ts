@@ -10,6 +10,7 @@ import { startDevServer } from '../temporal/dev-server';
 import { startApi } from './api';
 import { startMetricsServer } from '../metrics/metrics-server';
 import type { Sandbox } from '../sandbox/sandbox';
+import type { Tracing } from '../tracing/tracing';
 import { adminDigestFor } from '../notifications/digest-from-config';
 import { activityDeps, openServices, type Services } from './services';
 import type { ProcessDatabase } from './database-setup';
@@ -47,16 +48,16 @@ export async function runServer(config: AppConfig, log: Logger): Promise<Stop> {
 }
 
 /** `jml worker`: runs workflows and activities; scale by running more of these. */
-export async function runWorker(config: AppConfig, log: Logger, telemetry: { sdkMetrics?: () => Promise<string> } = {}): Promise<Stop> {
+export async function runWorker(config: AppConfig, log: Logger, telemetry: { sdkMetrics?: () => Promise<string>; tracing?: Tracing } = {}): Promise<Stop> {
   productionPayloadMode(config.env, 'worker', log);
   const services = await openServices(config, log, 'worker');
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE });
   // A worker that cannot start (a refused bundle, say) lets go of the database, so the process exits.
-  const stopWorker = await workerOn(target, config, services, log).catch(async (err: unknown) => {
+  const stopWorker = await workerOn(target, config, services, log, telemetry.tracing).catch(async (err: unknown) => {
     await services.close();
     throw err;
   });
-  const metrics = await startMetricsServer({ metrics: services.metrics, port: config.env.JML_METRICS_PORT, ...telemetry }).catch(async (err: unknown) => {
+  const metrics = await startMetricsServer({ metrics: services.metrics, port: config.env.JML_METRICS_PORT, ...(telemetry.sdkMetrics ? { sdkMetrics: telemetry.sdkMetrics } : {}) }).catch(async (err: unknown) => {
     await stopWorker();
     await services.close();
     throw err;
@@ -73,7 +74,7 @@ export async function runWorker(config: AppConfig, log: Logger, telemetry: { sdk
 }
 
 /** A worker on its own connection; the returned function drains it and closes the connection. */
-async function workerOn(target: TemporalTarget, config: AppConfig, services: Services, log: Logger): Promise<Stop> {
+async function workerOn(target: TemporalTarget, config: AppConfig, services: Services, log: Logger, tracing?: Tracing): Promise<Stop> {
   // Before anything else starts: a bad sink or a missing key stops the process here. Every
   // worker runs one; each new chain head is signed once, by whichever gets there first.
   const checkpoints = checkpointPublisherFor(config, { db: services.db, slack: services.slack, log });
@@ -88,6 +89,7 @@ async function workerOn(target: TemporalTarget, config: AppConfig, services: Ser
     deps: activityDeps(config, services, log),
     dataConverter: dataConverterFor(config.env),
     budgets: systemBudgets(config.file.systems),
+    ...(tracing ? { tracing } : {}),
     ...(workflowBundleOf(config) ? { workflowBundlePath: workflowBundleOf(config)! } : {}),
   }).catch(async (err: unknown) => {
     await checkpoints?.stop();
@@ -116,9 +118,9 @@ export async function runDev(
   config: AppConfig,
   log: Logger,
   print: (line: string) => void,
-  extras: { sdkMetrics?: () => Promise<string>; sandbox?: Pick<Sandbox, 'notice' | 'close'> } = {},
+  extras: { sdkMetrics?: () => Promise<string>; tracing?: Tracing; sandbox?: Pick<Sandbox, 'notice' | 'close'> } = {},
 ): Promise<Stop> {
-  const { sandbox, ...telemetry } = extras;
+  const { sandbox, tracing, ...telemetry } = extras;
   const encrypted = payloadMode(config.env, 'dev') === 'encrypted';
   const stateDir = config.env.JML_DATA_DIR;
   await mkdir(stateDir, { recursive: true });
@@ -147,7 +149,7 @@ export async function runDev(
   const services = await openServices(config, log, 'dev', { pgliteDir: join(stateDir, 'pgdata') });
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE }, address);
   const client = await connectClient(target, dataConverterFor(config.env));
-  const stopWorker = await workerOn(target, config, services, log);
+  const stopWorker = await workerOn(target, config, services, log, tracing);
   const api = await startApi({ config, services, client, log, codecOpenOnLoopback: true, ...telemetry });
   print(`jml dev is running`);
   print(`  API           ${api.url}  (POST /webhooks/bamboohr, GET /healthz, /metrics)`);

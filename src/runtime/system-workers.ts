@@ -14,6 +14,7 @@
  * (up to 50 s at a quarter of that rate). Their requests are held to the budget by the pacer,
  * which serves them before any other.
  */
+import { activityTracingInterceptors } from '../tracing/temporal-tracing';
 import { Worker, type DataConverter, type NativeConnection } from '@temporalio/worker';
 import type { SystemConfig } from '../connectors/catalog';
 import { descriptorOf } from '../connectors/catalog';
@@ -52,6 +53,7 @@ export async function createSystemWorkers(options: {
       taskQueue,
       activities: options.activities,
       dataConverter: options.dataConverter,
+      interceptors: { activity: [activityTracingInterceptors] },
       ...(options.identity ? { identity: options.identity } : {}),
       // Steps wait on the system (and its pacer), not on this CPU: slots are cheap, and a session
       // kill must never wait for a slot a paced clean-up step holds.

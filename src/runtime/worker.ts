@@ -3,6 +3,8 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { checkBundleFor, workflowsPath } from './bundle';
 import { withSafeFailures } from './safe-activities';
 import { createSystemWorkers, type SystemBudget } from './system-workers';
+import { activityTracingInterceptors, workflowTracingModule, workflowTracingSinks } from '../tracing/temporal-tracing';
+import type { Tracing } from '../tracing/tracing';
 
 export { workflowsPath } from './bundle';
 
@@ -28,6 +30,8 @@ export async function startWorker(options: {
   budgets?: readonly SystemBudget[];
   /** The worker's identity in histories (default: the SDK's pid@host). */
   identity?: string;
+  /** Where the workflows' and activities' spans go (src/tracing); absent: tracing off. */
+  tracing?: Tracing;
 }): Promise<RunningWorker> {
   if (options.workflowBundlePath) await checkBundleFor(options.workflowBundlePath, options.dataConverter?.failureConverterPath !== undefined);
   const activities = withSafeFailures(createActivities(options.deps));
@@ -48,6 +52,9 @@ export async function startWorker(options: {
     ...(options.identity ? { identity: options.identity } : {}),
     activities,
     dataConverter: options.dataConverter,
+    // A prebuilt bundle carries the workflow interceptors already (src/runtime/bundle.ts).
+    interceptors: { activity: [activityTracingInterceptors], ...(options.workflowBundlePath ? {} : { workflowModules: [workflowTracingModule] }) },
+    sinks: workflowTracingSinks(options.tracing),
     // Activities wait on the systems' answers, not on this CPU, and each system's pacer holds its
     // own concurrency and request budget: slots are cheap, and a burst of leavers must never find
     // a session kill waiting for a slot that a clean-up step holds while it is paced.

@@ -1,3 +1,4 @@
+import { clientTracingInterceptors } from '../tracing/temporal-tracing';
 import { Client, Connection, type DataConverter } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
@@ -35,7 +36,7 @@ const reconnectPromptly = { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_
 export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
   const { tls, apiKey, metadata } = target.options;
   const connection = await Connection.connect({ address: target.address, tls, apiKey, metadata, channelArgs: reconnectPromptly });
-  return new Client({ connection, namespace: target.namespace, dataConverter });
+  return new Client({ connection, namespace: target.namespace, dataConverter, interceptors: clientTracingInterceptors() });
 }
 
 /**
@@ -46,7 +47,7 @@ export async function connectClient(target: TemporalTarget, dataConverter?: Data
 export function lazyClient(target: TemporalTarget, dataConverter?: DataConverter): Client {
   const { tls, apiKey, metadata } = target.options;
   const connection = Connection.lazy({ address: target.address, tls, apiKey, metadata, channelArgs: reconnectPromptly });
-  return new Client({ connection, namespace: target.namespace, dataConverter });
+  return new Client({ connection, namespace: target.namespace, dataConverter, interceptors: clientTracingInterceptors() });
 }
 
 export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {

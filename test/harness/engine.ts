@@ -13,6 +13,7 @@ import { dataConverterFor } from '../../src/temporal/codec';
 import { connectClient, connectWorker, temporalTarget } from '../../src/temporal/connect';
 import { loopbackBindAddress, sdkMetricsReader, sdkPrometheus } from '../../src/metrics/sdk-metrics';
 import { adminDigestFor } from '../../src/notifications/digest-from-config';
+import type { Tracing } from '../../src/tracing/tracing';
 import { openTestDatabase } from './db';
 
 export interface TestEngine {
@@ -57,6 +58,8 @@ export interface EngineOptions {
   joining?: { taskQueue: string; db: Database };
   /** A migrated database of the test's own (e.g. opened as an app role) instead of a fresh schema; the test closes it. */
   db?: Database;
+  /** Where the worker's workflow and activity spans go (src/tracing); the test started it. */
+  tracing?: Tracing;
 }
 
 /**
@@ -97,6 +100,7 @@ export async function startEngine(options: EngineOptions & { temporalAddress: st
       identity: `${process.pid}@engine-${randomBytes(3).toString('hex')}`,
       workflowBundlePath: options.workflowBundlePath,
       dataConverter: dataConverterFor(env),
+      ...(options.tracing ? { tracing: options.tracing } : {}),
     });
     api = await startApi({ config, services, client, log, host: '127.0.0.1', intake: options.intake, sdkMetrics: sdkMetricsReader(sdkMetricsBind) });
     // Temporal is up here: tests may look at the schedules at once.

@@ -1,0 +1,97 @@
+/**
+ * OpenTelemetry tracing, with the OpenTelemetry SDK and Temporal's interceptors: one trace follows
+ * an HR event from the webhook through the inbox, the workflows and their activities to each
+ * connector's HTTP call. On when OTEL_EXPORTER_OTLP_ENDPOINT is set (spans go there over OTLP/HTTP,
+ * the exporter reading the standard OTEL_* settings), or when a test hands in its own processor.
+ * Spans carry IDs (workflow and activity types and IDs, task queues, URLs' hosts and templates
+ * through the HTTP instrumentation), never an HR field.
+ */
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { Resource } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { operationOf } from '../connectors/http';
+import { redactPath } from '../personal-data';
+
+export interface Tracing {
+  resource: Resource;
+  spanProcessor: SpanProcessor;
+  shutdown(): Promise<void>;
+}
+
+export const tracerName = 'jml-engine';
+
+/** A request path without its query and with logins and IDs templated (as metrics label operations). */
+export function routeOf(pathAndQuery: string): string {
+  const path = pathAndQuery.split('?')[0] ?? '';
+  return operationOf(`GET ${redactPath(path)}`).slice('GET '.length);
+}
+
+/** Starts tracing for this process (once: the provider is global), or undefined when it is off. */
+export function startTracing(options: { endpoint?: string | undefined; serviceName?: string; spanProcessor?: SpanProcessor }): Tracing | undefined {
+  if (!options.endpoint && !options.spanProcessor) return undefined;
+  const resource = new Resource({ 'service.name': options.serviceName ?? 'jml-engine' });
+  const spanProcessor = options.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter());
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
+  provider.register();
+  // Node's fetch is undici: every connector's request becomes a client span of the step that made it.
+  // The path as metrics label it (a login `{login}`, IDs `{id}`) and no query: a span never holds one.
+  const unregister = registerInstrumentations({
+    instrumentations: [
+      new UndiciInstrumentation({
+        startSpanHook: (request) => {
+          const path = routeOf(request.path);
+          return { 'url.full': `${request.origin}${path}`, 'url.path': path, 'url.query': '' };
+        },
+      }),
+    ],
+  });
+  return {
+    resource,
+    spanProcessor,
+    async shutdown() {
+      unregister();
+      await provider.shutdown();
+    },
+  };
+}
+
+/** A span processor that drops everything: workflow code always reports spans to its sink. */
+export const droppingSpanProcessor: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: (_span: ReadableSpan) => undefined,
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
+
+/** The W3C trace context of the active span, to be stored with an HR event and continued at hand-over. */
+export function activeTraceParent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}
+
+/** The context a stored trace parent stands for (the root context without one). */
+export function contextOf(traceParent: string | null | undefined): Context {
+  return traceParent ? propagation.extract(ROOT_CONTEXT, { traceparent: traceParent }) : ROOT_CONTEXT;
+}
+
+/**
+ * A server span for one request (a webhook delivery): `within` runs work as its child (explicitly:
+ * a body parser's stream callbacks do not carry the request's context), `end` closes it with the
+ * status answered.
+ */
+export function startServerSpan(name: string): { within<T>(work: () => Promise<T>): Promise<T>; end(status: number): void } {
+  const span = trace.getTracer(tracerName).startSpan(name, { kind: SpanKind.SERVER });
+  return {
+    within: (work) => context.with(trace.setSpan(ROOT_CONTEXT, span), work),
+    end(status) {
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
+}
