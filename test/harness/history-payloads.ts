@@ -16,3 +16,15 @@ export function payloadsIn(node: unknown, path = ''): { path: string; payload: P
  */
 export const isPatchMarker = (f: { path: string }): boolean => /markerRecordedEventAttributes\.details\.patch-data\./.test(f.path);
 export const isLocalActivityMarker = (f: { path: string }): boolean => /markerRecordedEventAttributes\.details\.data\./.test(f.path);
+
+/**
+ * The trace context Temporal's OpenTelemetry interceptors carry in headers (`_tracer-data`): trace
+ * and span IDs only, written outside the codec as Temporal writes every header.
+ */
+export const isTraceContextHeader = (f: { path: string }): boolean => /\.header\.fields\._tracer-data$/.test(f.path);
+
+/** Whether a trace-context header holds nothing but the W3C trace context (empty with tracing off). */
+export function holdsTraceContextOnly(payload: Payload): boolean {
+  const text = Buffer.from(payload.data ?? []).toString('utf8');
+  return text === '{}' || /^\{"traceparent":"00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]"(,"tracestate":"[^"\\]*")?\}$/.test(text);
+}

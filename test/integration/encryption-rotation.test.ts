@@ -10,7 +10,7 @@ import { codecFor, dataConverterFor, KEY_ID_METADATA, keyIdOf, PayloadDecryption
 import type { LeaverResult } from '../../workflows/leaver';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
 import { openTestDatabase } from '../harness/db';
-import { isLocalActivityMarker, isPatchMarker, payloadsIn } from '../harness/history-payloads';
+import { holdsTraceContextOnly, isLocalActivityMarker, isPatchMarker, isTraceContextHeader, payloadsIn } from '../harness/history-payloads';
 import { auditorToken, startTestEngine, type TestEngine } from '../harness/test-engine';
 import { startTargets, type Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
@@ -97,7 +97,8 @@ describe('rotating the payload key', () => {
     expect(retried.length).toBeGreaterThan(0);
     for (const f of retried) expect(f).toMatchObject({ message: 'Encoded failure', stackTrace: '' });
     expect(bytes.includes(Buffer.from('Injected failure')), 'the SCIM answer in the stored history').toBe(false);
-    const sealed = payloadsIn(history).filter((f) => !isPatchMarker(f) && !isLocalActivityMarker(f));
+    for (const header of payloadsIn(history).filter(isTraceContextHeader)) expect(holdsTraceContextOnly(header.payload), header.path).toBe(true);
+    const sealed = payloadsIn(history).filter((f) => !isPatchMarker(f) && !isLocalActivityMarker(f) && !isTraceContextHeader(f));
     expect(sealed.filter((f) => utf8(f.payload.metadata?.encoding) !== 'binary/encrypted').map((f) => f.path)).toEqual([]);
     const byKey = (id: string): Payload[] => sealed.filter((f) => utf8(f.payload.metadata?.[KEY_ID_METADATA]) === id).map((f) => f.payload);
     const old = byKey(keyIdOf(keyA));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { payloadToJson, type PayloadJson } from '../../src/api/codec-routes';
 import type { LeaverResult } from '../../workflows/leaver';
 import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
-import { isLocalActivityMarker, isPatchMarker, payloadsIn } from '../harness/history-payloads';
+import { holdsTraceContextOnly, isLocalActivityMarker, isPatchMarker, isTraceContextHeader, payloadsIn } from '../harness/history-payloads';
 import { adminToken, auditorToken, startTestEngine, type TestEngine } from '../harness/test-engine';
 import { startTargets, type Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
@@ -79,7 +79,8 @@ describe('payload encryption with JML_ENCRYPTION_KEY', () => {
         expect(Object.keys(data).sort()).toEqual(['activity_id', 'activity_type', 'attempt', 'backoff', 'complete_time', 'original_schedule_time', 'seq']);
         expect(data.activity_type).toMatch(/^[a-zA-Z]+$/);
       }
-      const plain = found.filter((f) => !isPatchMarker(f) && !isLocalActivityMarker(f) && utf8(f.payload.metadata?.encoding) !== 'binary/encrypted').map((f) => f.path);
+      for (const header of found.filter(isTraceContextHeader)) expect(holdsTraceContextOnly(header.payload), `${id}: ${header.path}: ${Buffer.from(header.payload.data ?? []).toString()}`).toBe(true);
+      const plain = found.filter((f) => !isPatchMarker(f) && !isLocalActivityMarker(f) && !isTraceContextHeader(f) && utf8(f.payload.metadata?.encoding) !== 'binary/encrypted').map((f) => f.path);
       expect(plain, `${id}: payloads stored unencrypted`).toEqual([]);
     }
   });
