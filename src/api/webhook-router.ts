@@ -1,4 +1,4 @@
-import { startServerSpan } from '../tracing/tracing';
+import { startServerSpan } from '../tracing/context';
 import { createHash } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
 import type { HrEvent, HrSource } from '../hris/hr-event';

@@ -15,7 +15,6 @@ import { writeWorkflowBundle } from '../runtime/bundle';
 import { runDev, runServer, runWorker, type Stop } from '../runtime/processes';
 import { routeSdkLogs } from '../runtime/sdk-logging';
 import { startSandbox } from '../sandbox/sandbox';
-import { startTracing } from '../tracing/tracing';
 import { loopbackBindAddress, sdkMetricsReader } from '../metrics/sdk-metrics';
 import { allOptions, parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 import { runPreview } from './preview';
@@ -182,7 +181,9 @@ async function runProcess(command: 'dev' | 'server' | 'worker'): Promise<number>
   const sdkBind = command === 'server' ? undefined : await loopbackBindAddress();
   if (sdkBind) routeSdkLogs(log, { metricsBindAddress: sdkBind });
   // With OTEL_EXPORTER_OTLP_ENDPOINT set, one trace follows each HR event (src/tracing).
-  const tracing = startTracing({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: process.env.OTEL_SERVICE_NAME ?? `jml-${command}` });
+  const tracing = process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? (await import('../tracing/tracing')).startTracing({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: process.env.OTEL_SERVICE_NAME ?? `jml-${command}` })
+    : undefined;
   const telemetry = { ...(sdkBind ? { sdkMetrics: sdkMetricsReader(sdkBind) } : {}), ...(tracing ? { tracing } : {}) };
   const stop: Stop =
     command === 'dev'

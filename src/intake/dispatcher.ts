@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import { contextOf } from '../tracing/tracing';
+import { contextOf } from '../tracing/context';
 import { randomBytes } from 'node:crypto';
 import type { HrEvent } from '../hris/hr-event';
 import type { IntakeLogger } from './accept';

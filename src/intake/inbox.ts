@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '../db/database';
 import type { HrEvent, HrSource, LifecycleKind } from '../hris/hr-event';
-import { activeTraceParent } from '../tracing/tracing';
+import { activeTraceParent } from '../tracing/context';
 
 export const inboxStatuses = ['received', 'dispatched', 'failed'] as const;
 export type InboxStatus = (typeof inboxStatuses)[number];

@@ -14,7 +14,18 @@ import {
   OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
-import { droppingSpanProcessor, type Tracing } from './tracing';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Tracing } from './tracing';
+
+
+/** A span processor that drops everything: workflow code always reports spans to its sink. */
+export const droppingSpanProcessor: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: (_span: ReadableSpan) => undefined,
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
+
 
 /** The workflow-side interceptor module, bundled into the workflow code. */
 export const workflowTracingModule = createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');

@@ -6,12 +6,11 @@
  * Spans carry IDs (workflow and activity types and IDs, task queues, URLs' hosts and templates
  * through the HTTP instrumentation), never an HR field.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { operationOf } from '../connectors/http';
 import { redactPath } from '../personal-data';
@@ -21,8 +20,6 @@ export interface Tracing {
   spanProcessor: SpanProcessor;
   shutdown(): Promise<void>;
 }
-
-export const tracerName = 'jml-engine';
 
 /** A request path without its query and with logins and IDs templated (as metrics label operations). */
 export function routeOf(pathAndQuery: string): string {
@@ -59,39 +56,4 @@ export function startTracing(options: { endpoint?: string | undefined; serviceNa
   };
 }
 
-/** A span processor that drops everything: workflow code always reports spans to its sink. */
-export const droppingSpanProcessor: SpanProcessor = {
-  onStart: () => undefined,
-  onEnd: (_span: ReadableSpan) => undefined,
-  forceFlush: async () => undefined,
-  shutdown: async () => undefined,
-};
 
-/** The W3C trace context of the active span, to be stored with an HR event and continued at hand-over. */
-export function activeTraceParent(): string | undefined {
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  return carrier.traceparent;
-}
-
-/** The context a stored trace parent stands for (the root context without one). */
-export function contextOf(traceParent: string | null | undefined): Context {
-  return traceParent ? propagation.extract(ROOT_CONTEXT, { traceparent: traceParent }) : ROOT_CONTEXT;
-}
-
-/**
- * A server span for one request (a webhook delivery): `within` runs work as its child (explicitly:
- * a body parser's stream callbacks do not carry the request's context), `end` closes it with the
- * status answered.
- */
-export function startServerSpan(name: string): { within<T>(work: () => Promise<T>): Promise<T>; end(status: number): void } {
-  const span = trace.getTracer(tracerName).startSpan(name, { kind: SpanKind.SERVER });
-  return {
-    within: (work) => context.with(trace.setSpan(ROOT_CONTEXT, span), work),
-    end(status) {
-      span.setAttribute('http.response.status_code', status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    },
-  };
-}
