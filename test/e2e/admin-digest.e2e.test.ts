@@ -1,32 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LeaverResult } from '../../workflows/leaver';
-import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { startEngineOnTargets } from '../harness/engine-on-targets';
 import { slackBotToken, slackSigningSecret } from '../harness/slack';
-import { startTestEngine, type TestEngine } from '../harness/test-engine';
-import { startTargets, type Targets } from '../harness/targets';
+import type { TestEngine } from '../harness/test-engine';
+import type { Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
 import { startSlackPeer, type SlackPeer } from '../peers/slack-peer';
 
 let targets: Targets;
 let slack: SlackPeer;
 let engine: TestEngine;
+let close: () => Promise<void>;
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const people = Array.from({ length: 6 }, (_, i) => ({ id: String(7301 + i), login: `digest.person${i}@acme.test` }));
 
 beforeAll(async () => {
-  targets = await startTargets();
   slack = await startSlackPeer({ token: slackBotToken });
-  engine = await startTestEngine({
-    yaml: `${targets.systemsYaml}\nsla: { leaverSessionKill: 60s, leaverFullRevoke: 15m }\nnotifications: { adminChannel: "#it-access", every: 400ms }\n`,
-    env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret, SLACK_BOT_TOKEN: slackBotToken, SLACK_SIGNING_SECRET: slackSigningSecret, SLACK_API_URL: slack.url },
-    secrets: targets.secrets,
-  });
+  ({ targets, engine, close } = await startEngineOnTargets({
+    yaml: 'notifications: { adminChannel: "#it-access", every: 400ms }\n',
+    env: { SLACK_BOT_TOKEN: slackBotToken, SLACK_SIGNING_SECRET: slackSigningSecret, SLACK_API_URL: slack.url },
+  }));
 });
 
 afterAll(async () => {
-  await engine?.close();
+  await close?.();
   await slack?.close();
-  await targets?.close();
 });
 
 describe('the admin channel hears of every access change, batched', () => {

@@ -1,31 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LeaverResult } from '../../workflows/leaver';
-import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { startEngineOnTargets } from '../harness/engine-on-targets';
 import { parseExposition, sumOf, type Sample } from '../harness/prometheus';
 import { familiesOf, promtool } from '../harness/promtool';
-import { startTestEngine, type TestEngine } from '../harness/test-engine';
-import { startTargets, type Targets } from '../harness/targets';
+import type { TestEngine } from '../harness/test-engine';
+import type { Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
 
 let targets: Targets;
 let engine: TestEngine;
+let close: () => Promise<void>;
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const login = 'metrica.leaver@acme.test';
 const employeeId = '8713';
 
 beforeAll(async () => {
-  targets = await startTargets();
-  engine = await startTestEngine({
-    yaml: `${targets.systemsYaml}\nsla: { leaverSessionKill: 60s, leaverFullRevoke: 15m }\n`,
-    env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret },
-    secrets: targets.secrets,
-  });
+  ({ targets, engine, close } = await startEngineOnTargets());
 });
 
-afterAll(async () => {
-  await engine?.close();
-  await targets?.close();
-});
+afterAll(async () => close?.());
 
 const scrape = async (): Promise<{ text: string; samples: Sample[] }> => {
   const res = await fetch(`${engine.url}/metrics`);

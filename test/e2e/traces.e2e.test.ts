@@ -2,32 +2,27 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, type Tracing } from '../../src/tracing/tracing';
 import type { LeaverResult } from '../../workflows/leaver';
-import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
-import { startTestEngine, type TestEngine } from '../harness/test-engine';
-import { startTargets, type Targets } from '../harness/targets';
+import { postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { startEngineOnTargets } from '../harness/engine-on-targets';
+import type { TestEngine } from '../harness/test-engine';
+import type { Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
 
 const exporter = new InMemorySpanExporter();
 let tracing: Tracing;
 let targets: Targets;
 let engine: TestEngine;
+let close: () => Promise<void>;
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const login = 'traced.leaver@acme.test';
 
 beforeAll(async () => {
   tracing = startTracing({ spanProcessor: new SimpleSpanProcessor(exporter) })!;
-  targets = await startTargets();
-  engine = await startTestEngine({
-    yaml: `${targets.systemsYaml}\nsla: { leaverSessionKill: 60s, leaverFullRevoke: 15m }\n`,
-    env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret },
-    secrets: targets.secrets,
-    tracing,
-  });
+  ({ targets, engine, close } = await startEngineOnTargets({ tracing }));
 });
 
 afterAll(async () => {
-  await engine?.close();
-  await targets?.close();
+  await close?.();
   await tracing?.shutdown();
 });
 

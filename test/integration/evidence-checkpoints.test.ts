@@ -20,7 +20,7 @@ import { SlackApi } from '../../src/slack/client';
 import { slackBotToken } from '../harness/slack';
 import { startSlackPeer } from '../peers/slack-peer';
 import { asOwner, rewriteWithRecomputedHashes } from '../harness/evidence-tamper';
-import { newSigningKey } from '../harness/signing-key';
+import { newSigningKey, newSigningKeyFile } from '../harness/signing-key';
 
 const log = pino({ level: 'silent' });
 
@@ -41,9 +41,7 @@ describe.each(testEngines)('evidence checkpoints (%s)', (engine) => {
     db = await openTestDatabaseOn(engine, 'ckpt');
     store = new EvidenceStore(db);
     dir = await mkdtemp(join(tmpdir(), 'jml-ckpt-'));
-    key = newSigningKey();
-    keyFile = join(dir, 'public.pem');
-    await writeFile(keyFile, publicKeyPem(key));
+    ({ key, keyFile } = await newSigningKeyFile(dir));
   });
 
   afterEach(async () => {

@@ -14,7 +14,7 @@ import { runEvidenceVerify } from '../../src/evidence/verify-cli';
 import { openTestDatabaseOn, testEngines } from '../harness/db';
 import { appendRecordedAt, daysBefore } from '../harness/evidence-months';
 import { asOwner } from '../harness/evidence-tamper';
-import { newSigningKey } from '../harness/signing-key';
+import { newSigningKeyFile } from '../harness/signing-key';
 
 const day = 86_400_000;
 const retentionMs = 400 * day;
@@ -39,9 +39,7 @@ describe.each(testEngines)('evidence retention by month (%s)', (engine) => {
     db = await openTestDatabaseOn(engine, 'retain');
     seeded = await appendRecordedAt(db, ages.map((d) => daysBefore(now, d)));
     dir = await mkdtemp(join(tmpdir(), 'jml-retain-'));
-    key = newSigningKey();
-    keyFile = join(dir, 'public.pem');
-    await writeFile(keyFile, publicKeyPem(key));
+    ({ key, keyFile } = await newSigningKeyFile(dir));
   });
 
   afterEach(async () => {
