@@ -57,17 +57,17 @@ export async function runWorker(config: AppConfig, log: Logger, telemetry: { sdk
     await services.close();
     throw err;
   });
-  const metrics = await startMetricsServer({ metrics: services.metrics, port: config.env.JML_METRICS_PORT, ...(telemetry.sdkMetrics ? { sdkMetrics: telemetry.sdkMetrics } : {}) }).catch(async (err: unknown) => {
-    await stopWorker();
-    await services.close();
-    throw err;
+  // Offboarding never waits on observability: a metrics port in use is an error to fix, not a reason to stop.
+  const metrics = await startMetricsServer({ metrics: services.metrics, port: config.env.JML_METRICS_PORT, ...(telemetry.sdkMetrics ? { sdkMetrics: telemetry.sdkMetrics } : {}) }).catch((err: unknown) => {
+    log.error({ port: config.env.JML_METRICS_PORT, code: (err as { code?: string }).code }, 'worker metrics not served (JML_METRICS_PORT in use? give each worker on a host its own, or 0); the worker runs on');
+    return undefined;
   });
   log.info(
-    { temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE, metrics: metrics.url, code: runningBuild ? 'dist' : 'sources', workflowBundle: workflowBundleOf(config) ?? 'bundled at start-up' },
+    { temporal: target.address, taskQueue: config.env.TEMPORAL_TASK_QUEUE, metrics: metrics?.url ?? 'not served', code: runningBuild ? 'dist' : 'sources', workflowBundle: workflowBundleOf(config) ?? 'bundled at start-up' },
     'jml worker running',
   );
   return async () => {
-    await metrics.close();
+    await metrics?.close();
     await stopWorker();
     await services.close();
   };

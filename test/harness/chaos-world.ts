@@ -139,7 +139,7 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
       ...targets.secrets,
     };
     const server = new JmlProcess({ command: 'server', cwd: dir, env: { ...env, PORT: String(apiPort) }, logFile: join(dir, 'server.log') });
-    const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => new JmlProcess({ command: 'worker', cwd: dir, env: { ...env, PORT: '0' }, logFile: join(dir, `worker-${i + 1}.log`) }));
+    const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => new JmlProcess({ command: 'worker', cwd: dir, env: { ...env, PORT: '0', JML_METRICS_PORT: '0' }, logFile: join(dir, `worker-${i + 1}.log`) }));
     cleanups.push(() => server.close(), ...workers.map((w) => () => w.close()));
     const url = `http://127.0.0.1:${apiPort}`;
     const startWorker = async (worker: JmlProcess) => {

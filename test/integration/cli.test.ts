@@ -310,6 +310,14 @@ describe.runIf(process.env.DATABASE_URL)('jml migrate and the app role (Postgres
           await new Promise((r) => setTimeout(r, 250));
         }
         expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+        // A second worker given the same port still runs (offboarding never waits on metrics) and says why it serves none.
+        const second = await jmlUntil(
+          ['worker'],
+          { JML_PAYLOADS_IN_CLEAR: 'true', LOG_LEVEL: 'info', TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, JML_METRICS_PORT: String(port) },
+          'jml worker running',
+        );
+        expect(second).toContain('worker metrics not served (JML_METRICS_PORT in use?');
+        expect(second).toContain('"metrics":"not served"');
       },
     );
     expect(text).toContain('# TYPE jml_evidence_appends_total counter');
