@@ -32,7 +32,11 @@ export interface EvidenceStoreOptions {
   maxBatch?: number;
   /** Told the size of each group-committed batch (for metrics and benchmarks). */
   onBatch?: (events: number) => void;
-  /** Told of every append: whether its event was stored (or found stored) or the write failed, how long it took, and the event. */
+  /**
+   * Told of every append: whether its event was stored (or found stored) or the write failed, how
+   * long it took, and the event: the stored row itself when there is one (a retried step's earlier
+   * row is what the evidence holds, whatever the retry asked to write), else the input.
+   */
   onAppend?: (outcome: 'stored' | 'failed', seconds: number, input: EvidenceInput) => void;
 }
 
@@ -69,7 +73,7 @@ export class EvidenceStore {
     const started = performance.now();
     try {
       const record = await this.appendOne(prepareInput(input));
-      this.onAppend?.('stored', (performance.now() - started) / 1000, input);
+      this.onAppend?.('stored', (performance.now() - started) / 1000, record);
       return record;
     } catch (err) {
       this.onAppend?.('failed', (performance.now() - started) / 1000, input);
@@ -189,12 +193,15 @@ function isRowError(err: unknown): boolean {
   return typeof code === 'string' && /^(22|23|54)/.test(code);
 }
 
-/** Events matching `where` (over `params`) in chain order, pageSize rows per query, keyed on seq. */
-async function* pagesOf(db: Queryable, where: string, params: unknown[], pageSize: number, from = 0): AsyncGenerator<EvidenceRecord[]> {
+/**
+ * Events matching `where` (over `params`) in chain order, after seq `from`, pageSize rows per
+ * query, keyed on seq; from evidence_events, or one of its months (`table`, quoted).
+ */
+export async function* pagesOf(db: Queryable, where: string, params: unknown[], pageSize: number, from = 0, table = 'evidence_events'): AsyncGenerator<EvidenceRecord[]> {
   let after = from;
   for (;;) {
     const result = await db.query<EvidenceRow>(
-      `SELECT ${columns} FROM evidence_events WHERE ${where} AND seq > $${params.length + 1} ORDER BY seq LIMIT $${params.length + 2}`,
+      `SELECT ${columns} FROM ${table} WHERE ${where} AND seq > $${params.length + 1} ORDER BY seq LIMIT $${params.length + 2}`,
       [...params, after, pageSize],
     );
     const page = result.rows.map(toRecord);

@@ -49,7 +49,7 @@ export interface Services {
   orphans: OrphanStore;
   /** This process's Prometheus series (the API's /metrics, a worker's metrics port). */
   metrics: EngineMetrics;
-  /** Told of every evidence event this process stored (the admin digest listens). */
+  /** Told of every evidence row this process stored or found stored, as stored (the admin digest listens). */
   evidenceStored: Set<(input: EvidenceInput) => void>;
   close(): Promise<void>;
 }
@@ -78,11 +78,11 @@ export function createServices(db: Database, config: AppConfig, log?: Logger): S
     metrics,
     evidenceStored,
     evidence: new EvidenceStore(db, {
-      onAppend: (outcome, seconds, input) => {
+      onAppend: (outcome, seconds, event) => {
         metrics.evidenceAppends.inc({ outcome });
         if (outcome !== 'stored') return;
         metrics.evidenceAppendSeconds.observe(seconds);
-        for (const listener of evidenceStored) listener(input);
+        for (const listener of evidenceStored) listener(event);
       },
     }),
     approvals: new ApprovalStore(db),

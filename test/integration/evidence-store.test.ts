@@ -76,6 +76,15 @@ describe('EvidenceStore', () => {
     expect(Number(count.rows[0]?.n)).toBe(1);
   });
 
+  it('tells a listener of the row as stored: a retry asking for another outcome is told the first', async () => {
+    const told: EvidenceInput[] = [];
+    const listening = new EvidenceStore(db, { onAppend: (outcome, _seconds, event) => void (outcome === 'stored' && told.push(event)) });
+    const first = await listening.append(input(1, { outcome: 'skipped' }));
+    await listening.append(input(1));
+    expect(told.map((e) => e.outcome)).toEqual(['skipped', 'skipped']);
+    expect(told[1]).toEqual(first);
+  });
+
   it('keeps a valid chain under 50 concurrent appends, and one row for concurrent retries', async () => {
     const records = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(input(i + 1))));
     expect(records.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
