@@ -127,7 +127,8 @@ export function formatHelp(help: CommandHelp): string {
 /** Every command, a line each. */
 export function usageText(): string {
   const lines = ['usage: jml <command> [options]    (jml <command> --help for its options and exit codes)'];
-  for (const [name, help] of Object.entries(commandHelp)) lines.push(`  ${name.padEnd(22)}${help.summary.split(';')[0]!.split(', one')[0]}`);
+  // A summary's first clause (up to a ';') is its line here.
+  for (const [name, help] of Object.entries(commandHelp)) lines.push(`  ${name.padEnd(22)}${help.summary.split(';')[0]}`);
   return lines.join('\n');
 }
 

@@ -9,8 +9,8 @@ import type { Database, Queryable } from '../db/database';
 import { verifyChain } from './chain';
 import { genesisHash } from './hash';
 import { readPrunedPrefix } from './pruned';
-import { columns, isoUtc, toIso, toRecord, type EvidenceRow } from './rows';
-import type { EvidenceRecord } from './types';
+import { isoUtc, toIso } from './rows';
+import { pagesOf } from './store';
 
 export interface PruneOptions {
   /** evidence.retention in milliseconds: nothing recorded since now − retention is removed. */
@@ -40,6 +40,14 @@ export interface PruneResult {
 interface Partition {
   partition: string;
   upper: string;
+}
+
+/** Pruning as a role that may not drop evidence (the app role, by design). */
+export class PruneNotOwner extends Error {
+  override readonly name = 'PruneNotOwner';
+  constructor() {
+    super("removing a month of evidence needs the owner's role: set DATABASE_MIGRATION_URL to it (the app role cannot, by design)");
+  }
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -107,7 +115,7 @@ async function checkMonth(db: Queryable, partition: string, upper: string, after
   if (laterFirst !== null && laterFirst !== undefined && Number(laterFirst) <= lastSeq) {
     return `a later month holds seq ${Number(laterFirst)}, before this month's last (${lastSeq}): the clock went back across the month's end, so removing it would leave a hole`;
   }
-  const verified = await verifyChain(monthPages(db, table), async () => undefined, { start: after, maxProblems: 1 });
+  const verified = await verifyChain(pagesOf(db, 'TRUE', [], 1000, 0, table), async () => undefined, { start: after, maxProblems: 1 });
   if (!verified.ok) return `its chain does not verify (seq ${verified.problems[0]!.seq}: ${verified.problems[0]!.detail}): run \`jml evidence verify\``;
   if (verified.checked !== rows || verified.head?.seq !== lastSeq) return `it holds ${rows} rows but ${verified.checked} chain from seq ${firstSeq}: run \`jml evidence verify\``;
   const signed = await db.query<{ any: boolean; covering: boolean }>(
@@ -118,16 +126,6 @@ async function checkMonth(db: Queryable, partition: string, upper: string, after
   return { partition, keptFrom: upper, rows, firstSeq, lastSeq, lastHash: stats.last_hash };
 }
 
-async function* monthPages(db: Queryable, table: string): AsyncGenerator<EvidenceRecord[]> {
-  for (let after = 0; ; ) {
-    const { rows } = await db.query<EvidenceRow>(`SELECT ${columns} FROM ${table} WHERE seq > $1 ORDER BY seq LIMIT 1000`, [after]);
-    if (rows.length === 0) return;
-    const page = rows.map(toRecord);
-    yield page;
-    after = page.at(-1)!.seq;
-  }
-}
-
 /**
  * Records the month's removal and drops it, in one transaction, with the kept report rows of the
  * runs it held (a run's row cannot be worked out again without its evidence). The drop needs the
@@ -135,18 +133,7 @@ async function* monthPages(db: Queryable, table: string): AsyncGenerator<Evidenc
  * every append behind them.
  */
 async function removeMonth(db: Database, month: CheckedMonth, retentionMs: number): Promise<void> {
-  await dropMonth(db, ident(month.partition), month, retentionMs);
-}
-
-/** Pruning as a role that may not drop evidence (the app role, by design). */
-export class PruneNotOwner extends Error {
-  override readonly name = 'PruneNotOwner';
-  constructor() {
-    super("removing a month of evidence needs the owner's role: set DATABASE_MIGRATION_URL to it (the app role cannot, by design)");
-  }
-}
-
-async function dropMonth(db: Database, table: string, month: CheckedMonth, retentionMs: number): Promise<void> {
+  const table = ident(month.partition);
   await db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('jml.evidence_prune.' || current_schema()))`);
     await tx.query(`SET LOCAL lock_timeout = '5s'`);
