@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '../temporal/dev-server';
 import type { EngineMetrics } from './engine-metrics';
 
 /**
@@ -8,15 +8,7 @@ import type { EngineMetrics } from './engine-metrics';
  * so one scrape per process has both.
  */
 export async function loopbackBindAddress(): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-  return `127.0.0.1:${port}`;
+  return `127.0.0.1:${await freePort()}`;
 }
 
 /** The runtime's exporter settings: counters end in _total and durations are seconds, as Prometheus names them. */

@@ -46,7 +46,8 @@ export interface DigestMessage {
 }
 
 const order: readonly ChangeKind[] = ['account created', 'account enabled', 'entitlement granted', 'approval approved', 'approval rejected', 'account disabled', 'entitlement revoked'];
-const plural = (kind: ChangeKind, n: number) => (n === 1 ? kind : kind.replace(/^(\w+)/, (w) => (w === 'entitlement' ? 'entitlements' : `${w}s`)));
+/** "3 accounts disabled": the noun (the first word) takes the plural. */
+const plural = (kind: ChangeKind, n: number) => (n === 1 ? kind : kind.replace(/^(\w+)/, '$1s'));
 
 /** One message for a batch of changes: a line per kind with counts by system, then the workers. */
 export function digestText(changes: readonly AccessChange[], window: { from: Date; to: Date }, source: string, maxWorkers = 25): string {

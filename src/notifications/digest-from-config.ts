@@ -27,8 +27,7 @@ export function adminDigestFor(config: AppConfig, services: Pick<Services, 'slac
   };
   services.evidenceStored.add(listener);
   return {
-    add: (change) => digest.add(change),
-    flush: () => digest.flush(),
+    ...digest,
     async stop() {
       services.evidenceStored.delete(listener);
       await digest.stop();
