@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { ApprovalStore } from '../approvals/store';
-import { isApprovalConflict, type ApprovalRecord } from '../approvals/types';
+import { applyDecision, type ApprovalDecider } from '../approvals/apply-decision';
 import { actorOf, requireRole, type ApiTokens } from './auth';
 import { asRouteError, invalidPayload, RouteError } from './route-error';
 
@@ -15,13 +15,12 @@ import { asRouteError, invalidPayload, RouteError } from './route-error';
  *   `decide` throws an `ApprovalConflict`. Nothing is decided for a rejected request.
  */
 
-export type ApprovalDecisionCommand = { decision: 'approve' | 'reject'; reason?: string; decidedBy: string; via?: 'api' | 'slack' };
+export type { ApprovalDecisionCommand } from '../approvals/apply-decision';
 
 export interface ApprovalRouteDeps {
   approvals: ApprovalStore;
   tokens: ApiTokens;
-  /** Applies and records a decision; throws an error named ApprovalConflict when the approval cannot take it. */
-  decide: (record: ApprovalRecord, decision: ApprovalDecisionCommand) => Promise<void>;
+  decide: ApprovalDecider;
 }
 
 export const maxReasonLength = 2000;
@@ -69,32 +68,24 @@ export function approvalRouter(deps: ApprovalRouteDeps): Router {
   const decide: RequestHandler = async (req, res) => {
     const { decision, reason } = parseDecision(req.body);
     const id = req.params.id as string;
-    const record = await deps.approvals.get(id);
-    if (!record) {
-      res.status(404).json({ error: 'not_found', message: `no approval ${id}` });
-      return;
-    }
-    if (record.status !== 'pending') {
-      res.status(409).json({ error: 'already_decided', status: record.status, message: `approval ${id} is already ${record.status}` });
-      return;
-    }
-    try {
-      await deps.decide(record, { decision, ...(reason ? { reason } : {}), decidedBy: actorOf(res), via: 'api' });
-    } catch (err) {
-      if (!isApprovalConflict(err)) throw err;
-      res.status(409).json({ error: 'conflict', message: err.message });
-      return;
-    }
-    const after = await deps.approvals.get(id);
-    const wanted = decision === 'approve' ? 'approved' : 'rejected';
-    if (!after || after.status === 'pending') {
-      // Accepted by whoever applies it, not yet recorded.
-      res.status(202).json({ approvalId: id, decision, status: 'pending' });
-    } else if (after.status === wanted) {
-      res.status(200).json({ approvalId: id, decision, status: after.status });
-    } else {
-      // Another decision or the expiry got there first.
-      res.status(409).json({ error: 'already_decided', status: after.status, message: `approval ${id} is already ${after.status}` });
+    const result = await applyDecision(deps.approvals, deps.decide, id, { decision, ...(reason ? { reason } : {}), decidedBy: actorOf(res), via: 'api' });
+    switch (result.kind) {
+      case 'not_found':
+        res.status(404).json({ error: 'not_found', message: `no approval ${id}` });
+        return;
+      case 'already_decided':
+        // Decided before this request, or another decision or the expiry got there first.
+        res.status(409).json({ error: 'already_decided', status: result.status, message: `approval ${id} is already ${result.status}` });
+        return;
+      case 'refused':
+        res.status(409).json({ error: 'conflict', message: result.message });
+        return;
+      case 'accepted':
+        // Accepted by whoever applies it, not yet recorded.
+        res.status(202).json({ approvalId: id, decision, status: 'pending' });
+        return;
+      case 'recorded':
+        res.status(200).json({ approvalId: id, decision, status: result.status });
     }
   };
 
