@@ -9,7 +9,12 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname } },
+    // The console's browser script: served as is, no build step.
+    files: ['src/console/assets/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', Chart: 'readonly' } },
+  },
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', 'src/console/assets/*.js'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],

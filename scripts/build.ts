@@ -5,6 +5,7 @@
  *    stay external, installed with `npm ci --omit=dev`);
  *  - failure-converter.cjs: the encrypting failure converter the SDK loads by path;
  *  - migrations/: the SQL migrations `jml migrate` applies;
+ *  - assets/: the console's stylesheet and script (Chart.js itself is read from node_modules);
  *  - workflows.bundle.js: the workflow code bundled ahead of time (with the encoding failure
  *    converter, as encrypting workers need), loaded by workers instead of bundling at start-up.
  * `npm run dev` and the tests keep running the sources.
@@ -21,5 +22,6 @@ const common = { bundle: true, platform: 'node', target: 'node20', packages: 'ex
 await build({ ...common, entryPoints: ['src/cli/main.ts'], format: 'esm', outfile: `${out}/jml.mjs` });
 await build({ ...common, entryPoints: ['src/temporal/failure-converter.ts'], format: 'cjs', outfile: `${out}/failure-converter.cjs` });
 await cp('src/db/migrations', `${out}/migrations`, { recursive: true });
+await cp('src/console/assets', `${out}/assets`, { recursive: true });
 const bytes = await writeWorkflowBundle(`${out}/workflows.bundle.js`, { encodeFailures: true });
-console.log(`built ${out}/: jml.mjs, failure-converter.cjs, migrations/, workflows.bundle.js (${bytes} bytes) in ${Date.now() - started} ms`);
+console.log(`built ${out}/: jml.mjs, failure-converter.cjs, migrations/, assets/, workflows.bundle.js (${bytes} bytes) in ${Date.now() - started} ms`);

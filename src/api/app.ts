@@ -18,6 +18,8 @@ import { metricsText } from '../metrics/sdk-metrics';
 import { webhookOutcome, type EngineMetrics } from '../metrics/engine-metrics';
 import type { TrustProxy } from '../config/trust-proxy';
 import { limitAuthFailures, type AuthFailureLimit } from './auth-failures';
+import { consoleRouter } from '../console/router';
+import type { TemporalUi } from '../console/pages/layout';
 
 export interface AppDeps {
   db: Database;
@@ -47,6 +49,8 @@ export interface AppDeps {
   authFailures?: AuthFailureLimit;
   /** Express `trust proxy` (JML_TRUST_PROXY); default loopback only. */
   trustProxy?: TrustProxy;
+  /** Where the console links workflows to (the Temporal Web UI); absent: IDs are shown as text. */
+  temporalUi?: TemporalUi;
 }
 
 /** The HTTP API: health, HR webhooks, Slack interactivity, auditor and employee routes, the Temporal codec endpoint, metrics. Routers own their body parsing. */
@@ -62,8 +66,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(healthRouter(deps.health));
-  // Where a bad token or signature is answered 401: webhooks, the API and the codec endpoint.
-  app.use(['/webhooks', '/api', '/codec'], limitAuthFailures(deps.authFailures));
+  // Where a bad token or signature is answered 401: webhooks, the API, the codec endpoint, the console's sign-in.
+  app.use(['/webhooks', '/api', '/codec', '/console'], limitAuthFailures(deps.authFailures));
   if (deps.slack) app.use(deps.slack);
   app.use(
     webhookRouter({
@@ -80,6 +84,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(holdRouter({ ...deps.holds, tokens: deps.tokens }));
   app.use(employeeRouter({ ...deps.employees, tokens: deps.tokens }));
   app.use(codecRouter({ codec: undefined, corsOrigins: [], ...deps.codec, tokens: deps.tokens, logger: deps.log }));
+  app.use(
+    consoleRouter({
+      db: deps.db,
+      evidence: deps.evidence,
+      tokens: deps.tokens,
+      approvals: deps.approvals.approvals,
+      decide: deps.approvals.decide,
+      ...(deps.temporalUi ? { temporalUi: deps.temporalUi } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  );
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await metricsText(deps.metrics, deps.sdkMetrics));
   });

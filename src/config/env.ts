@@ -78,6 +78,8 @@ export const envSchema = z.object({
   SLACK_BOT_TOKEN: optionalSecret,
   SLACK_SIGNING_SECRET: signingSecret,
   SLACK_API_URL: optionalUrl,
+  /** The Temporal Web UI the console links workflows to (jml dev: its embedded UI). */
+  JML_TEMPORAL_UI_URL: optionalUrl,
   JML_API_TOKENS: apiTokenList,
   /** Proxies whose X-Forwarded-For is believed (Express `trust proxy`); default loopback only. */
   JML_TRUST_PROXY: trustProxySetting,

@@ -20,6 +20,7 @@ import { bambooHrClient, orphanPlan, reconcilePlans, workdayClient, type Service
 import type { HealthCheck } from '../api/health';
 import { cachedSystemCheck } from '../connectors/health';
 import type { Connector } from '../connectors/types';
+import type { TemporalUi } from '../console/pages/layout';
 
 export interface RunningApi {
   url: string;
@@ -52,6 +53,8 @@ export async function startApi(options: {
   /** The Temporal SDK's series, when a worker runs in this process (jml dev, tests). */
   sdkMetrics?: () => Promise<string>;
   intake?: IntakeOptions;
+  /** Where the console links workflows to; default JML_TEMPORAL_UI_URL (jml dev: its embedded UI). */
+  temporalUiUrl?: string;
 }): Promise<RunningApi> {
   const { config, services, client, log } = options;
   const env = config.env;
@@ -127,6 +130,7 @@ export async function startApi(options: {
     employees: { client, connectors: services.connectors, policy: config.file.policy, matchBy: matchByFields(config.file.systems) },
     slack,
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
+    ...temporalUiOf(options.temporalUiUrl ?? env.JML_TEMPORAL_UI_URL, env.TEMPORAL_NAMESPACE),
   });
   const schedules = ensureSchedulesInBackground(client, env.TEMPORAL_TASK_QUEUE, { hris: reconcilePlans(config, services), orphans: orphanPlan(config, services) }, log);
   const server: Server = await new Promise<Server>((resolve, reject) => {
@@ -151,6 +155,10 @@ export async function startApi(options: {
       server.closeAllConnections();
     },
   };
+}
+
+function temporalUiOf(url: string | undefined, namespace: string): { temporalUi?: TemporalUi } {
+  return url ? { temporalUi: { url: url.replace(/\/+$/, ''), namespace } } : {};
 }
 
 /**

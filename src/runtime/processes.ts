@@ -150,11 +150,12 @@ export async function runDev(
   const target = temporalTarget({ namespace: config.env.TEMPORAL_NAMESPACE }, address);
   const client = await connectClient(target, dataConverterFor(config.env));
   const stopWorker = await workerOn(target, config, services, log, tracing);
-  const api = await startApi({ config, services, client, log, codecOpenOnLoopback: true, ...telemetry });
+  const api = await startApi({ config, services, client, log, codecOpenOnLoopback: true, ...telemetry, ...(uiUrl ? { temporalUiUrl: uiUrl } : {}) });
   print(`jml dev is running`);
   print(`  API           ${api.url}  (POST /webhooks/bamboohr, GET /healthz, /metrics)`);
   print(`  Temporal      ${target.address}${address ? ` (embedded dev server, state in ${join(stateDir, 'temporal.db')})` : ''}`);
   if (uiUrl) print(`  Temporal UI   ${uiUrl}`);
+  print(`  Console       ${api.url}/console  (sign in with an auditor or admin API token)`);
   if (encrypted) print(`  Codec         ${api.url}/codec  (payloads encrypted; no token needed from this machine in dev)`);
   else print(`  Payloads      stored in clear in Temporal (set JML_ENCRYPTION_KEY to encrypt them)`);
   print(`  Database      ${databaseNotice(services.databaseRole, join(stateDir, 'pgdata'))}`);

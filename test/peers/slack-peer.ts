@@ -328,8 +328,10 @@ export async function startSlackPeer(options: SlackPeerOptions): Promise<SlackPe
         }
         Object.assign(args, body);
       } else if (mediaType === 'multipart/form-data') {
-        const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
-        for (const [key, value] of form) args[key] = typeof value === 'string' ? value : '[file]';
+        const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+        form.forEach((value, key) => {
+          args[key] = typeof value === 'string' ? value : '[file]';
+        });
         bodyToken = typeof args.token === 'string' ? args.token : undefined;
       } else {
         answer(200, { ok: false, error: 'invalid_form_data' });
