@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { moverWorkflowId } from '../../src/hris/hr-event';
-import type { ApprovalRecord } from '../../src/approvals/types';
 import type { JoinerResult } from '../../workflows/joiner';
 import type { LeaverResult } from '../../workflows/leaver';
 import type { MoverResult } from '../../workflows/mover';
@@ -11,6 +8,8 @@ import { adminToken, auditorToken, startTestEngine, type TestEngine } from '../h
 import type { OffboardingReport } from '../../src/reports/offboarding';
 import { startTargets, type Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
+import { exampleConfigOn } from '../harness/example-config';
+import { pendingApprovalFor } from '../harness/approvals';
 
 /**
  * A worker's whole life under the shipped jml.config.example.yaml, only the systems' base URLs
@@ -22,9 +21,7 @@ let engine: TestEngine;
 beforeAll(async () => {
   targets = await startTargets();
   targets.seedGroups(['everyone', 'engineering', 'prod-admin']);
-  const config = parse(await readFile('jml.config.example.yaml', 'utf8')) as { systems: { id: string; baseUrl: string }[] };
-  for (const system of config.systems) system.baseUrl = system.id === 'okta' ? targets.okta.url : targets.scim.url;
-  engine = await startTestEngine({ yaml: stringify(config), env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret }, secrets: targets.secrets });
+  engine = await startTestEngine({ yaml: await exampleConfigOn(targets), env: { BAMBOOHR_WEBHOOK_SECRET: bambooSecret }, secrets: targets.secrets });
 });
 
 afterAll(async () => {
@@ -46,16 +43,11 @@ async function deliver(action: 'Created' | 'Updated', changed: string[], extra: 
 describe('a worker under the example policy', () => {
   it('hire: birthright and Engineering access at once, prod-admin only after approval', async () => {
     const hire = await deliver('Created', [], { department: 'Engineering', jobTitle: 'Site Reliability Engineer' });
-    let pending: ApprovalRecord | undefined;
-    for (let i = 0; i < 150 && !pending; i++) {
-      const res = await fetch(`${engine.url}/api/approvals`, { headers: { authorization: `Bearer ${adminToken}` } });
-      pending = ((await res.json()) as { approvals: ApprovalRecord[] }).approvals.find((a) => a.employeeId === '961');
-      if (!pending) await new Promise((r) => setTimeout(r, 100));
-    }
+    const pending = await pendingApprovalFor(engine.url, '961');
     expect(pending).toMatchObject({ system: 'aws', entitlement: 'group:prod-admin' });
     expect(oktaGroups()).toEqual(['engineering', 'everyone']);
     expect(awsGroups()).toEqual([]);
-    const decided = await fetch(`${engine.url}/api/approvals/${encodeURIComponent(pending!.approvalId)}`, {
+    const decided = await fetch(`${engine.url}/api/approvals/${encodeURIComponent(pending.approvalId)}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ decision: 'approve', reason: 'SRE on-call' }),

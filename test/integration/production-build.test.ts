@@ -23,9 +23,10 @@ beforeAll(async () => {
 }, 180_000);
 
 describe('npm run build', () => {
-  it('compiles the CLI, the failure converter, the migrations and the workflow bundle into dist/', async () => {
+  it('compiles the CLI, the failure converter, the migrations, the console assets and the workflow bundle into dist/', async () => {
     expect(built.code, built.output).toBe(0);
-    expect(built.output).toMatch(/built dist\/: jml\.mjs, failure-converter\.cjs, migrations\/, workflows\.bundle\.js \(\d+ bytes\)/);
+    expect(built.output).toMatch(/built dist\/: jml\.mjs, failure-converter\.cjs, migrations\/, assets\/, workflows\.bundle\.js \(\d+ bytes\)/);
+    expect(await readFile('dist/assets/console.js', 'utf8')).toBe(await readFile('src/console/assets/console.js', 'utf8'));
     const bundle = await readFile('dist/workflows.bundle.js', 'utf8');
     expect(bundle).toContain('jml-workflow-bundle: failure attributes encoded');
   });
@@ -101,5 +102,16 @@ describe.runIf(process.env.DATABASE_URL)('the compiled server and worker (NODE_E
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(scim.user('prod.leaver@acme.test')).toMatchObject({ active: false, groups: [] });
+  });
+
+  it('the compiled server serves the console and its assets (its own and Chart.js)', async () => {
+    const signIn = await fetch(`http://127.0.0.1:${port}/console/sign-in`);
+    expect(signIn.status).toBe(200);
+    expect(await signIn.text()).toContain('/console/assets/console.css');
+    for (const name of ['console.css', 'console.js', 'chart.umd.min.js']) {
+      const res = await fetch(`http://127.0.0.1:${port}/console/assets/${name}`);
+      expect(res.status, name).toBe(200);
+      expect((await res.arrayBuffer()).byteLength, name).toBeGreaterThan(500);
+    }
   });
 });
