@@ -6,7 +6,8 @@ import { html } from 'htm/preact';
 /**
  * What every console response carries: a Content-Security-Policy that allows only this origin
  * (no inline script or style, no frames, forms posting only here), no caching of pages, no
- * referrer, no MIME sniffing.
+ * referrer sent to another site (same-origin: a browser sends `Origin: null` on a form post
+ * under no-referrer, which the origin check would refuse), no MIME sniffing.
  */
 export const consoleHeaders: RequestHandler = (_req, res, next) => {
   res.set({
@@ -14,7 +15,7 @@ export const consoleHeaders: RequestHandler = (_req, res, next) => {
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    'Referrer-Policy': 'same-origin',
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
   });

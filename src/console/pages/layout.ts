@@ -31,8 +31,9 @@ export function documentOf(title: string, body: VNode, scripts: string[] = []): 
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>${title} · JML Engine</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/console/assets/console.css" />
         ${scripts.map((src) => html`<script src=${src} defer></script>`)}
       </head>

@@ -72,9 +72,10 @@ function reportSections(ctx: PageContext, view: TimelinessView, report: Offboard
         ${s.rescinded > 0 ? html`<div><dt>Rescinded</dt><dd>${s.rescinded}</dd></div>` : null}
       </dl>
       <p class="downloads">
-        Download: <a href=${`/console/downloads/offboarding.csv?${query(view)}`} download>report (CSV)</a>
-        · <a href=${`/console/downloads/offboarding.pdf?${query(view)}`} download>report (PDF)</a>
-        · <a href=${`/console/downloads/evidence-package.tar.gz?${query(view)}`} download>evidence package (tar.gz)</a>
+        Download:${' '}
+        <a href=${`/console/downloads/offboarding.csv?${query(view)}`} download>report (CSV)</a>${' · '}
+        <a href=${`/console/downloads/offboarding.pdf?${query(view)}`} download>report (PDF)</a>${' · '}
+        <a href=${`/console/downloads/evidence-package.tar.gz?${query(view)}`} download>evidence package (tar.gz)</a>
       </p>
     </section>
     <section aria-labelledby="chart-h">
