@@ -124,5 +124,6 @@ function printNext(out: (line: string) => void, base: string, employeeId: string
   out(`  evidence  curl -s -H "Authorization: Bearer ${token}" ${base}/api/employees/bamboohr:${employeeId}/evidence`);
   out(`  report    curl -s -H "Authorization: Bearer ${token}" "${base}/api/reports/offboarding?from=${today}&to=${today}&format=csv"`);
   out(`  verify    curl -s -H "Authorization: Bearer ${token}" ${base}/api/evidence/verify`);
+  out(`  console   ${base}/console?from=${today}&to=${today}  (sign in with the auditor token)`);
   out('  (jml report offboarding and jml evidence verify read the database directly once jml dev has stopped)');
 }

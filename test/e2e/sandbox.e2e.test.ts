@@ -7,6 +7,7 @@ import type { SandboxFile } from '../../src/sandbox/sandbox';
 import { readSandboxFile } from '../../src/sandbox/sandbox';
 import { freePort } from '../../src/temporal/dev-server';
 import { JmlProcess, jmlBin } from '../harness/jml-process';
+import { signIn } from '../harness/console';
 
 /**
  * A first run as a new user makes it: `jml dev` with nothing configured (on the run's Temporal
@@ -98,6 +99,15 @@ describe('a first run: jml dev with nothing configured, then jml simulate', () =
     const report = await fetch(`http://127.0.0.1:${port}/api/reports/offboarding?from=${new Date().toISOString().slice(0, 10)}&to=${new Date().toISOString().slice(0, 10)}&format=json`, { headers: { authorization: `Bearer ${sandbox.auditorToken}` } });
     const body = (await report.json()) as { leavers: { employeeId: string; withinSla: boolean }[] };
     expect(body.leavers.find((l) => l.employeeId === '1003')).toMatchObject({ withinSla: true });
+
+    // The console the printout points to shows the leaver, on time, and its workflow (by ID: this
+    // jml dev uses the suite's Temporal server, so it has no embedded UI to link to).
+    expect(devOutput).toContain(`Console       http://127.0.0.1:${port}/console`);
+    const consoleLine = /^ {2}console {3}(http\S+)/m.exec(sent.stdout)![1]!;
+    const auditor = await signIn(`http://127.0.0.1:${port}`, sandbox.auditorToken);
+    const page = await (await auditor.get(new URL(consoleLine).pathname + new URL(consoleLine).search)).text();
+    expect(page).toMatch(/<tr data-employee="bamboohr:1003">[\s\S]*?<td>yes<\/td>/);
+    expect(page).toContain('<code>employee-bamboohr-1003</code>');
   });
 
   it('simulate hire creates the joiner in the sandbox with the policy\'s groups', { timeout: 90_000 }, async () => {
