@@ -44,11 +44,21 @@ export function signedIn(sessions: ConsoleSessions): RequestHandler {
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
-      res.redirect(303, cookie ? '/console/sign-in?ended=1' : '/console/sign-in');
+      const query = new URLSearchParams({ ...(cookie ? { ended: '1' } : {}), ...(req.originalUrl !== '/console' ? { next: req.originalUrl } : {}) }).toString();
+      res.redirect(303, `/console/sign-in${query ? `?${query}` : ''}`);
       return;
     }
     messagePage(res, 401, 'Signed out', 'Your session has ended: sign in again, then repeat what you were doing.');
   };
+}
+
+/**
+ * Where to go after signing in: a console page of this origin (the page that asked for the
+ * sign-in), else the console's first page. Anything else (another host, `//`, a backslash) is ignored.
+ */
+export function returnPath(next: unknown): string {
+  if (typeof next !== 'string' || next.length > 2000 || !/^\/console(?:[/?]|$)/.test(next) || /[\\\s]/.test(next) || next.includes('//') || next.startsWith('/console/sign-')) return '/console';
+  return next;
 }
 
 /**

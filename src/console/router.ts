@@ -9,7 +9,7 @@ import { checkpointStatus } from '../evidence/checkpoints/status';
 import { loadOffboardingReport, parseReportWindow, ReportError } from '../reports/report-cli';
 import { consoleAsset } from './assets';
 import { downloadRouter } from './downloads';
-import { checkCsrf, consoleHeaders, messagePage, noStore, sameOrigin, sessionOf, signedIn } from './guard';
+import { checkCsrf, consoleHeaders, messagePage, noStore, returnPath, sameOrigin, sessionOf, signedIn } from './guard';
 import { approvalsPage, isDecisionOutcome, type DecisionOutcome } from './pages/approvals';
 import { evidencePage } from './pages/evidence';
 import type { PageContext, TemporalUi } from './pages/layout';
@@ -62,19 +62,21 @@ export function consoleRouter(deps: ConsoleDeps): Router {
 
   router.get('/console/sign-in', noStore, (req, res) => {
     if (sessions.closed) return void res.status(401).type('html').send(signInPage('no_tokens'));
-    res.type('html').send(signInPage(req.query.ended ? 'expired' : undefined));
+    res.type('html').send(signInPage(req.query.ended ? 'expired' : undefined, returnPath(req.query.next)));
   });
 
   router.post('/console/sign-in', noStore, formBody, (req, res) => {
-    const token = (req.body as Record<string, unknown> | undefined)?.token;
+    const body = req.body as Record<string, unknown> | undefined;
+    const token = body?.token;
+    const next = returnPath(body?.next);
     if (!sameOrigin(req)) return void res.status(403).type('html').send(signInPage('bad_request'));
     const opened = typeof token === 'string' && token.length > 0 && token.length <= 1024 ? sessions.open(token) : undefined;
     if (!opened) {
       // A 401, so repeated guesses from one address are refused like the API's (auth-failures.ts).
-      res.status(401).type('html').send(signInPage(sessions.closed ? 'no_tokens' : 'bad_token'));
+      res.status(401).type('html').send(signInPage(sessions.closed ? 'no_tokens' : 'bad_token', next));
       return;
     }
-    res.set('Set-Cookie', sessionCookieHeader(opened.cookie, req.secure)).redirect(303, '/console');
+    res.set('Set-Cookie', sessionCookieHeader(opened.cookie, req.secure)).redirect(303, next);
   });
 
   router.post('/console/sign-out', noStore, auth, formBody, csrf, (req, res) => {

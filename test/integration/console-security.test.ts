@@ -108,7 +108,20 @@ describe('the console', () => {
     for (const value of forged) {
       const res = await fetch(`${engine.url}/console/approvals`, { redirect: 'manual', headers: { cookie: `jml_console=${value}` } });
       expect(res.status, value.slice(0, 40)).toBe(303);
-      expect(res.headers.get('location')).toBe('/console/sign-in?ended=1');
+      expect(res.headers.get('location')).toBe('/console/sign-in?ended=1&next=%2Fconsole%2Fapprovals');
+    }
+  });
+
+  it('after signing in, goes back to the page that asked for it, and never to another site', async () => {
+    const asked = await fetch(`${engine.url}/console/evidence?x=1`, { redirect: 'manual' });
+    const signInUrl = asked.headers.get('location')!;
+    expect(signInUrl).toBe('/console/sign-in?next=%2Fconsole%2Fevidence%3Fx%3D1');
+    expect(await (await fetch(`${engine.url}${signInUrl}`)).text()).toContain('name="next" value="/console/evidence?x=1"');
+    const post = (next: string) =>
+      fetch(`${engine.url}/console/sign-in`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: engine.url }, body: new URLSearchParams({ token: auditorToken, next }).toString() });
+    expect((await post('/console/evidence?x=1')).headers.get('location')).toBe('/console/evidence?x=1');
+    for (const elsewhere of ['https://evil.example/console', '//evil.example/console', '/console//evil.example', '/console\\evil', '/consoleevil', '/api/approvals', '/console/sign-in']) {
+      expect((await post(elsewhere)).headers.get('location'), elsewhere).toBe('/console');
     }
   });
 

@@ -11,7 +11,7 @@ const problemText: Record<SignInProblem, string> = {
 };
 
 /** The sign-in form: one token field; the token is exchanged for a session cookie and never stored in the browser. */
-export function signInPage(problem?: SignInProblem): string {
+export function signInPage(problem?: SignInProblem, next = '/console'): string {
   return documentOf(
     'Sign in',
     html`<body class="sign-in">
@@ -20,6 +20,7 @@ export function signInPage(problem?: SignInProblem): string {
         <p>Offboarding timeliness, approvals and evidence, for auditors and IT.</p>
         ${problem ? notice('problem', problemText[problem]) : null}
         <form method="post" action="/console/sign-in">
+          ${next !== '/console' ? html`<input type="hidden" name="next" value=${next} />` : null}
           <label for="token">API token (auditor or admin)</label>
           <input id="token" name="token" type="password" autocomplete="current-password" required autofocus />
           <button type="submit">Sign in</button>
