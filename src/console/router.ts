@@ -53,10 +53,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
 
   router.get('/console/assets/:name', (req, res) => {
     const asset = consoleAsset(req.params.name);
-    if (!asset) {
-      res.status(404).type('text/plain').send('no such asset');
-      return;
-    }
+    if (!asset) return messagePage(res, 404, 'Not found', 'There is no such file in the console.');
     res.set('Cache-Control', 'public, max-age=3600').type(asset.contentType).send(asset.body);
   });
 

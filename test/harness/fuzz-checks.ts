@@ -22,11 +22,17 @@ export function expectNoServerError(req: FuzzRequest, res: FuzzResponse, documen
 
 /**
  * A 4xx answers with a JSON `{error, message}`. Not HEAD (no body to carry it), and not Slack's
- * door: Bolt answers Slack with a bare status, which is all Slack reads.
+ * door: Bolt answers Slack with a bare status, which is all Slack reads. The console answers
+ * browsers with a page that says what happened (its heading, and the text in an alert).
  */
 export function expectExplainedRefusal(req: FuzzRequest, res: FuzzResponse): void {
   if (res.status < 400 || res.status >= 500 || req.method === 'HEAD' || /^\/slack\/events(\?|$)/.test(req.path)) return;
   const what = `${describeRequest(req)}\n-> ${res.status} ${res.text.slice(0, 400)}`;
+  if (/^\/console(?:[/?]|$)/.test(req.path)) {
+    expect(String(res.headers['content-type']), what).toMatch(/^text\/html/);
+    expect(res.text, what).toMatch(/<h1>[^<]+<\/h1>[\s\S]*role="alert"/);
+    return;
+  }
   expect(typeof res.json?.error, what).toBe('string');
   expect(typeof res.json?.message, what).toBe('string');
 }

@@ -68,6 +68,7 @@ describe.runIf(process.env.DATABASE_URL)('the compiled server and worker (NODE_E
       JML_PAYLOADS_IN_CLEAR: 'true',
       SCIM_TOKEN: 'scim-token-0123456789',
       BAMBOOHR_WEBHOOK_SECRET: bambooSecret,
+      JML_API_TOKENS: 'auditor:prod-build-auditor-0123456789',
       LOG_LEVEL: 'info',
     };
     server = new JmlProcess({ command: 'server', cwd: dir, logFile: join(dir, 'server.log'), env: { ...env, PORT: String(port) } });
