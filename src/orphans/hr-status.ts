@@ -8,7 +8,7 @@
  * rescind undoes the lifecycle event before it: a termination withdrawn leaves the worker as they
  * were, a hire withdrawn leaves someone HR no longer counts as a worker ('rescinded').
  */
-import type { LifecycleKind } from '../hris/hr-event';
+import type { LifecycleKind, WorkerAttributes } from '../hris/hr-event';
 import { terminationTakesEffectAt, workerTimeZone } from '../leaver/timing';
 
 /** One inbox row, reduced to what the status needs (no names, only the work email to match by). */
@@ -33,6 +33,13 @@ export interface WorkerHr {
   since?: number;
   /** What the last lifecycle event replaced, for a rescind to restore. */
   previous?: { employment: Employment; since?: number };
+  /** The latest attributes HR sent (loaded only when asked for). */
+  attributes?: WorkerAttributes;
+}
+
+/** At work at `nowMs`: hired (and not rescinded), not yet gone. */
+export function isActiveAt(worker: WorkerHr, nowMs: number): boolean {
+  return worker.employment === 'active' || (worker.employment === 'terminated' && worker.since !== undefined && worker.since > nowMs);
 }
 
 export interface TimingDefaults {

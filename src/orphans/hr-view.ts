@@ -5,7 +5,7 @@
  * the status needs are read, page by page in the inbox's own order.
  */
 import type { Queryable } from '../db/database';
-import type { LifecycleKind } from '../hris/hr-event';
+import type { LifecycleKind, WorkerAttributes } from '../hris/hr-event';
 import { applyHrEvent, normalEmail, type TimingDefaults, type WorkerHr } from './hr-status';
 
 export interface HrView {
@@ -15,6 +15,8 @@ export interface HrView {
   ownerBy(field: string, value: string): WorkerHr | undefined;
   readonly workers: number;
   readonly emails: number;
+  /** Every worker, with their latest attributes when loaded with `attributes`. */
+  all(): Iterable<WorkerHr>;
 }
 
 interface Row {
@@ -28,6 +30,7 @@ interface Row {
   time_zone: string | null;
   work_email: string | null;
   hr_fields: Record<string, unknown> | string | null;
+  worker: WorkerAttributes | string | null;
 }
 
 const fieldKey = (field: string, value: string) => `${field}\u0000${normalEmail(value)}`;
@@ -38,7 +41,8 @@ function hrFieldsOf(raw: Row['hr_fields']): [string, string][] {
   return Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== '');
 }
 
-export async function loadHrView(db: Queryable, timing: TimingDefaults, pageSize = 5000): Promise<HrView> {
+/** `attributes`: keep each worker's latest attributes as HR sent them (access reviews need managers, departments, the policy's fields). */
+export async function loadHrView(db: Queryable, timing: TimingDefaults, pageSize = 5000, options: { attributes?: boolean } = {}): Promise<HrView> {
   const workers = new Map<string, WorkerHr>();
   const owners = new Map<string, WorkerHr>();
   const byField = new Map<string, WorkerHr>();
@@ -48,9 +52,9 @@ export async function loadHrView(db: Queryable, timing: TimingDefaults, pageSize
       `SELECT h.id::text AS id, source, employee_id, kind, received_at,
               payload->>'effectiveDate' AS effective_date, payload->>'immediate' AS immediate,
               payload->'worker'->>'timeZone' AS time_zone, payload->'worker'->>'workEmail' AS work_email,
-              payload->'worker'->'hrFields' AS hr_fields
+              payload->'worker'->'hrFields' AS hr_fields, CASE WHEN $3::boolean THEN payload->'worker' END AS worker
          FROM hr_inbox h WHERE h.id > $1::bigint ORDER BY h.id LIMIT $2`,
-      [after, pageSize],
+      [after, pageSize, options.attributes === true],
     );
     for (const row of rows) {
       const key = `${row.source}\u0000${row.employee_id}`;
@@ -72,6 +76,7 @@ export async function loadHrView(db: Queryable, timing: TimingDefaults, pageSize
         },
         timing,
       );
+      if (row.worker) worker.attributes = typeof row.worker === 'string' ? (JSON.parse(row.worker) as WorkerAttributes) : row.worker;
       // Every address a worker was ever reported with points at them, the latest report winning.
       const email = row.work_email ? normalEmail(row.work_email) : '';
       if (email) owners.set(email, worker);
@@ -81,5 +86,11 @@ export async function loadHrView(db: Queryable, timing: TimingDefaults, pageSize
     if (!last || rows.length < pageSize) break;
     after = last.id;
   }
-  return { ownerOf: (email) => owners.get(email), ownerBy: (field, value) => byField.get(fieldKey(field, value)), workers: workers.size, emails: owners.size };
+  return {
+    ownerOf: (email) => owners.get(email),
+    ownerBy: (field, value) => byField.get(fieldKey(field, value)),
+    workers: workers.size,
+    emails: owners.size,
+    all: () => workers.values(),
+  };
 }
