@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { duration, envName, hrFieldName } from './schema-parts';
 import { connectorCatalog, descriptorOf, type SystemConfig } from '../connectors/catalog';
 import { parseThreshold } from '../leaver/mass-termination';
+import { reviewsSchema } from '../reviews/config';
 
 const entitlementGrant = z.object({ system: z.string().min(1), entitlements: z.array(z.string().min(1)).min(1) }).strict();
 
@@ -194,6 +195,8 @@ export const configFileSchema = z
     /** Orphan-account reconciliation of every system that can list its accounts: how often (0 turns it off). */
     orphans: z.object({ every: duration.default(86_400_000) }).strict().default({ every: 86_400_000 }),
     evidence: evidence.prefault({}),
+    /** Access reviews (SOC 2 CC6.3): campaigns on a schedule, decided by managers. */
+    reviews: reviewsSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -224,6 +227,9 @@ export const configFileSchema = z
       if (sink.type === 'slack' && !sink.channel && !cfg.sla.securityChannel) {
         ctx.addIssue({ code: 'custom', path: ['evidence', 'sinks', i, 'channel'], message: 'no channel, and sla.securityChannel is not set either' });
       }
+    });
+    (cfg.reviews.scope.systems ?? []).forEach((system, i) => {
+      if (!types.has(system)) ctx.addIssue({ code: 'custom', path: ['reviews', 'scope', 'systems', i], message: `unknown system "${system}"` });
     });
     check(cfg.policy.birthright, ['policy', 'birthright']);
     cfg.policy.rules.forEach((r, i) => check(r.grant, ['policy', 'rules', i, 'grant']));

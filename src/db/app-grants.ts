@@ -29,6 +29,10 @@ export const appTablePrivileges: Readonly<Record<string, readonly TablePrivilege
   // Derived from evidence and rebuilt from it: kept rows are replaced as runs write again.
   offboarding_report_runs: ['SELECT', 'INSERT', 'UPDATE'],
   offboarding_report_watermark: ['SELECT', 'INSERT', 'UPDATE'],
+  // Access reviews: campaigns and items are updated as they are decided; exceptions replaced by a later campaign's.
+  review_campaigns: ['SELECT', 'INSERT', 'UPDATE'],
+  review_items: ['SELECT', 'INSERT', 'UPDATE'],
+  review_exceptions: ['SELECT', 'INSERT', 'UPDATE'],
   // Read at start-up to check the schema is current; only `jml migrate` writes it.
   jml_migrations: ['SELECT'],
 };
