@@ -7,6 +7,7 @@ import type { HrDirectory } from '../src/hris/directory';
 import type { SlackApi } from '../src/slack/client';
 import type { ReconcileDeps } from './reconcile';
 import type { OrphanDeps } from './orphans';
+import type { ReviewDeps } from './reviews';
 import type { HoldStore } from '../src/leaver/hold-store';
 import type { MassTerminationSettings } from '../src/leaver/mass-termination';
 import type { MatchByFields } from '../src/identity/system-login';
@@ -66,6 +67,8 @@ export interface ActivityDeps {
   reconcile?: ReconcileDeps;
   /** Orphan-account reconciliation; absent on a worker that does not run it. */
   orphans?: OrphanDeps;
+  /** Access reviews; absent on a worker that does not run them. */
+  reviews?: ReviewDeps;
   joiner: { provisionLeadTimeMs: number; startLocalTime: string };
   mover: { revokeOldAccessAfterMs: number };
   log: Logger;

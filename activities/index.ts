@@ -10,6 +10,7 @@ import { createMoverActivities } from './mover';
 import { createNotificationActivities } from './notifications';
 import { createOrphanActivities } from './orphans';
 import { createReconcileActivities } from './reconcile';
+import { createReviewActivities } from './reviews';
 
 export type { ActivityDeps } from './deps';
 
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createReconcileActivities(deps),
     ...createOrphanActivities(deps),
+    ...createReviewActivities(deps),
   };
 }
 

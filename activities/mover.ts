@@ -29,6 +29,10 @@ export interface MoverGrantPlan {
 export interface RevokeStep extends SystemStep {
   entitlement: string;
   previousRules: string[];
+  /** Why it goes (default: the policy no longer gives it after a change); an access review says whose decision. */
+  reason?: string;
+  /** More for the evidence (an access review's campaign and item). */
+  detail?: Record<string, string>;
 }
 
 export function createMoverActivities(deps: ActivityDeps) {
@@ -89,7 +93,7 @@ export function createMoverActivities(deps: ActivityDeps) {
             ...entry,
             entitlement: step.entitlement,
             stepKey: `${entry.stepKey}:${step.entitlement}`,
-            context: { ...entry.context, rules: step.previousRules, reason: 'no longer given by policy after a change' },
+            context: { ...entry.context, ...step.detail, rules: step.previousRules, reason: step.reason ?? 'no longer given by policy after a change' },
           },
           'success',
         );

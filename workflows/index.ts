@@ -5,3 +5,5 @@ export { moverWorkflow } from './mover';
 export { reconcileWorkflow } from './reconcile';
 export { massHoldWorkflow } from './mass-hold';
 export { orphanReconcileWorkflow } from './orphans';
+export { accessReviewWorkflow } from './review';
+export { reviewerWorkflow } from './reviewer';

@@ -23,6 +23,7 @@ import { WatermarkStore } from '../reconcile/watermarks';
 import type { ReconcilePlan } from '../temporal/schedules';
 import type { OrphanPlan } from '../temporal/orphan-schedule';
 import { OrphanStore } from '../orphans/store';
+import { ReviewStore } from '../reviews/store';
 import type { ActivityDeps } from '../../activities';
 import type { Logger } from '../log';
 import type { EvidenceInput } from '../evidence/types';
@@ -47,6 +48,8 @@ export interface Services {
   pollers: HrisPollers;
   /** Orphan accounts found by reconciliation. */
   orphans: OrphanStore;
+  /** Access-review campaigns and their items. */
+  reviews: ReviewStore;
   /** This process's Prometheus series (the API's /metrics, a worker's metrics port). */
   metrics: EngineMetrics;
   /** Told of every evidence row this process stored or found stored, as stored (the admin digest listens). */
@@ -94,6 +97,7 @@ export function createServices(db: Database, config: AppConfig, log?: Logger): S
     watermarks: new WatermarkStore(db),
     pollers: pollersFor(config),
     orphans: new OrphanStore(db),
+    reviews: new ReviewStore(db),
     close: () => db.close(),
   };
 }
@@ -138,6 +142,7 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
       eventsPerRun: config.env.JML_ENTITY_EVENTS_PER_RUN,
     },
     orphans: { store: services.orphans, db: services.db, graceMs: config.file.sla.leaverFullRevoke },
+    reviews: { store: services.reviews, db: services.db },
     joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime, startLocalTime: config.file.joiner.startLocalTime },
     mover: { revokeOldAccessAfterMs: config.file.mover.revokeOldAccessAfter },
     log,

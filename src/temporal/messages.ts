@@ -135,6 +135,35 @@ export const holdDecidedSignal = defineSignal<[{ holdId: string } & HoldDecision
 
 export const holdStatusQuery = defineQuery<{ holdId: string; status: 'open' | 'released' | 'aborted'; reminders: number; escalated: boolean }>('holdStatus');
 
+// ---- access reviews (review-<campaign>, review-<campaign>-reviewer-<n>) -------------------------
+
+export interface ReviewItemDecision {
+  itemId: string;
+  decision: 'keep' | 'revoke';
+  /** Needed for a revoke. */
+  reason?: string;
+  /** Who decided: `api:admin[:<name>]`, `console:admin[:<name>]`, or the Slack user ID. */
+  decidedBy: string;
+  via: 'api' | 'console' | 'slack';
+}
+
+/** What a decision came to, as the store shows it afterwards (and, for a revoke, as the system does). */
+export interface ReviewItemOutcome {
+  itemId: string;
+  /** decided: this decision was recorded; already_decided: an earlier one stands; not_found: no such item here. */
+  result: 'decided' | 'already_decided' | 'not_found';
+  status?: 'pending' | 'kept' | 'revoked' | 'unreviewed';
+  decidedBy?: string;
+  /** For a revoke: success (gone on a fresh read), not_found (the account is gone), failure. */
+  revokeOutcome?: string;
+}
+
+/** Why a review decision was refused before anything was done: the failure's `type`. */
+export type ReviewRefusalReason = 'campaign_closed' | 'invalid_decision' | 'reason_required';
+
+/** A reviewer's (or an admin's) decision on one item; the validator refuses a closed campaign and a revoke without a reason. */
+export const decideReviewItemUpdate = defineUpdate<ReviewItemOutcome, [ReviewItemDecision]>('decideReviewItem');
+
 // ---- workflow types, started by name ------------------------------------------------------------
 
 /** Workflow type names, so the API and activities start workflows without importing them. */
@@ -143,4 +172,5 @@ export const workflowTypes = {
   reconcile: 'reconcileWorkflow',
   massHold: 'massHoldWorkflow',
   orphans: 'orphanReconcileWorkflow',
+  accessReview: 'accessReviewWorkflow',
 } as const;
