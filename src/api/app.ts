@@ -14,6 +14,7 @@ import { employeeRouter, type EmployeeRouteDeps } from './employee-routes';
 import type { ApprovalRouteDeps } from './approval-routes';
 import { healthRouter, type HealthCheck } from './health';
 import { holdRouter, type HoldRouteDeps } from './hold-routes';
+import { reviewRouter, type ReviewRouteDeps } from './review-routes';
 import { metricsText } from '../metrics/sdk-metrics';
 import { webhookOutcome, type EngineMetrics } from '../metrics/engine-metrics';
 import type { TrustProxy } from '../config/trust-proxy';
@@ -41,6 +42,8 @@ export interface AppDeps {
   approvals: Omit<ApprovalRouteDeps, 'tokens'>;
   /** Mass-termination holds: `POST /api/leavers/hold/:id`. */
   holds: Omit<HoldRouteDeps, 'tokens'>;
+  /** Access reviews: decisions (admin) and the campaign report (auditor). */
+  reviews: Omit<ReviewRouteDeps, 'tokens'>;
   /** Worker view and preview: Temporal for the status, connectors for fresh reads, the policy. */
   employees: Omit<EmployeeRouteDeps, 'tokens'>;
   /** Bolt's `POST /slack/events` (it verifies Slack's signature and parses its own body); absent without Slack. */
@@ -82,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(auditRouter({ db: deps.db, evidence: deps.evidence, tokens: deps.tokens }));
   app.use(approvalRouter({ ...deps.approvals, tokens: deps.tokens }));
   app.use(holdRouter({ ...deps.holds, tokens: deps.tokens }));
+  app.use(reviewRouter({ ...deps.reviews, tokens: deps.tokens }));
   app.use(employeeRouter({ ...deps.employees, tokens: deps.tokens }));
   app.use(codecRouter({ codec: undefined, corsOrigins: [], ...deps.codec, tokens: deps.tokens, logger: deps.log }));
   app.use(

@@ -127,6 +127,7 @@ export async function startApi(options: {
     log,
     approvals: { approvals: services.approvals, decide },
     holds: { holds: services.holds, decide: decideHold },
+    reviews: { client, reviews: services.reviews },
     employees: { client, connectors: services.connectors, policy: config.file.policy, matchBy: matchByFields(config.file.systems) },
     slack,
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },

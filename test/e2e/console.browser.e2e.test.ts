@@ -9,7 +9,7 @@ import { ApprovalStore } from '../../src/approvals/store';
 import type { JoinerResult } from '../../workflows/joiner';
 import type { LeaverResult } from '../../workflows/leaver';
 import { pendingApprovalFor } from '../harness/approvals';
-import { bambooSecret, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
+import { bambooSecret, hireDelivery, postBambooWebhook, terminationDelivery } from '../harness/bamboohr';
 import { launchChromium, screenshot, tabTo } from '../harness/browser';
 import { exampleConfigOn } from '../harness/example-config';
 import { adminToken, auditorToken, startTestEngine, type TestEngine } from '../harness/test-engine';
@@ -39,9 +39,7 @@ const approved = { id: '8703', login: 'sre.approved@acme.test' };
 const rejected = { id: '8704', login: 'sre.rejected@acme.test' };
 
 async function hire(worker: { id: string; login: string }): Promise<string> {
-  const res = await postBambooWebhook(engine.url, {
-    employees: [{ id: worker.id, action: 'Created', timestamp: new Date().toISOString(), changedFields: [], fields: { workEmail: worker.login, firstName: 'Sam', lastName: 'Sre', status: 'Active', hireDate: '2024-01-08', terminationDate: null, department: 'Engineering', jobTitle: 'Site Reliability Engineer' } }],
-  });
+  const res = await postBambooWebhook(engine.url, hireDelivery(worker.id, worker.login, { department: 'Engineering', jobTitle: 'Site Reliability Engineer' }));
   expect(res.status).toBe(202);
   return (res.body.events as { workflowIds: string[] }[])[0]!.workflowIds.find((w) => w.startsWith('joiner-'))!;
 }

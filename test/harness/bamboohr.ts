@@ -42,3 +42,18 @@ export function terminationDelivery(employeeId: string, workEmail: string, termi
     ],
   };
 }
+
+/** A field-based BambooHR delivery hiring a worker (hired in the past, so the joiner acts at once). */
+export function hireDelivery(employeeId: string, workEmail: string, extra: Record<string, string | null> = {}) {
+  return {
+    employees: [
+      {
+        id: employeeId,
+        action: 'Created',
+        timestamp: new Date().toISOString(),
+        changedFields: [],
+        fields: { workEmail, firstName: 'Test', lastName: 'Worker', status: 'Active', hireDate: '2024-01-08', terminationDate: null, ...extra },
+      },
+    ],
+  };
+}

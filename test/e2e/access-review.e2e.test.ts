@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JoinerResult } from '../../workflows/joiner';
+import type { AccessReviewResult } from '../../workflows/review';
+import { ReviewStore } from '../../src/reviews/store';
+import type { ReviewItem } from '../../src/reviews/types';
+import { startReviewCampaign } from '../../src/reviews/start';
+import { hireDelivery, postBambooWebhook } from '../harness/bamboohr';
+import { startEngineOnTargets } from '../harness/engine-on-targets';
+import { adminToken, auditorToken, type TestEngine } from '../harness/test-engine';
+import type { Targets } from '../harness/targets';
+import { resultOf } from '../harness/workflows';
+
+/**
+ * An access review on the real engine against the Okta peer and the SCIM server: four workers
+ * under three managers. One manager keeps everything, one revokes a hand-granted group (gone
+ * from Okta at once, evidence written) and a policy grant (an exception), one never answers:
+ * their items close as unreviewed at the due date.
+ */
+let targets: Targets;
+let engine: TestEngine;
+let store: ReviewStore;
+let close: () => Promise<void>;
+let campaignId: string;
+
+const workers = [
+  { id: '8801', login: 'rev.one@acme.test', manager: '8800' },
+  { id: '8802', login: 'rev.two@acme.test', manager: '8800' },
+  { id: '8803', login: 'rev.three@acme.test', manager: '8810' },
+  { id: '8804', login: 'rev.four@acme.test', manager: '8820' },
+];
+const policy = `
+policy:
+  birthright: [{ system: okta, entitlements: ["group:everyone"] }]
+  rules:
+    - when: { department: Engineering }
+      grant: [{ system: okta, entitlements: ["group:engineering"] }]
+reviews: { dueAfter: 20s, schedule: "off" }
+`;
+
+beforeAll(async () => {
+  ({ targets, engine, close } = await startEngineOnTargets({ yaml: policy }));
+  store = new ReviewStore(engine.db);
+  targets.seedGroups(['everyone', 'engineering', 'prod-db']);
+  for (const w of workers) {
+    // Engineering comes from policy; prod-db was granted by hand, in both systems.
+    targets.seedWorker(w.login, ['engineering', 'prod-db']);
+    const res = await postBambooWebhook(engine.url, hireDelivery(w.id, w.login, { department: 'Engineering', supervisorEId: w.manager }));
+    expect(res.status).toBe(202);
+    const joiner = (res.body.events as { workflowIds: string[] }[])[0]!.workflowIds.find((id) => id.startsWith('joiner-'))!;
+    await resultOf<JoinerResult>(engine.client, joiner);
+  }
+  campaignId = await startReviewCampaign(engine.client, { taskQueue: engine.taskQueue, reviews: engine.config.file.reviews });
+  for (const deadline = Date.now() + 30_000; (await store.campaign(campaignId))?.status !== 'open'; ) {
+    if (Date.now() > deadline) throw new Error('the campaign did not open');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await close?.();
+});
+
+async function itemsOf(employeeId: string): Promise<ReviewItem[]> {
+  const all: ReviewItem[] = [];
+  for await (const page of store.items(campaignId)) all.push(...page.filter((i) => i.employeeId === employeeId));
+  return all;
+}
+
+const find = (items: ReviewItem[], system: string, entitlement: string) => items.find((i) => i.system === system && i.entitlement === entitlement)!;
+
+function decide(item: ReviewItem, body: unknown, token = adminToken) {
+  return fetch(`${engine.url}/api/reviews/${campaignId}/items/${item.itemId}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('an access review campaign', () => {
+  it('reads every active worker\'s access live, marked policy or by hand, grouped by their manager', async () => {
+    expect(campaignId).toMatch(/^review-\d{4}-\d{2}-\d{2}$/);
+    const campaign = (await store.campaign(campaignId))!;
+    expect(campaign.snapshot?.systems.map((s) => [s.system, s.status, s.accounts])).toEqual([
+      ['aws', 'succeeded', 4],
+      ['okta', 'succeeded', 4],
+    ]);
+    const one = await itemsOf('8801');
+    expect(one.map((i) => `${i.system}:${i.entitlement}:${i.basis}`).sort()).toEqual([
+      'aws:group:engineering:hand',
+      'aws:group:prod-db:hand',
+      'okta:group:engineering:policy',
+      'okta:group:everyone:policy',
+      'okta:group:prod-db:hand',
+    ]);
+    expect(find(one, 'okta', 'group:engineering').rules).toEqual(['rules[0]']);
+    expect(new Set(one.map((i) => i.reviewer))).toEqual(new Set(['manager:bamboohr:8800']));
+    expect((await store.reviewers(campaignId)).map((r) => [r.reviewer, r.items])).toEqual([
+      ['manager:bamboohr:8800', 10],
+      ['manager:bamboohr:8810', 5],
+      ['manager:bamboohr:8820', 5],
+    ]);
+    const opened = (await engine.services.evidence.forEmployee(`campaign:${campaignId}`)).map((e) => `${e.action}:${e.outcome}`);
+    expect(opened).toEqual(expect.arrayContaining(['review.opened:success', 'review.system_read:success', 'review.snapshot_taken:success']));
+  });
+
+  it('refuses what is not a decision, a revoke without a reason and an auditor: nothing decided', async () => {
+    const item = find(await itemsOf('8803'), 'okta', 'group:prod-db');
+    expect((await decide(item, { decision: 'maybe' })).status).toBe(400);
+    expect((await decide(item, { decision: 'revoke' })).status).toBe(400);
+    expect((await decide(item, { decision: 'revoke', reason: 'x' }, auditorToken)).status).toBe(403);
+    expect((await fetch(`${engine.url}/api/reviews/${campaignId}/items/nope`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{"decision":"keep"}' })).status).toBe(404);
+    expect((await store.item(campaignId, item.itemId))?.status).toBe('pending');
+  });
+
+  it('one manager keeps everything: every item recorded kept, nothing removed', async () => {
+    for (const id of ['8801', '8802']) for (const item of await itemsOf(id)) expect((await decide(item, { decision: 'keep' })).status).toBe(200);
+    const kept = [...(await itemsOf('8801')), ...(await itemsOf('8802'))];
+    expect(kept.every((i) => i.status === 'kept' && i.decidedBy === 'api:admin' && i.decidedVia === 'api')).toBe(true);
+    expect(targets.okta.user('rev.one@acme.test')?.groups).toEqual(expect.arrayContaining(['prod-db', 'engineering']));
+  });
+
+  it('another revokes a hand grant: gone from Okta at once, with evidence; a second decision is refused', async () => {
+    const item = find(await itemsOf('8803'), 'okta', 'group:prod-db');
+    const res = await decide(item, { decision: 'revoke', reason: 'left the database team' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { outcome: { result: string; revokeOutcome: string }; item: ReviewItem };
+    expect(body.outcome).toMatchObject({ result: 'decided', revokeOutcome: 'success' });
+    expect(body.item).toMatchObject({ status: 'revoked', reason: 'left the database team', revokeOutcome: 'success', revokedAt: expect.any(String) });
+    expect(targets.okta.user('rev.three@acme.test')?.groups).not.toContain('prod-db');
+    expect(targets.scim.user('rev.three@acme.test')?.groups).toContain('prod-db');
+    const evidence = (await engine.services.evidence.forEmployee('8803')).filter((e) => e.context.campaignId === campaignId || e.action === 'review.item_decided');
+    expect(evidence.map((e) => `${e.action}:${e.system}:${e.entitlement}:${e.outcome}`)).toEqual(
+      expect.arrayContaining(['review.item_decided:okta:group:prod-db:success', 'entitlement.revoke:okta:group:prod-db:success']),
+    );
+    const again = await decide(item, { decision: 'keep' });
+    expect(again.status).toBe(409);
+    expect((await store.item(campaignId, item.itemId))?.status).toBe('revoked');
+  });
+
+  it('a revoked policy grant becomes an exception that names the campaign', async () => {
+    const item = find(await itemsOf('8803'), 'okta', 'group:engineering');
+    expect(item.basis).toBe('policy');
+    expect((await decide(item, { decision: 'revoke', reason: 'moving to sales next month' })).status).toBe(200);
+    expect(targets.okta.user('rev.three@acme.test')?.groups).not.toContain('engineering');
+    expect(await store.exceptionsFor('bamboohr', '8803')).toEqual([{ system: 'okta', entitlement: 'group:engineering', campaignId, reason: 'moving to sales next month' }]);
+  });
+
+  it('closes at the due date: what nobody decided is unreviewed, and the report rows are the decisions', { timeout: 60_000 }, async () => {
+    const result = (await engine.client.workflow.getHandle(campaignId).result()) as AccessReviewResult;
+    expect(result).toMatchObject({ items: 20, decided: 12, unreviewed: 8 });
+    expect((await store.campaign(campaignId))?.status).toBe('closed');
+    expect((await itemsOf('8804')).every((i) => i.status === 'unreviewed')).toBe(true);
+    const decision = await decide(find(await itemsOf('8804'), 'okta', 'group:prod-db'), { decision: 'keep' });
+    expect(decision.status).toBe(409);
+    const csv = await (await fetch(`${engine.url}/api/reports/access-reviews/${campaignId}?format=csv`, { headers: { authorization: `Bearer ${auditorToken}` } })).text();
+    const [header, ...rows] = csv.trim().split('\n');
+    expect(header).toBe('campaignId,itemId,hrSource,employeeId,department,reviewer,system,entitlement,basis,rules,status,decidedBy,decidedVia,decidedAt,reason,revokeOutcome,revokedAt');
+    expect(rows).toHaveLength(20);
+    const statusOf = (employee: string, system: string, entitlement: string) => rows.find((r) => r.includes(`,${employee},`) && r.includes(`,${system},${entitlement},`))!.split(',')[10];
+    expect(statusOf('8801', 'okta', 'group:prod-db')).toBe('kept');
+    expect(statusOf('8803', 'okta', 'group:prod-db')).toBe('revoked');
+    expect(statusOf('8804', 'aws', 'group:engineering')).toBe('unreviewed');
+    const closed = (await engine.services.evidence.forEmployee(`campaign:${campaignId}`)).find((e) => e.action === 'review.closed')!;
+    expect(closed.context).toMatchObject({ items: 20, decided: 12, unreviewed: 8 });
+  });
+});
