@@ -11,6 +11,7 @@ import { createNotificationActivities } from './notifications';
 import { createOrphanActivities } from './orphans';
 import { createReconcileActivities } from './reconcile';
 import { createReviewActivities } from './reviews';
+import { createReviewSlackActivities } from './review-slack';
 
 export type { ActivityDeps } from './deps';
 
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconcileActivities(deps),
     ...createOrphanActivities(deps),
     ...createReviewActivities(deps),
+    ...createReviewSlackActivities(deps),
   };
 }
 

@@ -7,12 +7,17 @@ import { reviewerWorkflowId } from '../src/reviews/ids';
 import { snapshotSystem, type ReviewWorker } from '../src/reviews/snapshot';
 import type { ReviewStore } from '../src/reviews/store';
 import type { ReviewItem, SystemSnapshot } from '../src/reviews/types';
+import { emailDigest, type ReviewMessageStore, type ReviewWorkerRow, type ReviewWorkerStore } from '../src/reviews/message-store';
 import type { ReviewItemDecision, ReviewItemOutcome } from '../src/temporal/messages';
 import type { ActivityDeps } from './deps';
 import { currentRun } from './step';
 
 export interface ReviewDeps {
   store: ReviewStore;
+  workers: ReviewWorkerStore;
+  messages: ReviewMessageStore;
+  /** Slack user IDs who review workers HR names no manager for, and whom an unfinished review escalates to. */
+  fallbackReviewers: string[];
   /** Where HR's view of the workers is read from (the inbox of HR events). */
   db: Queryable;
 }
@@ -81,16 +86,7 @@ export function createReviewActivities(deps: ActivityDeps) {
     async snapshotReviewSystem(input: { campaignId: string; system: string; scope: ReviewScope }): Promise<SystemSnapshot> {
       const connector = deps.connectors.get(input.system);
       if (!connector) throw ApplicationFailure.create({ type: 'not_configured', message: `system "${input.system}" is not configured`, nonRetryable: true });
-      const view = await viewFor(input.campaignId);
-      const at = now().getTime();
-      const departments = input.scope.departments?.map((d) => d.toLowerCase());
-      const workers: ReviewWorker[] = [];
-      for (const w of view.all()) {
-        if (!isActiveAt(w, at) || !w.attributes) continue;
-        if (departments && !departments.includes((w.attributes.department ?? '').toLowerCase())) continue;
-        workers.push({ hrSource: w.source, employeeId: w.employeeId, attributes: w.attributes });
-      }
-      workers.sort((a, b) => (a.hrSource + a.employeeId).localeCompare(b.hrSource + b.employeeId));
+      const workers = workersInScope(await viewFor(input.campaignId), input.scope, now().getTime());
       const context = Context.current();
       let last = 0;
       const snapshot = await snapshotSystem({
@@ -112,11 +108,12 @@ export function createReviewActivities(deps: ActivityDeps) {
     },
 
     /** The snapshot is complete: the campaign opens for decisions; answers the reviewers and their workflows. */
-    async finishReviewSnapshot(input: { campaignId: string; systems: SystemSnapshot[]; startedAt: string; budgetMs: number }): Promise<{ reviewers: ReviewerAssignment[]; finishedAt: string }> {
+    async finishReviewSnapshot(input: { campaignId: string; scope: ReviewScope; systems: SystemSnapshot[]; startedAt: string; budgetMs: number }): Promise<{ reviewers: ReviewerAssignment[]; finishedAt: string }> {
       const finishedAt = now().toISOString();
-      const view = await viewFor(input.campaignId);
+      const inScope = workersInScope(await viewFor(input.campaignId), input.scope, Date.parse(input.startedAt));
       const withinBudget = Date.parse(finishedAt) - Date.parse(input.startedAt) <= input.budgetMs;
-      const workers = [...view.all()].filter((w) => isActiveAt(w, Date.parse(input.startedAt))).length;
+      const workers = inScope.length;
+      await reviews().workers.add(input.campaignId, inScope.map(workerRow));
       await reviews().store.snapshotTaken(input.campaignId, { workers, systems: input.systems, finishedAt, withinBudget });
       for (const s of input.systems.filter((x) => x.status === 'failed')) {
         await campaignEvidence(input.campaignId, 'review.system_read', s.system, 'failure', { reason: s.error ?? 'the read failed' }, s.system);
@@ -220,3 +217,29 @@ export function createReviewActivities(deps: ActivityDeps) {
 }
 
 export type ReviewActivities = ReturnType<typeof createReviewActivities>;
+
+/** The active workers a campaign covers: at work at `at`, in the scope's departments when it names any. */
+export function workersInScope(view: HrView, scope: ReviewScope, at: number): ReviewWorker[] {
+  const departments = scope.departments?.map((d) => d.toLowerCase());
+  const workers: ReviewWorker[] = [];
+  for (const w of view.all()) {
+    if (!isActiveAt(w, at) || !w.attributes) continue;
+    if (departments && !departments.includes((w.attributes.department ?? '').toLowerCase())) continue;
+    workers.push({ hrSource: w.source, employeeId: w.employeeId, attributes: w.attributes });
+  }
+  return workers.sort((a, b) => (a.hrSource + a.employeeId).localeCompare(b.hrSource + b.employeeId));
+}
+
+function workerRow(w: ReviewWorker): ReviewWorkerRow {
+  const a = w.attributes;
+  const name = [a.firstName, a.lastName].filter(Boolean).join(' ');
+  return {
+    hrSource: w.hrSource,
+    employeeId: w.employeeId,
+    ...(name ? { name } : {}),
+    ...(a.jobTitle ? { jobTitle: a.jobTitle } : {}),
+    ...(a.department ? { department: a.department } : {}),
+    ...(a.managerId ? { managerId: a.managerId } : {}),
+    ...(a.workEmail ? { emailDigest: emailDigest(a.workEmail) } : {}),
+  };
+}

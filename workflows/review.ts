@@ -9,6 +9,8 @@ export interface AccessReviewInput {
   scope: ReviewScope;
   dueAfterMs: number;
   snapshotBudgetMs: number;
+  remindEveryMs: number;
+  escalateAfterMs: number;
 }
 
 export interface AccessReviewResult {
@@ -53,12 +55,12 @@ export async function accessReviewWorkflow(input: AccessReviewInput): Promise<Ac
       ),
     ),
   );
-  const { reviewers, finishedAt } = await campaign.finishReviewSnapshot({ campaignId, systems, startedAt: opened.openedAt, budgetMs: input.snapshotBudgetMs });
+  const { reviewers, finishedAt } = await campaign.finishReviewSnapshot({ campaignId, scope: input.scope, systems, startedAt: opened.openedAt, budgetMs: input.snapshotBudgetMs });
   const children = await Promise.all(
     reviewers.map((r) =>
       startChild(reviewerWorkflow, {
         workflowId: r.workflowId,
-        args: [{ campaignId, reviewer: r.reviewer, items: r.items, dueAt: opened.dueAt, from: finishedAt }],
+        args: [{ campaignId, reviewer: r.reviewer, items: r.items, dueAt: opened.dueAt, from: finishedAt, remindEveryMs: input.remindEveryMs, escalateAfterMs: input.escalateAfterMs }],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
         taskQueue: workflowInfo().taskQueue,
       }),

@@ -1,5 +1,6 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { MoverActivities } from '../activities/mover';
+import type { ReviewSlackActivities } from '../activities/review-slack';
 import type { ReviewActivities } from '../activities/reviews';
 import { decideReviewItemUpdate, type ReviewItemDecision, type ReviewItemOutcome } from '../src/temporal/messages';
 import { onSystemQueue } from './system-queue';
@@ -11,6 +12,8 @@ export interface ReviewerInput {
   dueAt: string;
   /** When the snapshot finished (from its activity): the wait runs from here to dueAt. */
   from: string;
+  remindEveryMs: number;
+  escalateAfterMs: number;
 }
 
 export interface ReviewerResult {
@@ -18,6 +21,8 @@ export interface ReviewerResult {
   items: number;
   decided: number;
   revoked: number;
+  reminders: number;
+  escalated: boolean;
 }
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } as const;
@@ -28,22 +33,38 @@ const steps = proxyActivities<Pick<ReviewActivities, 'recordReviewDecision' | 'c
   summary: 'record a review decision / confirm a revoke',
 });
 
+const slack = proxyActivities<ReviewSlackActivities>({
+  startToCloseTimeout: '10m',
+  retry: { ...retry, maximumAttempts: 10 },
+  summary: 'ask, remind or escalate in Slack / update the messages',
+});
+
 function revokeOn(system: string) {
   return proxyActivities<Pick<MoverActivities, 'revokeEntitlement'>>({ ...onSystemQueue(system), startToCloseTimeout: '60s', retry, summary: 'revoke, as a reviewer decided' });
 }
 
 const maxReasonLength = 2000;
+const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
- * One reviewer's part of a campaign: takes decisions on their items until the due date. A
- * decision is recorded first (the first one wins, in the store); a revoke then runs the same
- * revoke step as a mover or leaver (idempotent, evidence) on the system's queue, and is
- * recorded done only once a fresh read shows the entitlement gone.
+ * One reviewer's part of a campaign. They are asked in Slack (the manager, else the fallback
+ * reviewers), reminded every `remindEveryMs` while items wait, and after `escalateAfterMs` the
+ * fallback reviewers are asked too; decisions are taken until the due date. A decision is
+ * recorded first (the first one wins, in the store); a revoke then runs the same revoke step as
+ * a mover or leaver (idempotent, evidence) on the system's queue, and is recorded done only once
+ * a fresh read shows the entitlement gone. Every copy of the worker's messages then shows it.
  */
 export async function reviewerWorkflow(input: ReviewerInput): Promise<ReviewerResult> {
   let open = true;
   let decided = 0;
   let revoked = 0;
+  let reminders = 0;
+  let escalated = false;
+  const who = await slack.askReviewer({ campaignId: input.campaignId, reviewer: input.reviewer, dueAt: input.dueAt });
+  const allowed = new Set(who.asked);
+
+  const refresh = (worker: { hrSource: string; employeeId: string }) =>
+    slack.refreshReviewMessages({ campaignId: input.campaignId, ...worker, dueAt: input.dueAt }).catch(() => 0);
 
   setHandler(
     decideReviewItemUpdate,
@@ -51,7 +72,11 @@ export async function reviewerWorkflow(input: ReviewerInput): Promise<ReviewerRe
       const { outcome, item } = await steps.recordReviewDecision({ campaignId: input.campaignId, ...d });
       if (outcome.result !== 'decided' || !item) return outcome;
       decided += 1;
-      if (d.decision === 'keep') return outcome;
+      if (d.decision === 'keep') {
+        await refresh(item);
+        return outcome;
+      }
+      await refresh(item);
       const step = await revokeOn(item.system).revokeEntitlement({
         system: item.system,
         accountId: item.accountId,
@@ -66,24 +91,46 @@ export async function reviewerWorkflow(input: ReviewerInput): Promise<ReviewerRe
       });
       const revokeOutcome = await steps.confirmReviewRevoke({ campaignId: input.campaignId, itemId: item.itemId, stepOutcome: step.outcome, at: step.at });
       if (revokeOutcome === 'success' || revokeOutcome === 'not_found') revoked += 1;
+      await refresh(item);
       return { ...outcome, revokeOutcome };
     },
     {
       validator: (d: ReviewItemDecision) => {
-        if (!open) throw ApplicationFailure.create({ type: 'campaign_closed', message: `campaign ${input.campaignId} is closed`, nonRetryable: true });
-        if (d.decision !== 'keep' && d.decision !== 'revoke') throw ApplicationFailure.create({ type: 'invalid_decision', message: 'decision must be keep or revoke', nonRetryable: true });
-        if (typeof d.itemId !== 'string' || d.itemId === '' || typeof d.decidedBy !== 'string' || d.decidedBy === '') {
-          throw ApplicationFailure.create({ type: 'invalid_decision', message: 'a decision needs an item and who decided', nonRetryable: true });
-        }
-        if (d.decision === 'revoke' && !d.reason?.trim()) throw ApplicationFailure.create({ type: 'reason_required', message: 'a revoke needs a reason', nonRetryable: true });
-        if ((d.reason?.length ?? 0) > maxReasonLength) throw ApplicationFailure.create({ type: 'invalid_decision', message: `the reason is longer than ${maxReasonLength} characters`, nonRetryable: true });
+        if (!open) throw refuse('campaign_closed', `campaign ${input.campaignId} is closed`);
+        if (d.decision !== 'keep' && d.decision !== 'revoke') throw refuse('invalid_decision', 'decision must be keep or revoke');
+        if (typeof d.itemId !== 'string' || d.itemId === '' || typeof d.decidedBy !== 'string' || d.decidedBy === '') throw refuse('invalid_decision', 'a decision needs an item and who decided');
+        if (d.decision === 'revoke' && !d.reason?.trim()) throw refuse('reason_required', 'a revoke needs a reason');
+        if ((d.reason?.length ?? 0) > maxReasonLength) throw refuse('invalid_decision', `the reason is longer than ${maxReasonLength} characters`);
+        if (d.via !== 'slack') return;
+        if (!allowed.has(d.decidedBy)) throw refuse('not_a_reviewer', 'only the reviewer asked (or a fallback reviewer after escalation) may decide');
+        const own = d.worker ? who.workerDigests[d.worker] : undefined;
+        if (own && d.approver?.emailDigest === own) throw refuse('self_review', 'nobody reviews their own access');
       },
     },
   );
 
   const waitMs = Math.max(0, Date.parse(input.dueAt) - Date.parse(input.from));
+  const waiting = () => open && decided < input.items;
+  // Reminders and the escalation run beside the wait; their failure never ends the review.
+  void (async () => {
+    for (let at = input.remindEveryMs; at < waitMs; at += input.remindEveryMs) {
+      await sleep(input.remindEveryMs);
+      if (!waiting()) return;
+      reminders += 1;
+      await slack.remindReviewer({ campaignId: input.campaignId, reviewer: input.reviewer, asked: [...allowed], dueAt: input.dueAt, count: reminders }).catch(() => 0);
+    }
+  })();
+  void (async () => {
+    if (who.fallback.length === 0 || input.escalateAfterMs >= waitMs) return;
+    await sleep(input.escalateAfterMs);
+    if (!waiting()) return;
+    const to = await slack.escalateReview({ campaignId: input.campaignId, reviewer: input.reviewer, fallback: who.fallback, dueAt: input.dueAt }).catch(() => [] as string[]);
+    for (const id of to) allowed.add(id);
+    escalated = to.length > 0;
+  })();
+
   await condition(() => decided >= input.items, waitMs);
   open = false;
   await condition(allHandlersFinished);
-  return { reviewer: input.reviewer, items: input.items, decided, revoked };
+  return { reviewer: input.reviewer, items: input.items, decided, revoked, reminders, escalated };
 }

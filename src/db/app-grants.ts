@@ -33,6 +33,8 @@ export const appTablePrivileges: Readonly<Record<string, readonly TablePrivilege
   review_campaigns: ['SELECT', 'INSERT', 'UPDATE'],
   review_items: ['SELECT', 'INSERT', 'UPDATE'],
   review_exceptions: ['SELECT', 'INSERT', 'UPDATE'],
+  review_messages: ['SELECT', 'INSERT', 'UPDATE'],
+  review_workers: ['SELECT', 'INSERT'],
   // Read at start-up to check the schema is current; only `jml migrate` writes it.
   jml_migrations: ['SELECT'],
 };

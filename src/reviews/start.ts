@@ -9,6 +9,8 @@ interface CampaignArgs {
   scope: ReviewScope;
   dueAfterMs: number;
   snapshotBudgetMs: number;
+  remindEveryMs: number;
+  escalateAfterMs: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function startReviewCampaign(
   const scope = options.scope ?? options.reviews.scope;
   for (let n = 1; n <= 20; n++) {
     const campaignId = dayCampaignId(now, options.reviews.timeZone, n);
-    const args: CampaignArgs = { campaignId, scope, dueAfterMs: options.reviews.dueAfter, snapshotBudgetMs: options.reviews.snapshotBudget };
+    const args = campaignArgs(campaignId, options.reviews, scope);
     try {
       await client.workflow.start(workflowTypes.accessReview, { workflowId: campaignId, taskQueue: options.taskQueue, args: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
       return campaignId;
@@ -32,6 +34,11 @@ export async function startReviewCampaign(
     }
   }
   throw new Error('twenty campaigns were started today already: wait for tomorrow, or look at the running ones with jml review status');
+}
+
+/** What a campaign runs with: the reviews settings as they are when it opens. */
+export function campaignArgs(campaignId: string, reviews: ReviewsConfig, scope: ReviewScope = reviews.scope): CampaignArgs {
+  return { campaignId, scope, dueAfterMs: reviews.dueAfter, snapshotBudgetMs: reviews.snapshotBudget, remindEveryMs: reviews.remindEvery, escalateAfterMs: reviews.escalateAfter };
 }
 
 /** `--scope system=okta --scope entitlement='group:*admin*' --scope department=Engineering` (each repeatable). */

@@ -82,6 +82,7 @@ export async function startApi(options: {
           approvals: services.approvals,
           decide,
           decideHold,
+          reviews: { client, reviews: services.reviews },
           evidence: services.evidence,
           log,
         })

@@ -24,6 +24,7 @@ import type { ReconcilePlan } from '../temporal/schedules';
 import type { OrphanPlan } from '../temporal/orphan-schedule';
 import { OrphanStore } from '../orphans/store';
 import { ReviewStore } from '../reviews/store';
+import { ReviewMessageStore, ReviewWorkerStore } from '../reviews/message-store';
 import type { ActivityDeps } from '../../activities';
 import type { Logger } from '../log';
 import type { EvidenceInput } from '../evidence/types';
@@ -142,7 +143,13 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
       eventsPerRun: config.env.JML_ENTITY_EVENTS_PER_RUN,
     },
     orphans: { store: services.orphans, db: services.db, graceMs: config.file.sla.leaverFullRevoke },
-    reviews: { store: services.reviews, db: services.db },
+    reviews: {
+      store: services.reviews,
+      workers: new ReviewWorkerStore(services.db),
+      messages: new ReviewMessageStore(services.db),
+      db: services.db,
+      fallbackReviewers: config.file.reviews.fallbackReviewers,
+    },
     joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime, startLocalTime: config.file.joiner.startLocalTime },
     mover: { revokeOldAccessAfterMs: config.file.mover.revokeOldAccessAfter },
     log,

@@ -7,6 +7,7 @@ import { createHoldClicks } from './hold-decisions';
 import type { HoldDecider } from '../leaver/hold-decide';
 import { abortHoldActionId, approveActionId, reasonActionId, reasonBlockId, rejectActionId, rejectReasonCallbackId, releaseHoldActionId } from './ids';
 import { rejectReasonModal } from './messages';
+import { reviewSlackActions, type ReviewClickDeps } from './review-actions';
 
 export interface SlackAppDeps extends Omit<SlackDecisionDeps, 'slack'> {
   signingSecret: string;
@@ -16,6 +17,8 @@ export interface SlackAppDeps extends Omit<SlackDecisionDeps, 'slack'> {
   slack: SlackApi;
   /** Decides mass-termination holds (Release all / Abort in the security channel). */
   decideHold?: HoldDecider;
+  /** Access reviews: Keep / Revoke / Keep all on review messages. */
+  reviews?: Pick<ReviewClickDeps, 'client' | 'reviews'>;
 }
 
 /** Bolt logs through the engine's logger (JSON on stderr), never its own console output. */
@@ -125,6 +128,8 @@ export function slackRouter(deps: SlackAppDeps): Router {
       });
     }
   }
+
+  if (deps.reviews) reviewSlackActions(app, { ...deps.reviews, slack: deps.slack, evidence: deps.evidence, log: deps.log, ...(deps.now ? { now: deps.now } : {}) });
 
   app.error(async (err) => {
     deps.log.error({ err }, 'Slack handler failed');

@@ -4,3 +4,4 @@ export * from './notification-messages';
 export { escapeMrkdwn, isSlackUserId } from './mrkdwn';
 export * from './hold-messages';
 export * from './orphan-messages';
+export * from './review-messages';

@@ -145,6 +145,10 @@ export interface ReviewItemDecision {
   /** Who decided: `api:admin[:<name>]`, `console:admin[:<name>]`, or the Slack user ID. */
   decidedBy: string;
   via: 'api' | 'console' | 'slack';
+  /** The item's worker, `<source>:<employeeId>` (a Slack decision: nobody reviews their own access). */
+  worker?: string;
+  /** The Slack user who clicked, with a digest of their Slack profile email. */
+  approver?: { slackId: string; emailDigest?: string };
 }
 
 /** What a decision came to, as the store shows it afterwards (and, for a revoke, as the system does). */
@@ -159,9 +163,13 @@ export interface ReviewItemOutcome {
 }
 
 /** Why a review decision was refused before anything was done: the failure's `type`. */
-export type ReviewRefusalReason = 'campaign_closed' | 'invalid_decision' | 'reason_required';
+export type ReviewRefusalReason = 'campaign_closed' | 'invalid_decision' | 'reason_required' | 'not_a_reviewer' | 'self_review';
 
-/** A reviewer's (or an admin's) decision on one item; the validator refuses a closed campaign and a revoke without a reason. */
+/**
+ * A reviewer's (or an admin's) decision on one item. The validator refuses a closed campaign, a
+ * revoke without a reason, and in Slack anyone but the reviewer asked (or a fallback reviewer
+ * after escalation) and anyone deciding on their own access.
+ */
 export const decideReviewItemUpdate = defineUpdate<ReviewItemOutcome, [ReviewItemDecision]>('decideReviewItem');
 
 // ---- workflow types, started by name ------------------------------------------------------------

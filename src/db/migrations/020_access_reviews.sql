@@ -57,3 +57,37 @@ CREATE TABLE IF NOT EXISTS review_exceptions (
   created_at   timestamptz NOT NULL,
   PRIMARY KEY (hr_source, employee_id, system, entitlement)
 );
+
+-- The Slack messages of a campaign: one per reviewer asked, worker and page of that worker's
+-- items, so a decision updates every copy (the manager's, and a fallback reviewer's after escalation).
+CREATE TABLE IF NOT EXISTS review_messages (
+  campaign_id  text        NOT NULL REFERENCES review_campaigns (campaign_id),
+  reviewer     text        NOT NULL,
+  recipient    text        NOT NULL,
+  hr_source    text        NOT NULL,
+  employee_id  text        NOT NULL,
+  page         integer     NOT NULL,
+  pages        integer     NOT NULL,
+  item_ids     text[]      NOT NULL,
+  -- What the message shows of the worker (name, job title, department), as HR sent it.
+  worker       jsonb       NOT NULL,
+  channel      text        NOT NULL,
+  ts           text        NOT NULL,
+  posted_at    timestamptz NOT NULL,
+  PRIMARY KEY (campaign_id, recipient, hr_source, employee_id, page)
+);
+CREATE INDEX IF NOT EXISTS review_messages_worker_idx ON review_messages (campaign_id, hr_source, employee_id);
+
+-- The workers a campaign reviews, as HR described them when it opened: what the reviewer's
+-- messages show, and a digest of the work email so nobody is asked to review their own access.
+CREATE TABLE IF NOT EXISTS review_workers (
+  campaign_id   text NOT NULL REFERENCES review_campaigns (campaign_id),
+  hr_source     text NOT NULL,
+  employee_id   text NOT NULL,
+  name          text,
+  job_title     text,
+  department    text,
+  manager_id    text,
+  email_digest  text,
+  PRIMARY KEY (campaign_id, hr_source, employee_id)
+);
