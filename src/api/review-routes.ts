@@ -21,7 +21,7 @@ const maxReasonLength = 2000;
  *   (a revoke needs a reason): the decision goes to the reviewer's workflow, which records it
  *   (the first decision wins) and, for a revoke, removes the access at once. 200 with the item as
  *   stored afterwards, 400 bad body, 404 unknown item, 409 already decided or campaign closed.
- * - `GET /api/reports/access-reviews/:campaign?format=json|csv` (auditor): every item with its decision.
+ * - `GET /api/reports/access-reviews/:campaign?format=json|csv|pdf` (auditor): every item with its decision.
  */
 export function reviewRouter(deps: ReviewRouteDeps): Router {
   const router = express.Router();
@@ -62,10 +62,10 @@ export function reviewRouter(deps: ReviewRouteDeps): Router {
 
   router.get('/api/reports/access-reviews/:campaign', auditor, async (req, res) => {
     const format = req.query.format ?? 'json';
-    if (format !== 'json' && format !== 'csv') return void res.status(400).json({ error: 'bad_request', parameter: 'format', message: 'format: use json or csv' });
+    if (format !== 'json' && format !== 'csv' && format !== 'pdf') return void res.status(400).json({ error: 'bad_request', parameter: 'format', message: 'format: use json, csv or pdf' });
     const rendered = await renderReviewReport(deps.reviews, req.params.campaign as string, format);
     if (!rendered) return void res.status(404).json({ error: 'not_found', message: 'no such campaign' });
-    if (format === 'csv') res.attachment(`${req.params.campaign}.csv`);
+    if (format !== 'json') res.attachment(`${req.params.campaign}.${format}`);
     res.set('Cache-Control', 'no-store').type(rendered.contentType).send(rendered.body);
   });
 

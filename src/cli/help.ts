@@ -46,6 +46,24 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
     options: [['--format csv|json', 'default csv'], ['--out FILE', 'write there instead of standard output']],
     exits: [[0, 'written (systems whose latest listing failed are named on stderr)'], [1, 'the database could not be read'], usageError],
   },
+  'report access-review': {
+    usage: 'jml report access-review --campaign ID [--format csv|json|pdf] [--out FILE]',
+    summary: 'every item of an access-review campaign with its decision (who, when, why), its scope, snapshot and completion per reviewer and department',
+    options: [['--campaign ID', 'e.g. review-2027-Q1 (jml review status names the latest)'], ['--format csv|json|pdf', 'default csv; pdf needs --out'], ['--out FILE', 'write there instead of standard output']],
+    exits: [[0, 'written'], [1, 'the database could not be read'], usageError],
+  },
+  'review start': {
+    usage: 'jml review start [--scope system=ID|entitlement=PATTERN|department=NAME ...]',
+    summary: 'opens an access-review campaign now (besides the reviews.schedule ones): every active worker\'s access is read live and each manager asked to keep or revoke it',
+    options: [['--scope k=v', 'narrow it (repeatable, values comma-separated): system=okta, entitlement=\'group:*admin*\', department=Engineering; default reviews.scope']],
+    exits: [[0, 'started (its ID is printed)'], [1, 'Temporal could not be reached'], usageError],
+  },
+  'review status': {
+    usage: 'jml review status [--campaign ID]',
+    summary: 'how far a campaign is: items kept, revoked, pending and not reviewed, per department and per reviewer (the latest campaign by default)',
+    options: [['--campaign ID', 'e.g. review-2027-Q1']],
+    exits: [[0, 'shown'], [1, 'no such campaign, or the database could not be read'], usageError],
+  },
   'evidence verify': {
     usage: 'jml evidence verify [--checkpoints DIR|FILE [--public-key FILE ...]] | --package DIR [--public-key FILE ...]',
     summary: 're-hashes the evidence chain (from after the months removed past retention), checks the report\'s kept rows, and with --checkpoints every signed checkpoint; --package checks an exported package offline',

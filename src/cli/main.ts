@@ -23,6 +23,8 @@ import { runSimulate } from './simulate';
 import { terminalProgress } from './progress';
 import { helpRequested, usageText } from './help';
 import { runMigrate } from './migrate';
+import { runReportAccessReview, runReviewStart, runReviewStatus } from './review';
+import { ReviewStore } from '../reviews/store';
 
 /** Entry point of the `jml` bin; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -48,7 +50,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'report':
         if (sub === 'orphans') return await orphansReport(args);
-        if (sub !== 'offboarding') throw new UsageError('report: use "report offboarding" or "report orphans"');
+        if (sub === 'access-review') return await withDatabase((db) => runReportAccessReview(new ReviewStore(db), args, (body) => process.stdout.write(body)));
+        if (sub !== 'offboarding') throw new UsageError('report: use "report offboarding", "report orphans" or "report access-review"');
         return await report(args);
       case 'evidence':
         if (sub === 'verify') return await evidenceVerify(args);
@@ -57,6 +60,10 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === 'keygen') return runKeygen((text) => process.stdout.write(text));
         if (sub === 'public-key') return runPublicKey(parseEnv(process.env).JML_EVIDENCE_SIGNING_KEY, (text) => process.stdout.write(text), (line) => console.error(line));
         throw new UsageError('evidence: use "evidence verify", "evidence export", "evidence prune", "evidence keygen" or "evidence public-key"');
+      case 'review':
+        if (sub === 'start') return await runReviewStart(args, (line) => console.log(line));
+        if (sub === 'status') return await withDatabase((db) => runReviewStatus(new ReviewStore(db), args, (line) => console.log(line)));
+        throw new UsageError('review: use "review start" or "review status"');
       case 'preview':
         return await runPreview(args, (text) => process.stdout.write(text));
       case 'migrate':

@@ -6,6 +6,7 @@
 import type { ReviewStore } from '../reviews/store';
 import type { Campaign, ReviewItem } from '../reviews/types';
 import { csvCell } from './csv';
+import { accessReviewPdf } from './access-review-pdf';
 
 export const reviewReportColumns = [
   'campaignId',
@@ -62,9 +63,13 @@ export function reviewReportCsv(report: ReviewReport): string {
   return [reviewReportColumns.join(','), ...rows].join('\n') + '\n';
 }
 
-export async function renderReviewReport(store: ReviewStore, campaignId: string, format: 'json' | 'csv'): Promise<{ contentType: string; body: string; report: ReviewReport } | undefined> {
+export const reviewReportFormats = ['csv', 'json', 'pdf'] as const;
+export type ReviewReportFormat = (typeof reviewReportFormats)[number];
+
+export async function renderReviewReport(store: ReviewStore, campaignId: string, format: ReviewReportFormat, now: Date = new Date()): Promise<{ contentType: string; body: string | Buffer; report: ReviewReport } | undefined> {
   const report = await loadReviewReport(store, campaignId);
   if (!report) return undefined;
   if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: reviewReportCsv(report), report };
+  if (format === 'pdf') return { contentType: 'application/pdf', body: await accessReviewPdf(report, now), report };
   return { contentType: 'application/json', body: JSON.stringify(report, null, 2) + '\n', report };
 }

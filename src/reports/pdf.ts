@@ -1,4 +1,5 @@
 import { pageNumbers, pdfText, startPdf } from './pdf-document';
+import { pdfTable, twoLineTime as time, type PdfColumn } from './pdf-table';
 import type { LeaverRow, OffboardingReport, OffboardingSummary } from './offboarding';
 
 /**
@@ -8,12 +9,7 @@ import type { LeaverRow, OffboardingReport, OffboardingSummary } from './offboar
  * standard fonts (WinAnsi), so characters they lack are shown as "?".
  */
 
-interface Column {
-  /** The report column this shows (DESIGN's name, used as the header). */
-  name: string;
-  width: number;
-  cell: (row: LeaverRow) => string;
-}
+type Column = PdfColumn<LeaverRow>;
 
 const margin = 30;
 const fontSize = 7;
@@ -88,66 +84,7 @@ export function summaryLine(s: OffboardingSummary): string {
 }
 
 function table(doc: PDFKit.PDFDocument, leavers: readonly LeaverRow[]): void {
-  const bottom = () => doc.page.height - doc.page.margins.bottom;
-  let y = header(doc, doc.y);
-  if (leavers.length === 0) {
-    doc.font('Helvetica-Oblique').fontSize(9).text('No leavers in this window.', margin, y + 4);
-    return;
-  }
-  doc.font('Helvetica').fontSize(fontSize);
-  for (const row of leavers) {
-    const cells = columns.map((c) => pdfText(c.cell(row)));
-    const height = rowHeight(doc, cells);
-    if (y + height > bottom()) {
-      doc.addPage();
-      y = header(doc, margin);
-      doc.font('Helvetica').fontSize(fontSize);
-    }
-    if (row.withinSla === false) doc.rect(margin, y, tableWidth(), height).fill('#fde8e8').fillColor('black');
-    drawCells(doc, cells, y);
-    y += height;
-    doc.moveTo(margin, y).lineTo(margin + tableWidth(), y).lineWidth(0.3).strokeColor('#bbbbbb').stroke();
-  }
-}
-
-/** Draws the column header at y and returns the y below it. */
-function header(doc: PDFKit.PDFDocument, y: number): number {
-  doc.font('Helvetica-Bold').fontSize(fontSize);
-  const cells = columns.map((c) => camelLines(doc, c.name, c.width - 2 * cellPadding));
-  const height = rowHeight(doc, cells);
-  doc.rect(margin, y, tableWidth(), height).fill('#e6e6e6').fillColor('black');
-  drawCells(doc, cells, y);
-  doc.font('Helvetica');
-  return y + height;
-}
-
-function drawCells(doc: PDFKit.PDFDocument, cells: readonly string[], y: number): void {
-  let x = margin;
-  columns.forEach((column, i) => {
-    doc.text(cells[i] ?? '', x + cellPadding, y + cellPadding, { width: column.width - 2 * cellPadding, lineGap: 0 });
-    x += column.width;
-  });
-}
-
-function rowHeight(doc: PDFKit.PDFDocument, cells: readonly string[]): number {
-  const heights = columns.map((c, i) => doc.heightOfString(cells[i] || ' ', { width: c.width - 2 * cellPadding, lineGap: 0 }));
-  return Math.max(...heights) + 2 * cellPadding;
-}
-
-function tableWidth(): number {
-  return columns.reduce((sum, c) => sum + c.width, 0);
-}
-
-/** Breaks a camelCase column name between its words so it wraps inside a narrow column. */
-function camelLines(doc: PDFKit.PDFDocument, name: string, width: number): string {
-  const words = name.split(/(?=[A-Z])/);
-  const lines: string[] = [];
-  for (const word of words) {
-    const last = lines.at(-1);
-    if (last !== undefined && doc.widthOfString(last + word) <= width) lines[lines.length - 1] = last + word;
-    else lines.push(word);
-  }
-  return lines.join('\n');
+  pdfTable(doc, columns, leavers, { margin, fontSize, cellPadding, highlight: (row) => row.withinSla === false, empty: 'No leavers in this window.', text: pdfText });
 }
 
 /** "okta=success, aws=failure" then up to three exceptions, each cut to a readable length. */
@@ -160,13 +97,6 @@ function systemsAndExceptions(row: LeaverRow): string {
   if (row.exceptions.length > maxExceptions) lines.push(`(+${row.exceptions.length - maxExceptions} more exceptions)`);
   if (row.approvals.length) lines.push(`${row.approvals.length} approval(s)`);
   return lines.join('\n');
-}
-
-/** 2024-05-01T10:00:05.000Z as two lines (date, time) so it fits a narrow column. */
-function time(iso: string | null): string {
-  if (iso === null) return '-';
-  const [date, clock] = iso.split('T');
-  return clock === undefined ? iso : `${date}\n${clock}`;
 }
 
 function num(value: number | null): string {

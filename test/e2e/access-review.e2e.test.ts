@@ -9,6 +9,12 @@ import { startEngineOnTargets } from '../harness/engine-on-targets';
 import { adminToken, auditorToken, type TestEngine } from '../harness/test-engine';
 import type { Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
+import { renderPdfPages } from '../harness/pdf-pages';
+import { parseArgs } from '../../src/cli/args';
+import { runReportAccessReview, runReviewStatus } from '../../src/cli/review';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * An access review on the real engine against the Okta peer and the SCIM server: four workers
@@ -162,5 +168,24 @@ describe('an access review campaign', () => {
     expect(statusOf('8804', 'aws', 'group:engineering')).toBe('unreviewed');
     const closed = (await engine.services.evidence.forEmployee(`campaign:${campaignId}`)).find((e) => e.action === 'review.closed')!;
     expect(closed.context).toMatchObject({ items: 20, decided: 12, unreviewed: 8 });
+  });
+
+  it('jml review status and jml report access-review say what an auditor sampling CC6.3 asks', async () => {
+    const lines: string[] = [];
+    expect(await runReviewStatus(store, parseArgs(['review', 'status', '--campaign', campaignId]), (l) => lines.push(l))).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(lines[0]).toBe(`${campaignId}: closed, opened ${today}, due ${today}, closed ${today}`);
+    expect(lines).toContain('  items 20: kept 10, revoked 2, pending 0, not reviewed 8');
+    expect(lines).toContain(`  Engineering: reviewed ${today}, 60% (12 of 20)`);
+    expect(lines).toContain(`  manager bamboohr:8800: reviewed ${today}, 100% (10 of 10)`);
+    expect(lines).toContain('  manager bamboohr:8820: not reviewed yet, 0% (0 of 5)');
+    const out = join(await mkdtemp(join(tmpdir(), 'jml-review-')), 'review.pdf');
+    expect(await runReportAccessReview(store, parseArgs(['report', 'access-review', '--campaign', campaignId, '--format', 'pdf', '--out', out]), () => undefined)).toBe(0);
+    const text = (await renderPdfPages(await readFile(out))).map((p) => p.text).join('\n');
+    expect(text).toContain(`Access review ${campaignId}`);
+    expect(text).toMatch(/Items: 20\s+Kept: 10\s+Revoked: 2\s+Pending: 0\s+Not reviewed: 8/);
+    expect(text).toContain('left the database team');
+    expect(text.match(/unreviewed/g)?.length).toBe(8);
+    await expect(runReportAccessReview(store, parseArgs(['report', 'access-review', '--campaign', campaignId, '--format', 'pdf']), () => undefined)).rejects.toThrow('--format pdf needs --out FILE');
   });
 });
