@@ -2,8 +2,9 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Queryable } from '../src/db/database';
 import { loadHrView, type HrView } from '../src/orphans/hr-view';
 import { isActiveAt, type TimingDefaults } from '../src/orphans/hr-status';
-import type { ReviewScope } from '../src/reviews/config';
-import { reviewerWorkflowId } from '../src/reviews/ids';
+import type { ReviewScope, ReviewsConfig } from '../src/reviews/config';
+import { campaignArgs, type CampaignArgs } from '../src/reviews/start';
+import { quarterCampaignId, reviewerWorkflowId } from '../src/reviews/ids';
 import { snapshotSystem, type ReviewWorker } from '../src/reviews/snapshot';
 import type { ReviewStore } from '../src/reviews/store';
 import type { ReviewItem, SystemSnapshot } from '../src/reviews/types';
@@ -18,6 +19,8 @@ export interface ReviewDeps {
   messages: ReviewMessageStore;
   /** Slack user IDs who review workers HR names no manager for, and whom an unfinished review escalates to. */
   fallbackReviewers: string[];
+  /** The reviews settings, as a scheduled campaign opens with them. */
+  settings: ReviewsConfig;
   /** Where HR's view of the workers is read from (the inbox of HR events). */
   db: Queryable;
 }
@@ -73,6 +76,11 @@ export function createReviewActivities(deps: ActivityDeps) {
   };
 
   return {
+    /** A scheduled campaign's ID (the quarter it opens in, in reviews.timeZone) and settings. */
+    async nameScheduledCampaign(input: { timeZone: string }): Promise<CampaignArgs> {
+      return campaignArgs(quarterCampaignId(now(), input.timeZone), reviews().settings);
+    },
+
     /** Opens the campaign (idempotent by ID) and says which systems it reads. */
     async openReviewCampaign(input: { campaignId: string; scope: ReviewScope; dueAfterMs: number }): Promise<{ openedAt: string; dueAt: string; systems: string[] }> {
       const at = now();

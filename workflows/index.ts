@@ -7,3 +7,4 @@ export { massHoldWorkflow } from './mass-hold';
 export { orphanReconcileWorkflow } from './orphans';
 export { accessReviewWorkflow } from './review';
 export { reviewerWorkflow } from './reviewer';
+export { scheduledReviewWorkflow } from './scheduled-review';

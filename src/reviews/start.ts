@@ -4,7 +4,7 @@ import type { ReviewScope, ReviewsConfig } from './config';
 import { dayCampaignId } from './ids';
 
 /** What accessReviewWorkflow takes (workflows/review.ts), repeated here so callers never import workflow code. */
-interface CampaignArgs {
+export interface CampaignArgs {
   campaignId: string;
   scope: ReviewScope;
   dueAfterMs: number;

@@ -134,7 +134,7 @@ export async function startApi(options: {
     codec: { codec: codecFor(env), corsOrigins: env.JML_CODEC_CORS_ORIGINS, openOnLoopback: options.codecOpenOnLoopback },
     ...temporalUiOf(options.temporalUiUrl ?? env.JML_TEMPORAL_UI_URL, env.TEMPORAL_NAMESPACE),
   });
-  const schedules = ensureSchedulesInBackground(client, env.TEMPORAL_TASK_QUEUE, { hris: reconcilePlans(config, services), orphans: orphanPlan(config, services) }, log);
+  const schedules = ensureSchedulesInBackground(client, env.TEMPORAL_TASK_QUEUE, { hris: reconcilePlans(config, services), orphans: orphanPlan(config, services), ...(config.file.systems.length > 0 ? { reviews: config.file.reviews } : {}) }, log);
   const server: Server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(env.PORT, options.host ?? '0.0.0.0', () => resolve(s));
     s.once('error', reject);

@@ -149,6 +149,7 @@ export function activityDeps(config: AppConfig, services: Services, log: Logger)
       messages: new ReviewMessageStore(services.db),
       db: services.db,
       fallbackReviewers: config.file.reviews.fallbackReviewers,
+      settings: config.file.reviews,
     },
     joiner: { provisionLeadTimeMs: config.file.joiner.provisionLeadTime, startLocalTime: config.file.joiner.startLocalTime },
     mover: { revokeOldAccessAfterMs: config.file.mover.revokeOldAccessAfter },

@@ -181,4 +181,5 @@ export const workflowTypes = {
   massHold: 'massHoldWorkflow',
   orphans: 'orphanReconcileWorkflow',
   accessReview: 'accessReviewWorkflow',
+  scheduledReview: 'scheduledReviewWorkflow',
 } as const;

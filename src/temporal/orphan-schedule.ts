@@ -1,4 +1,5 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ensureSchedule } from './ensure-schedule';
 import { workflowTypes } from './messages';
 
 /** The orphan-account reconciliation schedule of one task queue (separate deployments never share one). */
@@ -15,17 +16,8 @@ export interface OrphanPlan {
  * any number of processes.
  */
 export async function ensureOrphanSchedule(client: Client, taskQueue: string, plan: OrphanPlan | undefined): Promise<string | undefined> {
-  const scheduleId = orphanScheduleId(taskQueue);
-  if (!plan || plan.everyMs <= 0) {
-    await client.schedule
-      .getHandle(scheduleId)
-      .delete()
-      .catch((err: unknown) => {
-        if (!(err instanceof ScheduleNotFoundError)) throw err;
-      });
-    return undefined;
-  }
-  const options = {
+  if (!plan || plan.everyMs <= 0) return ensureSchedule(client, orphanScheduleId(taskQueue), undefined);
+  return ensureSchedule(client, orphanScheduleId(taskQueue), {
     spec: { intervals: [{ every: Math.max(1000, plan.everyMs) }] },
     action: {
       type: 'startWorkflow' as const,
@@ -36,12 +28,6 @@ export async function ensureOrphanSchedule(client: Client, taskQueue: string, pl
       staticSummary: 'find accounts whose owner HR says has left, or never knew',
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' as const },
-  };
-  try {
-    await client.schedule.create({ scheduleId, ...options, state: { note: 'orphan-account reconciliation' } });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, ...options }));
-  }
-  return scheduleId;
+    state: { note: 'orphan-account reconciliation' },
+  });
 }

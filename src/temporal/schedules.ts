@@ -2,6 +2,8 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import { hrSources, type HrSource } from '../hris/hr-event';
 import { workflowTypes } from './messages';
 import { ensureOrphanSchedule, orphanScheduleId, type OrphanPlan } from './orphan-schedule';
+import { ensureReviewSchedule, reviewScheduleId } from './review-schedule';
+import { reviewCron, type ReviewsConfig } from '../reviews/config';
 
 /** The schedule that polls one HRIS for one task queue (so separate deployments never share one). */
 export const reconcileScheduleId = (source: HrSource, taskQueue: string): string => `reconcile-${source}-${taskQueue}`;
@@ -57,6 +59,8 @@ export async function ensureReconcileSchedules(client: Client, taskQueue: string
 export interface SchedulePlans {
   hris: ReconcilePlan[];
   orphans?: OrphanPlan;
+  /** Access reviews (reviews.schedule); absent or "off": no schedule. */
+  reviews?: ReviewsConfig;
 }
 
 export interface ScheduleKeeper {
@@ -88,7 +92,8 @@ export function ensureSchedulesInBackground(
         const ensured = await client.withDeadline(Date.now() + (options.timeoutMs ?? 10_000), async () => {
           const hris = await ensureReconcileSchedules(client, taskQueue, plans.hris);
           const orphans = await ensureOrphanSchedule(client, taskQueue, plans.orphans);
-          return orphans ? [...hris, orphans] : hris;
+          const reviews = await ensureReviewSchedule(client, taskQueue, plans.reviews);
+          return [...hris, ...(orphans ? [orphans] : []), ...(reviews ? [reviews] : [])];
         });
         if (ensured.length > 0) log.info({ schedules: ensured }, 'reconciliation schedules in place');
         return;
@@ -103,7 +108,11 @@ export function ensureSchedulesInBackground(
     }
   })();
   return {
-    ids: [...plans.hris.map((p) => reconcileScheduleId(p.source, taskQueue)), ...(plans.orphans && plans.orphans.everyMs > 0 ? [orphanScheduleId(taskQueue)] : [])],
+    ids: [
+      ...plans.hris.map((p) => reconcileScheduleId(p.source, taskQueue)),
+      ...(plans.orphans && plans.orphans.everyMs > 0 ? [orphanScheduleId(taskQueue)] : []),
+      ...(plans.reviews && reviewCron(plans.reviews.schedule) ? [reviewScheduleId(taskQueue)] : []),
+    ],
     ready,
     stop() {
       stopped = true;
