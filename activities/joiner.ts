@@ -123,8 +123,14 @@ export function createJoinerActivities(deps: ActivityDeps) {
           stepKey: `${entry.stepKey}:${step.grant.entitlement}`,
           context: { ...entry.context, rules: rulesOf(step.grant), ...(step.approval ? { approval: step.approval } : {}) },
         };
+        // A grant a reviewer revoked is not given again silently: the evidence names the review.
+        const exception = await deps.reviews?.store.exceptionFor(step.source, step.employeeId, step.system, step.grant.entitlement);
         await connector.grantEntitlement(accountId, step.grant.entitlement);
-        return record(keyed, 'success');
+        if (!exception) return record(keyed, 'success');
+        const note = `granted again by policy though revoked in access review ${exception.campaignId} (${exception.reason})`;
+        const result = await record({ ...keyed, context: { ...keyed.context, reviewException: exception } }, 'success', note);
+        await deps.reviews?.store.clearException(step.source, step.employeeId, step.system, step.grant.entitlement, currentRun().workflowId, result.at);
+        return result;
       });
     },
 

@@ -181,15 +181,35 @@ export class ReviewStore {
       `INSERT INTO review_exceptions (hr_source, employee_id, system, entitlement, campaign_id, item_id, revoked_by, reason, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz)
        ON CONFLICT (hr_source, employee_id, system, entitlement) DO UPDATE SET campaign_id = EXCLUDED.campaign_id, item_id = EXCLUDED.item_id,
-         revoked_by = EXCLUDED.revoked_by, reason = EXCLUDED.reason, created_at = EXCLUDED.created_at`,
+         revoked_by = EXCLUDED.revoked_by, reason = EXCLUDED.reason, created_at = EXCLUDED.created_at, cleared_at = NULL, cleared_by = NULL`,
       [item.hrSource, item.employeeId, item.system, item.entitlement, item.campaignId, item.itemId, item.decidedBy ?? '', item.reason ?? '', at],
     );
   }
 
-  /** A worker's review exceptions: entitlements policy gives that a reviewer revoked. */
+  /** The open exception for one grant, if a reviewer revoked it. */
+  async exceptionFor(hrSource: string, employeeId: string, system: string, entitlement: string): Promise<{ campaignId: string; itemId: string; revokedBy: string; reason: string } | undefined> {
+    const { rows } = await this.db.query<{ campaign_id: string; item_id: string; revoked_by: string; reason: string }>(
+      `SELECT campaign_id, item_id, revoked_by, reason FROM review_exceptions
+        WHERE hr_source = $1 AND employee_id = $2 AND system = $3 AND entitlement = $4 AND cleared_at IS NULL`,
+      [hrSource, employeeId, system, entitlement],
+    );
+    const r = rows[0];
+    return r ? { campaignId: r.campaign_id, itemId: r.item_id, revokedBy: r.revoked_by, reason: r.reason } : undefined;
+  }
+
+  /** A joiner or mover granted it again (with a note): the exception is settled. */
+  async clearException(hrSource: string, employeeId: string, system: string, entitlement: string, byWorkflow: string, at: string): Promise<void> {
+    await this.db.query(
+      `UPDATE review_exceptions SET cleared_at = $6::timestamptz, cleared_by = $5
+        WHERE hr_source = $1 AND employee_id = $2 AND system = $3 AND entitlement = $4 AND cleared_at IS NULL`,
+      [hrSource, employeeId, system, entitlement, byWorkflow, at],
+    );
+  }
+
+  /** A worker's open review exceptions: entitlements policy gives that a reviewer revoked. */
   async exceptionsFor(hrSource: string, employeeId: string): Promise<{ system: string; entitlement: string; campaignId: string; reason: string }[]> {
     const { rows } = await this.db.query<{ system: string; entitlement: string; campaign_id: string; reason: string }>(
-      `SELECT system, entitlement, campaign_id, reason FROM review_exceptions WHERE hr_source = $1 AND employee_id = $2 ORDER BY system, entitlement`,
+      `SELECT system, entitlement, campaign_id, reason FROM review_exceptions WHERE hr_source = $1 AND employee_id = $2 AND cleared_at IS NULL ORDER BY system, entitlement`,
       [hrSource, employeeId],
     );
     return rows.map((r) => ({ system: r.system, entitlement: r.entitlement, campaignId: r.campaign_id, reason: r.reason }));

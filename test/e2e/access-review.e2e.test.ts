@@ -9,6 +9,7 @@ import { startEngineOnTargets } from '../harness/engine-on-targets';
 import { adminToken, auditorToken, type TestEngine } from '../harness/test-engine';
 import type { Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
+import { moverWorkflowId } from '../../src/hris/hr-event';
 import { renderPdfPages } from '../harness/pdf-pages';
 import { parseArgs } from '../../src/cli/args';
 import { runReportAccessReview, runReviewStatus } from '../../src/cli/review';
@@ -149,6 +150,21 @@ describe('an access review campaign', () => {
     expect((await decide(item, { decision: 'revoke', reason: 'moving to sales next month' })).status).toBe(200);
     expect(targets.okta.user('rev.three@acme.test')?.groups).not.toContain('engineering');
     expect(await store.exceptionsFor('bamboohr', '8803')).toEqual([{ system: 'okta', entitlement: 'group:engineering', campaignId, reason: 'moving to sales next month' }]);
+  });
+
+  it('a later mover run that grants it again says so, naming the review, and settles the exception', async () => {
+    const w = workers[2]!;
+    const res = await postBambooWebhook(engine.url, { employees: [{ ...hireDelivery(w.id, w.login, { department: 'Engineering', supervisorEId: w.manager, jobTitle: 'Staff Engineer' }).employees[0]!, action: 'Updated', changedFields: ['jobTitle'] }] });
+    expect(res.status).toBe(202);
+    const event = (res.body.events as { eventId: string; kind: string }[])[0]!;
+    expect(event.kind).toBe('change');
+    const mover = moverWorkflowId('bamboohr', w.id, event.eventId);
+    await resultOf(engine.client, mover);
+    expect(targets.okta.user(w.login)?.groups).toContain('engineering');
+    const grant = (await engine.services.evidence.forEmployee(w.id)).find((e) => e.action === 'entitlement.grant' && e.context.workflowId === mover && e.entitlement === 'group:engineering')!;
+    expect(grant.context.reason).toBe(`granted again by policy though revoked in access review ${campaignId} (moving to sales next month)`);
+    expect(grant.context.reviewException).toMatchObject({ campaignId, revokedBy: 'api:admin' });
+    expect(await store.exceptionsFor('bamboohr', w.id)).toEqual([]);
   });
 
   it('closes at the due date: what nobody decided is unreviewed, and the report rows are the decisions', { timeout: 60_000 }, async () => {

@@ -43,8 +43,8 @@ CREATE TABLE IF NOT EXISTS review_items (
 CREATE INDEX IF NOT EXISTS review_items_reviewer_idx ON review_items (campaign_id, reviewer, status);
 CREATE INDEX IF NOT EXISTS review_items_employee_idx ON review_items (hr_source, employee_id);
 
--- A policy grant a reviewer revoked: the next joiner or mover run does not grant it again
--- without saying so (it is skipped, with the campaign named in its evidence).
+-- A policy grant a reviewer revoked: a later joiner or mover run that grants it again says so
+-- in its evidence (naming the campaign and the reason), and the exception is then settled.
 CREATE TABLE IF NOT EXISTS review_exceptions (
   hr_source    text        NOT NULL,
   employee_id  text        NOT NULL,
@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS review_exceptions (
   revoked_by   text        NOT NULL,
   reason       text        NOT NULL,
   created_at   timestamptz NOT NULL,
+  cleared_at   timestamptz,
+  cleared_by   text,
   PRIMARY KEY (hr_source, employee_id, system, entitlement)
 );
 
