@@ -9,6 +9,8 @@ import { approvalDecisions, summaryPdf } from '../reports/summary-pdf';
 import { checkpointStatus } from './checkpoints/status';
 import { EvidenceStore } from './store';
 import { printChainResult, printProblem } from './verify-cli';
+import { ReviewStore } from '../reviews/store';
+import { loadReviewReport, reviewReportCsv } from '../reports/access-review';
 import { during, noProgress, type Progress } from '../cli/progress';
 import type { VerifyResult } from './types';
 
@@ -47,6 +49,7 @@ export interface EvidenceManifest {
  *  - evidence.jsonl: every event that occurred in [from, to), in chain order, one JSON object
  *    per line with every stored field (seq, recordedAt, prevHash and hash included);
  *  - offboarding.csv: the offboarding report for the same window, as `jml report` writes it;
+ *  - access-reviews/<campaign>.csv: every access-review campaign open in the window, each item with its decision;
  *  - summary.pdf: the auditor's summary (timeliness and breaches, approvals, exceptions, and the
  *    verification with the checkpoint the chain was checked against);
  *  - checkpoints.jsonl, chain-links.jsonl, public-keys/: the signed checkpoints that anchor the
@@ -72,6 +75,7 @@ export async function runEvidenceExport(
   const report = await during(progress('export: leaver runs read'), (p) => loadOffboardingReport(db, window, now, (done, total) => p.update(done, total)));
   const csv = await writeNewFile(join(args.out, 'offboarding.csv'), [Buffer.from(offboardingCsv(report))]);
 
+  const reviews = await writeAccessReviews(new ReviewStore(db), window, args.out);
   const anchor = await writeAnchor(db, args.out, window, evidence);
 
   // Verified after reading, so every exported event is covered by the check.
@@ -100,15 +104,30 @@ export async function runEvidenceExport(
     lastSeq: evidence.lastSeq,
     chain: { ok: chain.ok, checked: chain.checked, problemCount: chain.problemCount, head: chain.head, problems: chain.problems },
     checkpoints: { checkpoints: anchor.checkpoints, anchor: anchor.anchor, links: anchor.links, keyIds: anchor.keyIds },
-    files: [{ name: 'evidence.jsonl', ...evidence.file }, { name: 'offboarding.csv', ...csv }, { name: 'summary.pdf', ...summary }, ...anchor.files],
+    files: [{ name: 'evidence.jsonl', ...evidence.file }, { name: 'offboarding.csv', ...csv }, { name: 'summary.pdf', ...summary }, ...reviews, ...anchor.files],
   };
   await writeNewFile(join(args.out, 'manifest.json'), [Buffer.from(JSON.stringify(manifest, null, 2) + '\n')]);
 
   const seqs = evidence.count ? `, seq ${evidence.firstSeq}-${evidence.lastSeq}` : '';
-  print(`wrote ${args.out}: evidence.jsonl (${evidence.count} events${seqs}), offboarding.csv (${report.leavers.length} leaver(s)), summary.pdf, checkpoints.jsonl (${anchor.checkpoints}), chain-links.jsonl (${anchor.links}), manifest.json`);
+  const reviewFiles = reviews.length > 0 ? `, access-reviews/ (${reviews.length} campaign(s))` : '';
+  print(`wrote ${args.out}: evidence.jsonl (${evidence.count} events${seqs}), offboarding.csv (${report.leavers.length} leaver(s)), summary.pdf${reviewFiles}, checkpoints.jsonl (${anchor.checkpoints}), chain-links.jsonl (${anchor.links}), manifest.json`);
   if (anchor.anchor) print(`anchored by the checkpoint at seq ${anchor.anchor.seq} signed ${anchor.anchor.at} by ${anchor.anchor.keyId}`);
   else if (evidence.count > 0) print(`warning: no signed checkpoint covers seq ${evidence.lastSeq} yet: the package cannot be verified offline; export again after the next checkpoint (evidence.checkpointEvery)`);
   return printChainResult(chain, print);
+}
+
+/** access-reviews/<campaign>.csv for every campaign open at any time in the window, as `jml report access-review` writes it. */
+async function writeAccessReviews(store: ReviewStore, window: { from: string; to: string }, out: string): Promise<ExportedFile[]> {
+  const campaigns = await store.campaignsBetween(window.from, window.to);
+  if (campaigns.length === 0) return [];
+  await mkdir(join(out, 'access-reviews'));
+  const files: ExportedFile[] = [];
+  for (const campaign of campaigns) {
+    const report = (await loadReviewReport(store, campaign.campaignId))!;
+    const name = `access-reviews/${campaign.campaignId}.csv`;
+    files.push({ name, ...(await writeNewFile(join(out, name), [Buffer.from(reviewReportCsv(report))])) });
+  }
+  return files;
 }
 
 /** Creates dir if missing; refuses a file, or a directory that already holds anything. */

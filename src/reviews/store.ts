@@ -78,6 +78,16 @@ export class ReviewStore {
     return rows.map(toCampaign);
   }
 
+  /** Campaigns open at any time in [from, to): opened before `to` and not closed before `from`. */
+  async campaignsBetween(from: string, to: string): Promise<Campaign[]> {
+    const { rows } = await this.db.query<CampaignRow>(
+      `SELECT campaign_id, status, scope, opened_at, due_at, closed_at, snapshot FROM review_campaigns
+        WHERE opened_at < $2::timestamptz AND (closed_at IS NULL OR closed_at >= $1::timestamptz) ORDER BY opened_at, campaign_id`,
+      [from, to],
+    );
+    return rows.map(toCampaign);
+  }
+
   /** The snapshot is complete (every system read or failed). */
   async snapshotTaken(campaignId: string, snapshot: NonNullable<Campaign['snapshot']>): Promise<void> {
     await this.db.query(`UPDATE review_campaigns SET snapshot = $2::jsonb WHERE campaign_id = $1`, [campaignId, JSON.stringify(snapshot)]);

@@ -13,6 +13,7 @@ import { moverWorkflowId } from '../../src/hris/hr-event';
 import { renderPdfPages } from '../harness/pdf-pages';
 import { parseArgs } from '../../src/cli/args';
 import { runReportAccessReview, runReviewStatus } from '../../src/cli/review';
+import { runEvidenceExport } from '../../src/evidence/export-cli';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,5 +204,17 @@ describe('an access review campaign', () => {
     expect(text).toContain('left the database team');
     expect(text.match(/unreviewed/g)?.length).toBe(8);
     await expect(runReportAccessReview(store, parseArgs(['report', 'access-review', '--campaign', campaignId, '--format', 'pdf']), () => undefined)).rejects.toThrow('--format pdf needs --out FILE');
+  });
+
+  it('the evidence export of the window holds the campaign, row for row as its report', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'jml-review-export-')), 'package');
+    const today = new Date().toISOString().slice(0, 10);
+    await runEvidenceExport(engine.db, { from: today, to: today, out: dir }, () => undefined);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { files: { name: string }[] };
+    expect(manifest.files.map((f) => f.name)).toContain(`access-reviews/${campaignId}.csv`);
+    const csv = await (await fetch(`${engine.url}/api/reports/access-reviews/${campaignId}?format=csv`, { headers: { authorization: `Bearer ${auditorToken}` } })).text();
+    expect(await readFile(join(dir, 'access-reviews', `${campaignId}.csv`), 'utf8')).toBe(csv);
+    const events = (await readFile(join(dir, 'evidence.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
+    for (const action of ['review.opened', 'review.snapshot_taken', 'review.item_decided', 'review.closed']) expect(events).toContain(action);
   });
 });
