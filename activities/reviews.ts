@@ -12,6 +12,7 @@ import { emailDigest, type ReviewMessageStore, type ReviewWorkerRow, type Review
 import type { ReviewItemDecision, ReviewItemOutcome } from '../src/temporal/messages';
 import type { ActivityDeps } from './deps';
 import { currentRun } from './step';
+import { slackStep } from './slack-step';
 
 export interface ReviewDeps {
   store: ReviewStore;
@@ -75,10 +76,33 @@ export function createReviewActivities(deps: ActivityDeps) {
     });
   };
 
+  /**
+   * Accounts no active worker owns are orphans: the daily orphan reconciliation finds them and
+   * `jml report orphans` lists them. The campaign counts the open ones per system into its
+   * evidence and hands them to the security channel to decide.
+   */
+  async function tellSecurityOfOrphans(campaignId: string, systems: string[]): Promise<void> {
+    const orphans = deps.orphans?.store;
+    if (!orphans) return;
+    const open = await Promise.all(systems.map(async (system) => ({ system, open: await orphans.countOpen(system) })));
+    const total = open.reduce((n, o) => n + o.open, 0);
+    await campaignEvidence(campaignId, 'review.orphans_handed_over', '', 'success', { openOrphans: open, total, channel: deps.notifications?.securityChannel ?? null });
+    const channel = deps.notifications?.securityChannel;
+    const slack = deps.slack;
+    if (total === 0 || !channel || !slack) return;
+    const text = `Access review ${campaignId}: ${total} account(s) that no active worker owns are open orphans (${open.filter((o) => o.open > 0).map((o) => `${o.system}: ${o.open}`).join(', ')}). They are not in any manager's review: decide them from \`jml report orphans\` (disable, or assign an owner in HR).`;
+    await slackStep(() => slack.post(channel, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }), 'permanent');
+  }
+
   return {
     /** A scheduled campaign's ID (the quarter it opens in, in reviews.timeZone) and settings. */
     async nameScheduledCampaign(input: { timeZone: string }): Promise<CampaignArgs> {
       return campaignArgs(quarterCampaignId(now(), input.timeZone), reviews().settings);
+    },
+
+    /** The time now, for a workflow that must count how long it has waited across runs. */
+    async reviewClock(): Promise<string> {
+      return now().toISOString();
     },
 
     /** Opens the campaign (idempotent by ID) and says which systems it reads. */
@@ -138,6 +162,7 @@ export function createReviewActivities(deps: ActivityDeps) {
         withinBudget,
       });
       views.delete(input.campaignId);
+      await tellSecurityOfOrphans(input.campaignId, input.systems.map((x) => x.system));
       return { reviewers: reviewers.map((r) => ({ ...r, workflowId: reviewerWorkflowId(input.campaignId, r.reviewer) })), finishedAt };
     },
 

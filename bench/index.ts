@@ -51,6 +51,10 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'orphan reconciliation of 100,000 accounts in each of two systems against their workers\u2019 HR history: first run and steady state',
     load: async () => (await import('./orphans')).orphansBenchmark,
   },
+  review: {
+    summary: "an access review's snapshot: 2,000 workers' access in six systems (three Okta under its rate limits, three SCIM), peers answering after 150 ms",
+    load: async () => (await import('./review')).reviewBenchmark,
+  },
   'queue-dispatch': {
     summary: 'how long a lone step waits for dispatch on an idle rate-limited task queue, with the server\u2019s partitions and with one',
     load: async () => (await import('./queue-dispatch')).queueDispatchBenchmark,

@@ -11,6 +11,8 @@ export interface AccessReviewInput {
   snapshotBudgetMs: number;
   remindEveryMs: number;
   escalateAfterMs: number;
+  /** Events in a reviewer workflow's run before it continues as new (default 10,000). */
+  reviewerHistoryLimit?: number;
 }
 
 export interface AccessReviewResult {
@@ -60,7 +62,7 @@ export async function accessReviewWorkflow(input: AccessReviewInput): Promise<Ac
     reviewers.map((r) =>
       startChild(reviewerWorkflow, {
         workflowId: r.workflowId,
-        args: [{ campaignId, reviewer: r.reviewer, items: r.items, dueAt: opened.dueAt, from: finishedAt, remindEveryMs: input.remindEveryMs, escalateAfterMs: input.escalateAfterMs }],
+        args: [{ campaignId, reviewer: r.reviewer, items: r.items, dueAt: opened.dueAt, from: finishedAt, remindEveryMs: input.remindEveryMs, escalateAfterMs: input.escalateAfterMs, ...(input.reviewerHistoryLimit ? { historyLimit: input.reviewerHistoryLimit } : {}) }],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
         taskQueue: workflowInfo().taskQueue,
       }),

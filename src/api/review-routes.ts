@@ -2,8 +2,8 @@ import express, { type Router } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ReviewStore } from '../reviews/store';
-import { reviewerWorkflowId } from '../reviews/ids';
-import { decideReviewItemUpdate, type ReviewItemOutcome } from '../temporal/messages';
+import { sendReviewDecision } from '../reviews/decide';
+import type { ReviewItemOutcome } from '../temporal/messages';
 import { actorOf, requireRole, type ApiTokens } from './auth';
 import { renderReviewReport } from '../reports/access-review';
 
@@ -44,13 +44,14 @@ export function reviewRouter(deps: ReviewRouteDeps): Router {
     if (item.status !== 'pending') return void res.status(409).json({ error: 'already_decided', message: `the item is ${item.status}`, item });
     let outcome: ReviewItemOutcome;
     try {
-      outcome = await deps.client.workflow.getHandle(reviewerWorkflowId(campaign, item.reviewer)).executeUpdate(decideReviewItemUpdate, {
-        args: [{ itemId: id, decision: body.decision, ...(reason ? { reason } : {}), decidedBy: actorOf(res), via: 'api' }],
-      });
+      outcome = await sendReviewDecision(deps.client, campaign, item.reviewer, { itemId: id, decision: body.decision, ...(reason ? { reason } : {}), decidedBy: actorOf(res), via: 'api' }, async () =>
+        (await deps.reviews.campaign(campaign))?.status === 'open',
+      );
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return void res.status(409).json({ error: 'campaign_closed', message: 'the campaign no longer takes decisions' });
       if (err instanceof WorkflowUpdateFailedError) {
         const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+        if (type === 'continuing_as_new') return void res.status(503).set('Retry-After', '5').json({ error: 'busy', message: 'the reviewer is busy with earlier decisions: send it again in a few seconds' });
         return void res.status(type === 'reason_required' || type === 'invalid_decision' ? 400 : 409).json({ error: type ?? 'refused', message: err.cause?.message ?? err.message });
       }
       throw err;

@@ -11,6 +11,7 @@ export interface CampaignArgs {
   snapshotBudgetMs: number;
   remindEveryMs: number;
   escalateAfterMs: number;
+  reviewerHistoryLimit?: number;
 }
 
 /**
@@ -19,13 +20,13 @@ export interface CampaignArgs {
  */
 export async function startReviewCampaign(
   client: Client,
-  options: { taskQueue: string; reviews: ReviewsConfig; scope?: ReviewScope; now?: Date },
+  options: { taskQueue: string; reviews: ReviewsConfig; scope?: ReviewScope; now?: Date; /** Tests: a small history limit, to see reviewers continue as new. */ reviewerHistoryLimit?: number },
 ): Promise<string> {
   const now = options.now ?? new Date();
   const scope = options.scope ?? options.reviews.scope;
   for (let n = 1; n <= 20; n++) {
     const campaignId = dayCampaignId(now, options.reviews.timeZone, n);
-    const args = campaignArgs(campaignId, options.reviews, scope);
+    const args = { ...campaignArgs(campaignId, options.reviews, scope), ...(options.reviewerHistoryLimit ? { reviewerHistoryLimit: options.reviewerHistoryLimit } : {}) };
     try {
       await client.workflow.start(workflowTypes.accessReview, { workflowId: campaignId, taskQueue: options.taskQueue, args: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
       return campaignId;

@@ -2,11 +2,10 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { EvidenceInput } from '../evidence/types';
 import type { Logger } from '../log';
-import { reviewerWorkflowId } from '../reviews/ids';
+import { sendReviewDecision } from '../reviews/decide';
 import { emailDigest } from '../reviews/message-store';
 import type { ReviewStore } from '../reviews/store';
 import type { ReviewItem } from '../reviews/types';
-import { decideReviewItemUpdate } from '../temporal/messages';
 import type { SlackApi } from './client';
 import { reviewRefusedText, type ReviewRefusal } from './review-messages';
 
@@ -87,19 +86,21 @@ export function createReviewClicks(deps: ReviewClickDeps) {
         const digest = profile?.email ? emailDigest(profile.email) : undefined;
         let outcome;
         try {
-          outcome = await deps.client.workflow.getHandle(reviewerWorkflowId(click.campaignId, item.reviewer)).executeUpdate(decideReviewItemUpdate, {
-            args: [
-              {
-                itemId: click.itemId,
-                decision: click.decision,
-                ...(click.reason ? { reason: click.reason } : {}),
-                decidedBy: click.userId,
-                via: 'slack',
-                worker: `${item.hrSource}:${item.employeeId}`,
-                approver: { slackId: click.userId, ...(digest ? { emailDigest: digest } : {}) },
-              },
-            ],
-          });
+          outcome = await sendReviewDecision(
+            deps.client,
+            click.campaignId,
+            item.reviewer,
+            {
+              itemId: click.itemId,
+              decision: click.decision,
+              ...(click.reason ? { reason: click.reason } : {}),
+              decidedBy: click.userId,
+              via: 'slack',
+              worker: `${item.hrSource}:${item.employeeId}`,
+              approver: { slackId: click.userId, ...(digest ? { emailDigest: digest } : {}) },
+            },
+            async () => (await deps.reviews.campaign(click.campaignId))?.status === 'open',
+          );
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) return await refused(click, item, 'campaign_closed', digest);
           const type = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;

@@ -163,7 +163,7 @@ export interface ReviewItemOutcome {
 }
 
 /** Why a review decision was refused before anything was done: the failure's `type`. */
-export type ReviewRefusalReason = 'campaign_closed' | 'invalid_decision' | 'reason_required' | 'not_a_reviewer' | 'self_review';
+export type ReviewRefusalReason = 'campaign_closed' | 'invalid_decision' | 'reason_required' | 'not_a_reviewer' | 'self_review' | 'continuing_as_new';
 
 /**
  * A reviewer's (or an admin's) decision on one item. The validator refuses a closed campaign, a

@@ -9,6 +9,7 @@ import { postSlackInteraction, slackSigningSecret, viewSubmissionPayload } from 
 import { click, deliver, ephemeralsTo, startSlackWorld, type Person, type SlackWorld } from '../harness/slack-world';
 import type { SlackPeerMessage } from '../peers/slack-peer';
 import { resultOf } from '../harness/workflows';
+import { orphanScheduleId } from '../../src/temporal/orphan-schedule';
 
 /**
  * An access review decided in Slack (the Slack Web API peer, Slack's real request signing): three
@@ -40,6 +41,7 @@ beforeAll(async () => {
 policy:
   birthright: [{ system: okta, entitlements: ["group:everyone"] }]
 reviews: { dueAfter: 30s, remindEvery: 9s, escalateAfter: 14s, fallbackReviewers: [${fallback.slackId}], schedule: "off" }
+sla: { securityChannel: "#sec-reviews" }
 `,
   });
   store = new ReviewStore(world.engine.db);
@@ -48,8 +50,16 @@ reviews: { dueAfter: 30s, remindEvery: 9s, escalateAfter: 14s, fallbackReviewers
     const event = await deliver(world, w.id, 'Created', { workEmail: w.login, firstName: `W${w.id}`, lastName: 'Worker', status: 'Active', hireDate: '2024-01-08', terminationDate: null, department: 'Engineering', ...(w.manager ? { supervisorEId: w.manager.employeeId } : {}) });
     await resultOf<JoinerResult>(world.engine.client, event.workflowIds.find((id) => id.startsWith('joiner-'))!);
   }
+  // An account no worker owns, found by the orphan reconciliation before the campaign opens.
+  world.targets.okta.seedUser({ login: 'nobody.knows@acme.test', email: 'nobody.knows@acme.test', status: 'ACTIVE' });
+  const orphans = world.engine.client.schedule.getHandle(orphanScheduleId(world.engine.taskQueue));
+  await orphans.trigger();
+  const run = await vi.waitFor(async () => (await orphans.describe()).info.recentActions[0]!.action.workflow, { timeout: 15_000 });
+  await world.engine.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result();
   campaignId = await startReviewCampaign(world.engine.client, { taskQueue: world.engine.taskQueue, reviews: world.engine.config.file.reviews });
   await vi.waitFor(async () => expect((await store.campaign(campaignId))?.status).toBe('open'), { timeout: 30_000, interval: 100 });
+  // Each reviewer's workflow asks them as it starts: four reviewers (three managers, the fallback).
+  await vi.waitFor(async () => expect((await world.engine.services.evidence.forEmployee(`campaign:${campaignId}`)).filter((e) => e.action === 'review.asked')).toHaveLength(4), { timeout: 30_000, interval: 100 });
 }, 120_000);
 
 afterAll(async () => {
@@ -83,6 +93,9 @@ describe('an access review in Slack', () => {
     expect(messagesTo(revoker)).toHaveLength(1);
     // The worker with no manager goes to the fallback reviewer.
     expect(messagesTo(fallback).some((m) => JSON.stringify(m.blocks).includes('employee `8935`'))).toBe(true);
+    // The account nobody owns is handed to the security channel, not to a manager.
+    const security = world.slack.messages().filter((m) => m.channel === '#sec-reviews' && m.text.includes(campaignId));
+    expect(security.map((m) => m.text)).toEqual([expect.stringContaining('1 account(s) that no active worker owns are open orphans (okta: 1)')]);
   });
 
   it("refuses a stranger's click and a self-review, answering each and recording it", async () => {

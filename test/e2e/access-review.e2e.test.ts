@@ -57,7 +57,8 @@ beforeAll(async () => {
     const joiner = (res.body.events as { workflowIds: string[] }[])[0]!.workflowIds.find((id) => id.startsWith('joiner-'))!;
     await resultOf<JoinerResult>(engine.client, joiner);
   }
-  campaignId = await startReviewCampaign(engine.client, { taskQueue: engine.taskQueue, reviews: engine.config.file.reviews });
+  // A short history limit: the reviewer with ten decisions continues as new on the way.
+  campaignId = await startReviewCampaign(engine.client, { taskQueue: engine.taskQueue, reviews: engine.config.file.reviews, reviewerHistoryLimit: 60 });
   for (const deadline = Date.now() + 30_000; (await store.campaign(campaignId))?.status !== 'open'; ) {
     if (Date.now() > deadline) throw new Error('the campaign did not open');
     await new Promise((r) => setTimeout(r, 200));
@@ -86,7 +87,8 @@ function decide(item: ReviewItem, body: unknown, token = adminToken) {
 
 describe('an access review campaign', () => {
   it('reads every active worker\'s access live, marked policy or by hand, grouped by their manager', async () => {
-    expect(campaignId).toMatch(/^review-\d{4}-\d{2}-\d{2}$/);
+    // Named for the day; a second campaign that day (another test file on the same server) gets -2.
+    expect(campaignId).toMatch(/^review-\d{4}-\d{2}-\d{2}(-\d+)?$/);
     const campaign = (await store.campaign(campaignId))!;
     expect(campaign.snapshot?.systems.map((s) => [s.system, s.status, s.accounts])).toEqual([
       ['aws', 'succeeded', 4],
@@ -121,7 +123,7 @@ describe('an access review campaign', () => {
   });
 
   it('one manager keeps everything: every item recorded kept, nothing removed', async () => {
-    for (const id of ['8801', '8802']) for (const item of await itemsOf(id)) expect((await decide(item, { decision: 'keep' })).status).toBe(200);
+    for (const id of ['8801', '8802']) for (const item of await itemsOf(id)) { const r = await decide(item, { decision: 'keep' }); expect(r.status, await r.text()).toBe(200); }
     const kept = [...(await itemsOf('8801')), ...(await itemsOf('8802'))];
     expect(kept.every((i) => i.status === 'kept' && i.decidedBy === 'api:admin' && i.decidedVia === 'api')).toBe(true);
     expect(targets.okta.user('rev.one@acme.test')?.groups).toEqual(expect.arrayContaining(['prod-db', 'engineering']));
@@ -171,6 +173,10 @@ describe('an access review campaign', () => {
   it('closes at the due date: what nobody decided is unreviewed, and the report rows are the decisions', { timeout: 60_000 }, async () => {
     const result = (await engine.client.workflow.getHandle(campaignId).result()) as AccessReviewResult;
     expect(result).toMatchObject({ items: 20, decided: 12, unreviewed: 8 });
+    // Its history kept short: the reviewer of ten decisions ran more than once, counting every decision.
+    const keeper = result.reviewers.find((r) => r.reviewer === 'manager:bamboohr:8800')!;
+    expect(keeper).toMatchObject({ items: 10, decided: 10 });
+    expect(keeper.runs).toBeGreaterThan(1);
     expect((await store.campaign(campaignId))?.status).toBe('closed');
     expect((await itemsOf('8804')).every((i) => i.status === 'unreviewed')).toBe(true);
     const decision = await decide(find(await itemsOf('8804'), 'okta', 'group:prod-db'), { decision: 'keep' });
