@@ -95,6 +95,7 @@ export function createApp(deps: AppDeps): Express {
       tokens: deps.tokens,
       approvals: deps.approvals.approvals,
       decide: deps.approvals.decide,
+      reviews: deps.reviews,
       ...(deps.temporalUi ? { temporalUi: deps.temporalUi } : {}),
       ...(deps.now ? { now: deps.now } : {}),
     }),

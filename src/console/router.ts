@@ -16,6 +16,7 @@ import type { PageContext, TemporalUi } from './pages/layout';
 import { signInPage } from './pages/sign-in';
 import { timelinessPage, type TimelinessView } from './pages/timeliness';
 import { ConsoleSessions, sessionCookieHeader } from './session';
+import { mountReviewPages, type ReviewPageDeps } from './review-pages';
 
 export interface ConsoleDeps {
   db: Database;
@@ -25,6 +26,8 @@ export interface ConsoleDeps {
   decide: ApprovalDecider;
   /** Where workflows link to; absent: their IDs are shown as text. */
   temporalUi?: TemporalUi;
+  /** Access reviews: campaigns, items to decide, the campaign report. */
+  reviews?: ReviewPageDeps;
   now?: () => Date;
 }
 
@@ -115,6 +118,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const result = await applyDecision(deps.approvals, deps.decide, id, { decision, ...(reason ? { reason } : {}), decidedBy: sessionOf(res).actor, via: 'api' });
     back(outcomeOf(result));
   });
+
+  if (deps.reviews) mountReviewPages(router, deps.reviews, { auth, csrf, adminOnly, formBody, context });
 
   router.get('/console/evidence', noStore, auth, async (_req, res) => {
     const chain = await deps.evidence.verify();

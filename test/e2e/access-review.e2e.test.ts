@@ -9,6 +9,7 @@ import { startEngineOnTargets } from '../harness/engine-on-targets';
 import { adminToken, auditorToken, type TestEngine } from '../harness/test-engine';
 import type { Targets } from '../harness/targets';
 import { resultOf } from '../harness/workflows';
+import { signIn } from '../harness/console';
 import { moverWorkflowId } from '../../src/hris/hr-event';
 import { renderPdfPages } from '../harness/pdf-pages';
 import { parseArgs } from '../../src/cli/args';
@@ -170,9 +171,27 @@ describe('an access review campaign', () => {
     expect(await store.exceptionsFor('bamboohr', w.id)).toEqual([]);
   });
 
+  it('the console shows the campaign to an auditor, and an admin keeps an item there, recorded as the console admin', async () => {
+    const item = find(await itemsOf('8803'), 'okta', 'group:everyone');
+    const auditor = await signIn(engine.url, auditorToken);
+    const seen = await (await auditor.get(`/console/reviews?campaign=${campaignId}`)).text();
+    expect(seen).toContain(`data-item="${item.itemId}"`);
+    expect(seen).toContain('Deciding needs an admin token');
+    expect((await auditor.post(`/console/reviews/${campaignId}/items/${item.itemId}`, { decision: 'keep' })).status).toBe(403);
+    const admin = await signIn(engine.url, adminToken);
+    const noReason = await admin.post(`/console/reviews/${campaignId}/items/${item.itemId}`, { decision: 'revoke', reason: ' ' });
+    expect(noReason.headers.get('location')).toContain('outcome=reason_required');
+    const kept = await admin.post(`/console/reviews/${campaignId}/items/${item.itemId}`, { decision: 'keep' });
+    expect(kept.status).toBe(303);
+    expect(kept.headers.get('location')).toBe(`/console/reviews?campaign=${campaignId}&outcome=kept&id=${item.itemId}`);
+    expect(await store.item(campaignId, item.itemId)).toMatchObject({ status: 'kept', decidedBy: 'console:admin', decidedVia: 'console' });
+    const csv = await (await admin.get(`/console/downloads/access-review.csv?campaign=${campaignId}`)).text();
+    expect(csv.split('\n').find((l) => l.includes(item.itemId))).toContain(',kept,console:admin,console,');
+  });
+
   it('closes at the due date: what nobody decided is unreviewed, and the report rows are the decisions', { timeout: 60_000 }, async () => {
     const result = (await engine.client.workflow.getHandle(campaignId).result()) as AccessReviewResult;
-    expect(result).toMatchObject({ items: 20, decided: 12, unreviewed: 8 });
+    expect(result).toMatchObject({ items: 20, decided: 13, unreviewed: 7 });
     // Its history kept short: the reviewer of ten decisions ran more than once, counting every decision.
     const keeper = result.reviewers.find((r) => r.reviewer === 'manager:bamboohr:8800')!;
     expect(keeper).toMatchObject({ items: 10, decided: 10 });
@@ -190,7 +209,7 @@ describe('an access review campaign', () => {
     expect(statusOf('8803', 'okta', 'group:prod-db')).toBe('revoked');
     expect(statusOf('8804', 'aws', 'group:engineering')).toBe('unreviewed');
     const closed = (await engine.services.evidence.forEmployee(`campaign:${campaignId}`)).find((e) => e.action === 'review.closed')!;
-    expect(closed.context).toMatchObject({ items: 20, decided: 12, unreviewed: 8 });
+    expect(closed.context).toMatchObject({ items: 20, decided: 13, unreviewed: 7 });
   });
 
   it('jml review status and jml report access-review say what an auditor sampling CC6.3 asks', async () => {
@@ -198,17 +217,17 @@ describe('an access review campaign', () => {
     expect(await runReviewStatus(store, parseArgs(['review', 'status', '--campaign', campaignId]), (l) => lines.push(l))).toBe(0);
     const today = new Date().toISOString().slice(0, 10);
     expect(lines[0]).toBe(`${campaignId}: closed, opened ${today}, due ${today}, closed ${today}`);
-    expect(lines).toContain('  items 20: kept 10, revoked 2, pending 0, not reviewed 8');
-    expect(lines).toContain(`  Engineering: reviewed ${today}, 60% (12 of 20)`);
+    expect(lines).toContain('  items 20: kept 11, revoked 2, pending 0, not reviewed 7');
+    expect(lines).toContain(`  Engineering: reviewed ${today}, 65% (13 of 20)`);
     expect(lines).toContain(`  manager bamboohr:8800: reviewed ${today}, 100% (10 of 10)`);
     expect(lines).toContain('  manager bamboohr:8820: not reviewed yet, 0% (0 of 5)');
     const out = join(await mkdtemp(join(tmpdir(), 'jml-review-')), 'review.pdf');
     expect(await runReportAccessReview(store, parseArgs(['report', 'access-review', '--campaign', campaignId, '--format', 'pdf', '--out', out]), () => undefined)).toBe(0);
     const text = (await renderPdfPages(await readFile(out))).map((p) => p.text).join('\n');
     expect(text).toContain(`Access review ${campaignId}`);
-    expect(text).toMatch(/Items: 20\s+Kept: 10\s+Revoked: 2\s+Pending: 0\s+Not reviewed: 8/);
+    expect(text).toMatch(/Items: 20\s+Kept: 11\s+Revoked: 2\s+Pending: 0\s+Not reviewed: 7/);
     expect(text).toContain('left the database team');
-    expect(text.match(/unreviewed/g)?.length).toBe(8);
+    expect(text.match(/unreviewed/g)?.length).toBe(7);
     await expect(runReportAccessReview(store, parseArgs(['report', 'access-review', '--campaign', campaignId, '--format', 'pdf']), () => undefined)).rejects.toThrow('--format pdf needs --out FILE');
   });
 

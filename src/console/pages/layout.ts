@@ -15,11 +15,12 @@ export interface TemporalUi {
   namespace: string;
 }
 
-export type Section = 'timeliness' | 'approvals' | 'evidence';
+export type Section = 'timeliness' | 'approvals' | 'reviews' | 'evidence';
 
 const sections: { id: Section; href: string; label: string }[] = [
   { id: 'timeliness', href: '/console', label: 'Offboarding timeliness' },
   { id: 'approvals', href: '/console/approvals', label: 'Approvals' },
+  { id: 'reviews', href: '/console/reviews', label: 'Access reviews' },
   { id: 'evidence', href: '/console/evidence', label: 'Evidence' },
 ];
 
