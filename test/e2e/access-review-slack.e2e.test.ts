@@ -8,7 +8,8 @@ import { reviewKeepActionId, reviewKeepAllActionId, reviewRevokeActionId, review
 import { postSlackInteraction, slackSigningSecret, viewSubmissionPayload } from '../harness/slack';
 import { click, deliver, ephemeralsTo, startSlackWorld, type Person, type SlackWorld } from '../harness/slack-world';
 import type { SlackPeerMessage } from '../peers/slack-peer';
-import { resultOf } from '../harness/workflows';
+import { recordHistory, resultOf } from '../harness/workflows';
+import { reviewerWorkflowId } from '../../src/reviews/ids';
 import { orphanScheduleId } from '../../src/temporal/orphan-schedule';
 
 /**
@@ -149,6 +150,8 @@ describe('an access review in Slack', () => {
     const result = (await world.engine.client.workflow.getHandle(campaignId).result()) as AccessReviewResult;
     const silentReview = result.reviewers.find((r) => r.reviewer === `manager:bamboohr:${silent.employeeId}`)!;
     expect(silentReview).toMatchObject({ decided: 0, escalated: true });
+    await recordHistory(world.engine.client, 'review-reviewer-escalated', reviewerWorkflowId(campaignId, silentReview.reviewer));
+    await recordHistory(world.engine.client, 'review-reviewer-slack-decided', reviewerWorkflowId(campaignId, `manager:bamboohr:${revoker.employeeId}`));
     expect(silentReview.reminders).toBeGreaterThanOrEqual(1);
     expect(world.slack.messages().some((m) => m.user === silent.slackId && m.text.startsWith('Reminder #1'))).toBe(true);
     // Escalated: the fallback reviewer got the silent manager's worker too.

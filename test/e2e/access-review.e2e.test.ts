@@ -8,7 +8,8 @@ import { hireDelivery, postBambooWebhook } from '../harness/bamboohr';
 import { startEngineOnTargets } from '../harness/engine-on-targets';
 import { adminToken, auditorToken, type TestEngine } from '../harness/test-engine';
 import type { Targets } from '../harness/targets';
-import { resultOf } from '../harness/workflows';
+import { recordHistory, resultOf } from '../harness/workflows';
+import { reviewerWorkflowId } from '../../src/reviews/ids';
 import { signIn } from '../harness/console';
 import { moverWorkflowId } from '../../src/hris/hr-event';
 import { renderPdfPages } from '../harness/pdf-pages';
@@ -192,6 +193,8 @@ describe('an access review campaign', () => {
   it('closes at the due date: what nobody decided is unreviewed, and the report rows are the decisions', { timeout: 60_000 }, async () => {
     const result = (await engine.client.workflow.getHandle(campaignId).result()) as AccessReviewResult;
     expect(result).toMatchObject({ items: 20, decided: 13, unreviewed: 7 });
+    await recordHistory(engine.client, 'review-campaign', campaignId);
+    await recordHistory(engine.client, 'review-reviewer-revoked', reviewerWorkflowId(campaignId, 'manager:bamboohr:8810'));
     // Its history kept short: the reviewer of ten decisions ran more than once, counting every decision.
     const keeper = result.reviewers.find((r) => r.reviewer === 'manager:bamboohr:8800')!;
     expect(keeper).toMatchObject({ items: 10, decided: 10 });
