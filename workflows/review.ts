@@ -1,19 +1,11 @@
 import { ActivityFailure, ApplicationFailure, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { ReviewActivities } from '../activities/reviews';
-import type { ReviewScope } from '../src/reviews/config';
+import type { CampaignArgs } from '../src/reviews/start';
 import type { SystemSnapshot } from '../src/reviews/types';
 import { reviewerWorkflow, type ReviewerResult } from './reviewer';
 
-export interface AccessReviewInput {
-  campaignId: string;
-  scope: ReviewScope;
-  dueAfterMs: number;
-  snapshotBudgetMs: number;
-  remindEveryMs: number;
-  escalateAfterMs: number;
-  /** Events in a reviewer workflow's run before it continues as new (default 10,000). */
-  reviewerHistoryLimit?: number;
-}
+/** What a campaign runs with (src/reviews/start.ts builds it from the reviews settings). */
+export type AccessReviewInput = CampaignArgs;
 
 export interface AccessReviewResult {
   campaignId: string;

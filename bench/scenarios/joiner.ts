@@ -16,6 +16,7 @@ import { watching } from '../peer-watch';
 import { p50Of, stageLine } from '../print';
 import { isoMs as at, maxOf, minOf, span as spanOf } from '../timeline';
 import { joinerResult, type JoinerResult } from './joiner-result';
+import { hireDelivery } from '../../test/harness/bamboohr';
 
 /** Every joiner gets an account and a group in both systems, with no approval on the way. */
 export const policyYaml = `policy:
@@ -34,19 +35,8 @@ export const groups = { okta: 'staff', scim: 'engineering' } as const;
 export const hireDate = '2024-01-08';
 
 /** A field-based BambooHR delivery: a new Engineering worker, active, started on `hireDate`. */
-function hireDelivery(employeeId: string, workEmail: string) {
-  return {
-    employees: [
-      {
-        id: employeeId,
-        action: 'Created',
-        timestamp: new Date().toISOString(),
-        changedFields: [],
-        fields: { workEmail, firstName: 'Bench', lastName: `Joiner${employeeId}`, status: 'Active', hireDate, terminationDate: null, department: 'Engineering' },
-      },
-    ],
-  };
-}
+const joinerDelivery = (employeeId: string, workEmail: string) =>
+  hireDelivery(employeeId, workEmail, { firstName: 'Bench', lastName: `Joiner${employeeId}`, hireDate, department: 'Engineering' });
 
 export interface PeerCalls {
   /** Okta: the first GET /api/v1/users/{login} (the engine's "does the account exist" look-up). */
@@ -136,7 +126,7 @@ const joiner: Scenario<PeerCalls, K, Stages, 'joiners', JoinerResult> = {
   ids: { base: 800_000, loginPrefix: 'bench.joiner' },
   config: policyYaml,
   seed: (targets) => targets.seedGroups([groups.okta, groups.scim]),
-  delivery: (w) => hireDelivery(w.employeeId, w.login),
+  delivery: (w) => joinerDelivery(w.employeeId, w.login),
   workflowPrefix: 'joiner-',
   // Resolves when the Okta peer shows the user in `staff` and the SCIM server shows the user in `engineering` (each implies the account).
   watch(ctx, { login }) {
