@@ -149,6 +149,11 @@ export function payloadToJson(payload: Payload): PayloadJson {
 type ExternalSize = NonNullable<Payload['externalPayloads']>[number]['sizeBytes'];
 const base64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
+/** How an error names a metadata key: `metadata.encoding`, or quoted (`metadata["a\\nb"]`) when it is not a plain name, so no raw control character reaches a message. */
+function metadataField(key: string): string {
+  return /^[\w.-]{1,100}$/.test(key) ? `metadata.${key}` : `metadata[${JSON.stringify(key.slice(0, 100))}]`;
+}
+
 function bytesOf(value: unknown, field: string): Buffer {
   if (typeof value !== 'string' || !base64.test(value)) throw new Error(`${field}: expected base64 text`);
   return Buffer.from(value, 'base64');
@@ -163,7 +168,7 @@ export function payloadFromJson(json: Record<string, unknown>): Payload {
   const metadata = json.metadata;
   if (metadata !== undefined && metadata !== null) {
     if (typeof metadata !== 'object' || Array.isArray(metadata)) throw new Error('metadata: expected an object of base64 values');
-    payload.metadata = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, bytesOf(v, `metadata.${k}`)]));
+    payload.metadata = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, bytesOf(v, metadataField(k))]));
   }
   if (json.data !== undefined && json.data !== null) payload.data = bytesOf(json.data, 'data');
   const external = json.externalPayloads ?? json.external_payloads;

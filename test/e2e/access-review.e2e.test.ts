@@ -33,10 +33,10 @@ let close: () => Promise<void>;
 let campaignId: string;
 
 const workers = [
-  { id: '8801', login: 'rev.one@acme.test', manager: '8800' },
-  { id: '8802', login: 'rev.two@acme.test', manager: '8800' },
-  { id: '8803', login: 'rev.three@acme.test', manager: '8810' },
-  { id: '8804', login: 'rev.four@acme.test', manager: '8820' },
+  { id: '6601', login: 'rev.one@acme.test', manager: '6600' },
+  { id: '6602', login: 'rev.two@acme.test', manager: '6600' },
+  { id: '6603', login: 'rev.three@acme.test', manager: '6610' },
+  { id: '6604', login: 'rev.four@acme.test', manager: '6620' },
 ];
 const policy = `
 policy:
@@ -96,7 +96,7 @@ describe('an access review campaign', () => {
       ['aws', 'succeeded', 4],
       ['okta', 'succeeded', 4],
     ]);
-    const one = await itemsOf('8801');
+    const one = await itemsOf('6601');
     expect(one.map((i) => `${i.system}:${i.entitlement}:${i.basis}`).sort()).toEqual([
       'aws:group:engineering:hand',
       'aws:group:prod-db:hand',
@@ -105,18 +105,18 @@ describe('an access review campaign', () => {
       'okta:group:prod-db:hand',
     ]);
     expect(find(one, 'okta', 'group:engineering').rules).toEqual(['rules[0]']);
-    expect(new Set(one.map((i) => i.reviewer))).toEqual(new Set(['manager:bamboohr:8800']));
+    expect(new Set(one.map((i) => i.reviewer))).toEqual(new Set(['manager:bamboohr:6600']));
     expect((await store.reviewers(campaignId)).map((r) => [r.reviewer, r.items])).toEqual([
-      ['manager:bamboohr:8800', 10],
-      ['manager:bamboohr:8810', 5],
-      ['manager:bamboohr:8820', 5],
+      ['manager:bamboohr:6600', 10],
+      ['manager:bamboohr:6610', 5],
+      ['manager:bamboohr:6620', 5],
     ]);
     const opened = (await engine.services.evidence.forEmployee(`campaign:${campaignId}`)).map((e) => `${e.action}:${e.outcome}`);
     expect(opened).toEqual(expect.arrayContaining(['review.opened:success', 'review.system_read:success', 'review.snapshot_taken:success']));
   });
 
   it('refuses what is not a decision, a revoke without a reason and an auditor: nothing decided', async () => {
-    const item = find(await itemsOf('8803'), 'okta', 'group:prod-db');
+    const item = find(await itemsOf('6603'), 'okta', 'group:prod-db');
     expect((await decide(item, { decision: 'maybe' })).status).toBe(400);
     expect((await decide(item, { decision: 'revoke' })).status).toBe(400);
     expect((await decide(item, { decision: 'revoke', reason: 'x' }, auditorToken)).status).toBe(403);
@@ -125,14 +125,14 @@ describe('an access review campaign', () => {
   });
 
   it('one manager keeps everything: every item recorded kept, nothing removed', async () => {
-    for (const id of ['8801', '8802']) for (const item of await itemsOf(id)) { const r = await decide(item, { decision: 'keep' }); expect(r.status, await r.text()).toBe(200); }
-    const kept = [...(await itemsOf('8801')), ...(await itemsOf('8802'))];
+    for (const id of ['6601', '6602']) for (const item of await itemsOf(id)) { const r = await decide(item, { decision: 'keep' }); expect(r.status, await r.text()).toBe(200); }
+    const kept = [...(await itemsOf('6601')), ...(await itemsOf('6602'))];
     expect(kept.every((i) => i.status === 'kept' && i.decidedBy === 'api:admin' && i.decidedVia === 'api')).toBe(true);
     expect(targets.okta.user('rev.one@acme.test')?.groups).toEqual(expect.arrayContaining(['prod-db', 'engineering']));
   });
 
   it('another revokes a hand grant: gone from Okta at once, with evidence; a second decision is refused', async () => {
-    const item = find(await itemsOf('8803'), 'okta', 'group:prod-db');
+    const item = find(await itemsOf('6603'), 'okta', 'group:prod-db');
     const res = await decide(item, { decision: 'revoke', reason: 'left the database team' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { outcome: { result: string; revokeOutcome: string }; item: ReviewItem };
@@ -140,7 +140,7 @@ describe('an access review campaign', () => {
     expect(body.item).toMatchObject({ status: 'revoked', reason: 'left the database team', revokeOutcome: 'success', revokedAt: expect.any(String) });
     expect(targets.okta.user('rev.three@acme.test')?.groups).not.toContain('prod-db');
     expect(targets.scim.user('rev.three@acme.test')?.groups).toContain('prod-db');
-    const evidence = (await engine.services.evidence.forEmployee('8803')).filter((e) => e.context.campaignId === campaignId || e.action === 'review.item_decided');
+    const evidence = (await engine.services.evidence.forEmployee('6603')).filter((e) => e.context.campaignId === campaignId || e.action === 'review.item_decided');
     expect(evidence.map((e) => `${e.action}:${e.system}:${e.entitlement}:${e.outcome}`)).toEqual(
       expect.arrayContaining(['review.item_decided:okta:group:prod-db:success', 'entitlement.revoke:okta:group:prod-db:success']),
     );
@@ -150,11 +150,11 @@ describe('an access review campaign', () => {
   });
 
   it('a revoked policy grant becomes an exception that names the campaign', async () => {
-    const item = find(await itemsOf('8803'), 'okta', 'group:engineering');
+    const item = find(await itemsOf('6603'), 'okta', 'group:engineering');
     expect(item.basis).toBe('policy');
     expect((await decide(item, { decision: 'revoke', reason: 'moving to sales next month' })).status).toBe(200);
     expect(targets.okta.user('rev.three@acme.test')?.groups).not.toContain('engineering');
-    expect(await store.exceptionsFor('bamboohr', '8803')).toEqual([{ system: 'okta', entitlement: 'group:engineering', campaignId, reason: 'moving to sales next month' }]);
+    expect(await store.exceptionsFor('bamboohr', '6603')).toEqual([{ system: 'okta', entitlement: 'group:engineering', campaignId, reason: 'moving to sales next month' }]);
   });
 
   it('a later mover run that grants it again says so, naming the review, and settles the exception', async () => {
@@ -173,7 +173,7 @@ describe('an access review campaign', () => {
   });
 
   it('the console shows the campaign to an auditor, and an admin keeps an item there, recorded as the console admin', async () => {
-    const item = find(await itemsOf('8803'), 'okta', 'group:everyone');
+    const item = find(await itemsOf('6603'), 'okta', 'group:everyone');
     const auditor = await signIn(engine.url, auditorToken);
     const seen = await (await auditor.get(`/console/reviews?campaign=${campaignId}`)).text();
     expect(seen).toContain(`data-item="${item.itemId}"`);
@@ -194,23 +194,23 @@ describe('an access review campaign', () => {
     const result = (await engine.client.workflow.getHandle(campaignId).result()) as AccessReviewResult;
     expect(result).toMatchObject({ items: 20, decided: 13, unreviewed: 7 });
     await recordHistory(engine.client, 'review-campaign', campaignId);
-    await recordHistory(engine.client, 'review-reviewer-revoked', reviewerWorkflowId(campaignId, 'manager:bamboohr:8810'));
+    await recordHistory(engine.client, 'review-reviewer-revoked', reviewerWorkflowId(campaignId, 'manager:bamboohr:6610'));
     // Its history kept short: the reviewer of ten decisions ran more than once, counting every decision.
-    const keeper = result.reviewers.find((r) => r.reviewer === 'manager:bamboohr:8800')!;
+    const keeper = result.reviewers.find((r) => r.reviewer === 'manager:bamboohr:6600')!;
     expect(keeper).toMatchObject({ items: 10, decided: 10 });
     expect(keeper.runs).toBeGreaterThan(1);
     expect((await store.campaign(campaignId))?.status).toBe('closed');
-    expect((await itemsOf('8804')).every((i) => i.status === 'unreviewed')).toBe(true);
-    const decision = await decide(find(await itemsOf('8804'), 'okta', 'group:prod-db'), { decision: 'keep' });
+    expect((await itemsOf('6604')).every((i) => i.status === 'unreviewed')).toBe(true);
+    const decision = await decide(find(await itemsOf('6604'), 'okta', 'group:prod-db'), { decision: 'keep' });
     expect(decision.status).toBe(409);
     const csv = await (await fetch(`${engine.url}/api/reports/access-reviews/${campaignId}?format=csv`, { headers: { authorization: `Bearer ${auditorToken}` } })).text();
     const [header, ...rows] = csv.trim().split('\n');
     expect(header).toBe('campaignId,itemId,hrSource,employeeId,department,reviewer,system,entitlement,basis,rules,status,decidedBy,decidedVia,decidedAt,reason,revokeOutcome,revokedAt');
     expect(rows).toHaveLength(20);
     const statusOf = (employee: string, system: string, entitlement: string) => rows.find((r) => r.includes(`,${employee},`) && r.includes(`,${system},${entitlement},`))!.split(',')[10];
-    expect(statusOf('8801', 'okta', 'group:prod-db')).toBe('kept');
-    expect(statusOf('8803', 'okta', 'group:prod-db')).toBe('revoked');
-    expect(statusOf('8804', 'aws', 'group:engineering')).toBe('unreviewed');
+    expect(statusOf('6601', 'okta', 'group:prod-db')).toBe('kept');
+    expect(statusOf('6603', 'okta', 'group:prod-db')).toBe('revoked');
+    expect(statusOf('6604', 'aws', 'group:engineering')).toBe('unreviewed');
     const closed = (await engine.services.evidence.forEmployee(`campaign:${campaignId}`)).find((e) => e.action === 'review.closed')!;
     expect(closed.context).toMatchObject({ items: 20, decided: 13, unreviewed: 7 });
   });
@@ -222,8 +222,8 @@ describe('an access review campaign', () => {
     expect(lines[0]).toBe(`${campaignId}: closed, opened ${today}, due ${today}, closed ${today}`);
     expect(lines).toContain('  items 20: kept 11, revoked 2, pending 0, not reviewed 7');
     expect(lines).toContain(`  Engineering: reviewed ${today}, 65% (13 of 20)`);
-    expect(lines).toContain(`  manager bamboohr:8800: reviewed ${today}, 100% (10 of 10)`);
-    expect(lines).toContain('  manager bamboohr:8820: not reviewed yet, 0% (0 of 5)');
+    expect(lines).toContain(`  manager bamboohr:6600: reviewed ${today}, 100% (10 of 10)`);
+    expect(lines).toContain('  manager bamboohr:6620: not reviewed yet, 0% (0 of 5)');
     const out = join(await mkdtemp(join(tmpdir(), 'jml-review-')), 'review.pdf');
     expect(await runReportAccessReview(store, parseArgs(['report', 'access-review', '--campaign', campaignId, '--format', 'pdf', '--out', out]), () => undefined)).toBe(0);
     const text = (await renderPdfPages(await readFile(out))).map((p) => p.text).join('\n');
