@@ -1,9 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { jmlBin } from '../harness/jml-process';
 import type { JoinerResult } from '../../workflows/joiner';
 import type { AccessReviewResult } from '../../workflows/review';
 import { ReviewStore } from '../../src/reviews/store';
 import type { ReviewItem } from '../../src/reviews/types';
-import { startReviewCampaign } from '../../src/reviews/start';
 import { reviewKeepActionId, reviewKeepAllActionId, reviewRevokeActionId, reviewRevokeReasonCallbackId, reasonActionId, reasonBlockId } from '../../src/slack/ids';
 import { postSlackInteraction, slackSigningSecret, viewSubmissionPayload } from '../harness/slack';
 import { click, deliver, ephemeralsTo, startSlackWorld, type Person, type SlackWorld } from '../harness/slack-world';
@@ -31,20 +35,19 @@ const workers = [
   { id: fallback.employeeId, login: fallback.email, manager: undefined },
 ];
 
+const reviewYaml = `
+policy:
+  birthright: [{ system: okta, entitlements: ["group:everyone"] }]
+reviews: { dueAfter: 30s, remindEvery: 9s, escalateAfter: 14s, fallbackReviewers: [${fallback.slackId}], schedule: "off" }
+sla: { securityChannel: "#sec-reviews" }
+`;
+
 let world: SlackWorld;
 let store: ReviewStore;
 let campaignId: string;
 
 beforeAll(async () => {
-  world = await startSlackWorld({
-    people: [keeper, revoker, silent, fallback, stranger],
-    yaml: `
-policy:
-  birthright: [{ system: okta, entitlements: ["group:everyone"] }]
-reviews: { dueAfter: 30s, remindEvery: 9s, escalateAfter: 14s, fallbackReviewers: [${fallback.slackId}], schedule: "off" }
-sla: { securityChannel: "#sec-reviews" }
-`,
-  });
+  world = await startSlackWorld({ people: [keeper, revoker, silent, fallback, stranger], yaml: reviewYaml });
   store = new ReviewStore(world.engine.db);
   for (const w of workers) {
     world.targets.seedWorker(w.login, ['prod-db']);
@@ -57,7 +60,19 @@ sla: { securityChannel: "#sec-reviews" }
   await orphans.trigger();
   const run = await vi.waitFor(async () => (await orphans.describe()).info.recentActions[0]!.action.workflow, { timeout: 15_000 });
   await world.engine.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result();
-  campaignId = await startReviewCampaign(world.engine.client, { taskQueue: world.engine.taskQueue, reviews: world.engine.config.file.reviews });
+  // As an admin would: `jml review start`, with the deployment's config and Temporal settings.
+  const dir = await mkdtemp(join(tmpdir(), 'jml-review-cli-'));
+  await writeFile(join(dir, 'jml.config.yaml'), `${world.targets.systemsYaml}\n${reviewYaml}`);
+  const started = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(
+      process.execPath,
+      [jmlBin, 'review', 'start'],
+      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: world.engine.taskQueue, ...world.targets.secrets } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+  expect(started.code, started.stderr).toBe(0);
+  campaignId = /^access review (\S+) started/.exec(started.stdout)![1]!;
   await vi.waitFor(async () => expect((await store.campaign(campaignId))?.status).toBe('open'), { timeout: 30_000, interval: 100 });
   // Each reviewer's workflow asks them as it starts: four reviewers (three managers, the fallback).
   await vi.waitFor(async () => expect((await world.engine.services.evidence.forEmployee(`campaign:${campaignId}`)).filter((e) => e.action === 'review.asked')).toHaveLength(4), { timeout: 30_000, interval: 100 });
