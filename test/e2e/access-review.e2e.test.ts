@@ -44,7 +44,7 @@ policy:
   rules:
     - when: { department: Engineering }
       grant: [{ system: okta, entitlements: ["group:engineering"] }]
-reviews: { dueAfter: 20s, schedule: "off" }
+reviews: { dueAfter: 35s, schedule: "off" }
 `;
 
 beforeAll(async () => {
