@@ -6,7 +6,7 @@ import { reviewItemsPerMessage, reviewMessage, reviewReminderMessage, type Revie
 import type { ActivityDeps } from './deps';
 import type { ReviewDeps } from './reviews';
 import { managerInSlack, slackStep } from './slack-step';
-import { currentRun } from './step';
+import { campaignEvidence } from './review-evidence';
 
 /** Who reviews: the Slack users asked, why, and digests of their workers' work emails (self-review check). */
 export interface ReviewerAsked {
@@ -40,13 +40,14 @@ export function createReviewSlackActivities(deps: ActivityDeps) {
   }
 
   /** Posts each worker's pages to each recipient once (a retried step skips what was posted). */
-  async function postPages(campaignId: string, reviewer: string, dueAt: string, recipients: string[], role: ReviewMessageInput['role'], items: ReviewItem[], workers: ReviewWorkerRow[]): Promise<number> {
+  async function postPages(campaignId: string, reviewer: string, dueAt: string, recipients: string[], role: ReviewMessageInput['role'], items: ReviewItem[], workers: ReviewWorkerRow[]): Promise<{ posted: number; refused: number }> {
     const slack = deps.slack;
-    if (!slack || recipients.length === 0) return 0;
+    if (!slack || recipients.length === 0) return { posted: 0, refused: 0 };
     const byWorker = new Map<string, ReviewItem[]>();
     for (const item of items) byWorker.set(workerKey(item), [...(byWorker.get(workerKey(item)) ?? []), item]);
     const views = new Map(workers.map((w) => [workerKey(w), w]));
     let posted = 0;
+    let refused = 0;
     for (const [key, all] of byWorker) {
       const first = all[0]!;
       const view = views.get(key) ?? { hrSource: first.hrSource, employeeId: first.employeeId };
@@ -59,30 +60,19 @@ export function createReviewSlackActivities(deps: ActivityDeps) {
           const worker = { ...(view.name ? { name: view.name } : {}), ...(view.jobTitle ? { jobTitle: view.jobTitle } : {}), ...(view.department ? { department: view.department } : {}) };
           const content = reviewMessage({ campaignId, dueAt, worker: { ...worker, hrSource: first.hrSource, employeeId: first.employeeId }, items: pageItems, page, pages, role });
           const message = await slackStep(() => slack.post(recipient, content), 'permanent');
-          if (!message) continue;
+          if (!message) {
+            refused += 1;
+            continue;
+          }
           await reviews().messages.record({ ...ref, reviewer, pages, itemIds: pageItems.map((i) => i.itemId), worker, channel: message.channel, ts: message.ts } satisfies ReviewMessage, now());
           posted += 1;
         }
       }
     }
-    return posted;
+    return { posted, refused };
   }
 
-  const evidence = (campaignId: string, action: string, key: string, context: Record<string, unknown>) => {
-    const run = currentRun();
-    return deps.evidence.append({
-      stepKey: `${action}:${campaignId}:${key}`,
-      employeeId: `campaign:${campaignId}`,
-      hrSource: 'none',
-      actorType: 'engine',
-      actorId: 'jml-engine',
-      action,
-      occurredAt: now().toISOString(),
-      where: 'slack',
-      outcome: 'success',
-      context: { workflowId: run.workflowId, runId: run.runId, campaignId, ...context },
-    });
-  };
+  const record = campaignEvidence(deps);
 
   return {
     /** Finds the reviewer in Slack (the manager, else the fallback reviewers) and sends them their workers' messages. */
@@ -95,8 +85,9 @@ export function createReviewSlackActivities(deps: ActivityDeps) {
       const items = await itemsOf(input.campaignId, input.reviewer);
       const keys = [...new Map(items.map((i) => [workerKey(i), { hrSource: i.hrSource, employeeId: i.employeeId }])).values()];
       const workers = await reviews().workers.get(input.campaignId, keys);
-      const posted = await postPages(input.campaignId, input.reviewer, input.dueAt, asked, role, items, workers);
-      await evidence(input.campaignId, 'review.asked', input.reviewer, { reviewer: input.reviewer, asked, role, items: items.length, workers: keys.length, messages: posted, slack: deps.slack !== undefined });
+      const sent = await postPages(input.campaignId, input.reviewer, input.dueAt, asked, role, items, workers);
+      // Asked in Slack only when Slack took every message (without Slack, decisions go through the API and the console).
+      await record(input.campaignId, 'review.asked', input.reviewer, sent.refused > 0 ? 'failure' : 'success', { reviewer: input.reviewer, asked, role, items: items.length, workers: keys.length, messages: sent.posted, refused: sent.refused, slack: deps.slack !== undefined }, { slack: true });
       return { asked, role, fallback: manager ? fallback.filter((f) => f !== manager.id) : [], workerDigests: Object.fromEntries(workers.filter((w) => w.emailDigest).map((w) => [workerKey(w), w.emailDigest!])) };
     },
 
@@ -105,8 +96,11 @@ export function createReviewSlackActivities(deps: ActivityDeps) {
       const pending = (await itemsOf(input.campaignId, input.reviewer, 'pending')).length;
       if (pending === 0) return 0;
       const slack = deps.slack;
-      if (slack) for (const recipient of input.asked) await slackStep(() => slack.post(recipient, reviewReminderMessage({ campaignId: input.campaignId, dueAt: input.dueAt, pending, count: input.count })), 'permanent');
-      await evidence(input.campaignId, 'review.reminded', `${input.reviewer}:${input.count}`, { reviewer: input.reviewer, asked: input.asked, pending, count: input.count });
+      let sent = 0;
+      if (slack) for (const recipient of input.asked) if (await slackStep(() => slack.post(recipient, reviewReminderMessage({ campaignId: input.campaignId, dueAt: input.dueAt, pending, count: input.count })), 'permanent')) sent += 1;
+      // Reminded only as far as Slack took the reminders.
+      const reminded = sent > 0 && sent === input.asked.length;
+      await record(input.campaignId, 'review.reminded', `${input.reviewer}:${input.count}`, reminded ? 'success' : 'failure', { reviewer: input.reviewer, asked: input.asked, sent, pending, count: input.count, ...(reminded ? {} : { reason: !slack ? 'no Slack: nobody was reminded' : input.asked.length === 0 ? 'nobody to remind in Slack' : 'Slack refused a reminder' }) }, { slack: true });
       return pending;
     },
 
@@ -116,8 +110,8 @@ export function createReviewSlackActivities(deps: ActivityDeps) {
       if (pending.length === 0 || input.fallback.length === 0) return [];
       const keys = [...new Map(pending.map((i) => [workerKey(i), { hrSource: i.hrSource, employeeId: i.employeeId }])).values()];
       const workers = await reviews().workers.get(input.campaignId, keys);
-      await postPages(input.campaignId, input.reviewer, input.dueAt, input.fallback, 'escalated', pending, workers);
-      await evidence(input.campaignId, 'review.escalated', input.reviewer, { reviewer: input.reviewer, to: input.fallback, pending: pending.length });
+      const sent = await postPages(input.campaignId, input.reviewer, input.dueAt, input.fallback, 'escalated', pending, workers);
+      await record(input.campaignId, 'review.escalated', input.reviewer, sent.refused > 0 ? 'failure' : 'success', { reviewer: input.reviewer, to: input.fallback, pending: pending.length, messages: sent.posted, refused: sent.refused }, { slack: true });
       return input.fallback;
     },
 
@@ -131,8 +125,11 @@ export function createReviewSlackActivities(deps: ActivityDeps) {
         const items = (await Promise.all(m.itemIds.map((id) => reviews().store.item(input.campaignId, id)))).filter((i): i is ReviewItem => i !== undefined);
         const role = m.reviewer.startsWith('manager:') && !reviews().fallbackReviewers.includes(m.recipient) ? 'manager' : 'fallback';
         const content = reviewMessage({ campaignId: input.campaignId, dueAt: input.dueAt, worker: { ...m.worker, hrSource: m.hrSource, employeeId: m.employeeId }, items, page: m.page, pages: m.pages, role });
-        await slackStep(() => slack.update({ channel: m.channel, ts: m.ts }, content), 'permanent');
-        updated += 1;
+        const done = await slackStep(async () => {
+          await slack.update({ channel: m.channel, ts: m.ts }, content);
+          return true;
+        }, 'permanent');
+        if (done) updated += 1;
       }
       return updated;
     },

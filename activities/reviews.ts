@@ -12,6 +12,7 @@ import { emailDigest, type ReviewMessageStore, type ReviewWorkerRow, type Review
 import type { ReviewItemDecision, ReviewItemOutcome } from '../src/temporal/messages';
 import type { ActivityDeps } from './deps';
 import { currentRun } from './step';
+import { campaignEvidence } from './review-evidence';
 import { slackStep } from './slack-step';
 
 export interface ReviewDeps {
@@ -60,21 +61,7 @@ export function createReviewActivities(deps: ActivityDeps) {
     }
     return entry.view;
   };
-  const campaignEvidence = (campaignId: string, action: string, key: string, outcome: 'success' | 'failure', context: Record<string, unknown>, system?: string) => {
-    const run = currentRun();
-    return deps.evidence.append({
-      stepKey: `${action}:${campaignId}${key ? `:${key}` : ''}`,
-      employeeId: `campaign:${campaignId}`,
-      hrSource: 'none',
-      actorType: 'engine',
-      actorId: 'jml-engine',
-      action,
-      ...(system ? { system, where: deps.connectors.get(system)?.location } : {}),
-      occurredAt: now().toISOString(),
-      outcome,
-      context: { workflowId: run.workflowId, runId: run.runId, campaignId, ...context },
-    });
-  };
+  const record = campaignEvidence(deps);
 
   /**
    * Accounts no active worker owns are orphans: the daily orphan reconciliation finds them and
@@ -86,12 +73,16 @@ export function createReviewActivities(deps: ActivityDeps) {
     if (!orphans) return;
     const open = await Promise.all(systems.map(async (system) => ({ system, open: await orphans.countOpen(system) })));
     const total = open.reduce((n, o) => n + o.open, 0);
-    await campaignEvidence(campaignId, 'review.orphans_handed_over', '', 'success', { openOrphans: open, total, channel: deps.notifications?.securityChannel ?? null });
     const channel = deps.notifications?.securityChannel;
     const slack = deps.slack;
-    if (total === 0 || !channel || !slack) return;
-    const text = `Access review ${campaignId}: ${total} account(s) that no active worker owns are open orphans (${open.filter((o) => o.open > 0).map((o) => `${o.system}: ${o.open}`).join(', ')}). They are not in any manager's review: decide them from \`jml report orphans\` (disable, or assign an owner in HR).`;
-    await slackStep(() => slack.post(channel, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }), 'permanent');
+    let posted = false;
+    if (total > 0 && channel && slack) {
+      const text = `Access review ${campaignId}: ${total} account(s) that no active worker owns are open orphans (${open.filter((o) => o.open > 0).map((o) => `${o.system}: ${o.open}`).join(', ')}). They are not in any manager's review: decide them from \`jml report orphans\` (disable, or assign an owner in HR).`;
+      posted = (await slackStep(() => slack.post(channel, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }), 'permanent')) !== undefined;
+    }
+    // Told only when Slack took the message: a channel it refused is a failure, never "handed over".
+    const told = total === 0 || posted;
+    await record(campaignId, 'review.orphans_handed_over', '', told ? 'success' : 'failure', { openOrphans: open, total, channel: channel ?? null, posted, ...(told ? {} : { reason: channel && slack ? 'Slack refused the message to the security channel' : 'no security channel or no Slack: nobody was told' }) });
   }
 
   return {
@@ -110,7 +101,7 @@ export function createReviewActivities(deps: ActivityDeps) {
       const at = now();
       const campaign = await reviews().store.open(input.campaignId, input.scope, at, new Date(at.getTime() + input.dueAfterMs));
       const systems = [...deps.connectors.keys()].filter((id) => !input.scope.systems || input.scope.systems.includes(id)).sort();
-      await campaignEvidence(input.campaignId, 'review.opened', '', 'success', { scope: input.scope, systems, dueAt: campaign.dueAt });
+      await record(input.campaignId, 'review.opened', '', 'success', { scope: input.scope, systems, dueAt: campaign.dueAt });
       return { openedAt: campaign.openedAt, dueAt: campaign.dueAt, systems };
     },
 
@@ -135,7 +126,7 @@ export function createReviewActivities(deps: ActivityDeps) {
           context.heartbeat({ done, of: workers.length });
         },
       });
-      await campaignEvidence(input.campaignId, 'review.system_read', input.system, 'success', { workers: workers.length, accounts: snapshot.accounts, items: snapshot.items, noAccount: snapshot.noAccount }, input.system);
+      await record(input.campaignId, 'review.system_read', input.system, 'success', { workers: workers.length, accounts: snapshot.accounts, items: snapshot.items, noAccount: snapshot.noAccount }, { system: input.system });
       return snapshot;
     },
 
@@ -148,10 +139,10 @@ export function createReviewActivities(deps: ActivityDeps) {
       await reviews().workers.add(input.campaignId, inScope.map(workerRow));
       await reviews().store.snapshotTaken(input.campaignId, { workers, systems: input.systems, finishedAt, withinBudget });
       for (const s of input.systems.filter((x) => x.status === 'failed')) {
-        await campaignEvidence(input.campaignId, 'review.system_read', s.system, 'failure', { reason: s.error ?? 'the read failed' }, s.system);
+        await record(input.campaignId, 'review.system_read', s.system, 'failure', { reason: s.error ?? 'the read failed' }, { system: s.system });
       }
       const reviewers = await reviews().store.reviewers(input.campaignId);
-      await campaignEvidence(input.campaignId, 'review.snapshot_taken', '', input.systems.some((s) => s.status === 'failed') ? 'failure' : 'success', {
+      await record(input.campaignId, 'review.snapshot_taken', '', input.systems.some((s) => s.status === 'failed') ? 'failure' : 'success', {
         workers,
         items: reviewers.reduce((n, r) => n + r.items, 0),
         reviewers: reviewers.length,
@@ -169,7 +160,7 @@ export function createReviewActivities(deps: ActivityDeps) {
     /** Every reviewer's workflow runs: the campaign takes decisions. */
     async openReviewDecisions(input: { campaignId: string; reviewers: number }): Promise<void> {
       await reviews().store.openForDecisions(input.campaignId);
-      await campaignEvidence(input.campaignId, 'review.decisions_opened', '', 'success', { reviewers: input.reviewers });
+      await record(input.campaignId, 'review.decisions_opened', '', 'success', { reviewers: input.reviewers });
     },
 
     /** Records a decision (the first one wins), with its evidence; answers the item as stored. */
@@ -243,7 +234,7 @@ export function createReviewActivities(deps: ActivityDeps) {
       const items = completion.reduce((n, c) => n + c.items, 0);
       const decided = completion.reduce((n, c) => n + c.decided, 0);
       const notReviewed = completion.filter((c) => c.decided < c.items).map((c) => ({ reviewer: c.key, undecided: c.items - c.decided }));
-      await campaignEvidence(input.campaignId, 'review.closed', '', 'success', { items, decided, unreviewed: items - decided, newlyUnreviewed: unreviewed, notReviewed });
+      await record(input.campaignId, 'review.closed', '', 'success', { items, decided, unreviewed: items - decided, newlyUnreviewed: unreviewed, notReviewed });
       return { unreviewed: items - decided, items, decided };
     },
   };

@@ -172,7 +172,14 @@ describe('an access review in Slack', () => {
     // Escalated: the fallback reviewer got the silent manager's worker too.
     expect(messagesTo(fallback).some((m) => JSON.stringify(m.blocks).includes('employee `8951`'))).toBe(true);
     expect((await itemsOf('8951')).every((i) => i.status === 'unreviewed')).toBe(true);
-    const campaignEvents = (await world.engine.services.evidence.forEmployee(`campaign:${campaignId}`)).map((e) => e.action);
-    expect(campaignEvents).toEqual(expect.arrayContaining(['review.asked', 'review.reminded', 'review.escalated', 'review.closed']));
+    const recorded = await world.engine.services.evidence.forEmployee(`campaign:${campaignId}`);
+    expect(recorded.map((e) => e.action)).toEqual(expect.arrayContaining(['review.asked', 'review.reminded', 'review.escalated', 'review.closed']));
+    // Recorded as done only as far as Slack took the messages.
+    const reminded = recorded.find((e) => e.action === 'review.reminded' && e.context.reviewer === silentReview.reviewer)!;
+    expect(reminded).toMatchObject({ outcome: 'success', context: { sent: 1, asked: [silent.slackId] } });
+    const escalatedTo = recorded.find((e) => e.action === 'review.escalated' && e.context.reviewer === silentReview.reviewer)!;
+    expect(escalatedTo).toMatchObject({ outcome: 'success', context: { to: [fallback.slackId], refused: 0 } });
+    expect(escalatedTo.context.messages).toBeGreaterThan(0);
+    expect(recorded.find((e) => e.action === 'review.orphans_handed_over')).toMatchObject({ outcome: 'success', context: { total: 1, posted: true } });
   });
 });
