@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Queryable } from '../src/db/database';
 import type { TimingDefaults } from '../src/orphans/hr-status';
-import { loadHrView, type HrView } from '../src/orphans/hr-view';
+import { hrViewCache } from '../src/orphans/hr-view-cache';
+import { loadHrView } from '../src/orphans/hr-view';
 import { reconcileSystem, type SystemOutcome } from '../src/orphans/reconcile';
 import type { OrphanRecord, OrphanStore } from '../src/orphans/store';
 import { orphansFoundMessage, type OrphansFoundInput } from '../src/slack/messages';
@@ -29,7 +30,6 @@ const HEARTBEAT_EVERY_MS = 20_000;
 export type OrphanRunOutcome = Omit<SystemOutcome, 'retryable' | 'retryAfterMs'>;
 
 export function createOrphanActivities(deps: ActivityDeps) {
-  const views = new Map<string, { at: number; view: Promise<HrView> }>();
   const now = () => deps.now?.() ?? new Date();
   const orphans = (): OrphanDeps => {
     if (!deps.orphans) throw ApplicationFailure.create({ type: 'not_configured', message: 'orphan reconciliation is not configured on this worker', nonRetryable: true });
@@ -37,18 +37,8 @@ export function createOrphanActivities(deps: ActivityDeps) {
   };
   const timing: TimingDefaults = { cutoffLocalTime: deps.leaver.cutoffLocalTime, defaultTimeZone: deps.leaver.defaultTimeZone };
   /** HR's view, loaded once per run and worker however many systems list at once. */
-  const hrViewFor = (runId: string): Promise<HrView> => {
-    const at = Date.now();
-    for (const [key, entry] of views) if (at - entry.at > VIEW_TTL_MS) views.delete(key);
-    let entry = views.get(runId);
-    if (!entry) {
-      const view = loadHrView(orphans().db, timing);
-      view.catch(() => views.delete(runId));
-      entry = { at, view };
-      views.set(runId, entry);
-    }
-    return entry.view;
-  };
+  const views = hrViewCache(() => loadHrView(orphans().db, timing), VIEW_TTL_MS);
+  const hrViewFor = (runId: string) => views.get(runId);
 
   return {
     /** The systems that can list their accounts (the others cannot be reconciled). */

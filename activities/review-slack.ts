@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { HrSource } from '../src/hris/hr-event';
-import type { ReviewMessage, ReviewWorkerRow } from '../src/reviews/message-store';
+import type { ReviewMessage } from '../src/reviews/message-store';
+import type { ReviewWorkerRow } from '../src/reviews/worker-store';
 import type { ReviewItem } from '../src/reviews/types';
 import { reviewItemsPerMessage, reviewMessage, reviewReminderMessage, type ReviewMessageInput } from '../src/slack/review-messages';
 import type { ActivityDeps } from './deps';

@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Queryable } from '../src/db/database';
 import { loadHrView, type HrView } from '../src/orphans/hr-view';
+import { hrViewCache } from '../src/orphans/hr-view-cache';
 import { isActiveAt, type TimingDefaults } from '../src/orphans/hr-status';
 import type { ReviewScope, ReviewsConfig } from '../src/reviews/config';
 import { campaignArgs, type CampaignArgs } from '../src/reviews/start';
@@ -8,7 +9,8 @@ import { quarterCampaignId, reviewerWorkflowId } from '../src/reviews/ids';
 import { snapshotSystem, type ReviewWorker } from '../src/reviews/snapshot';
 import type { ReviewStore } from '../src/reviews/store';
 import type { ReviewItem, SystemSnapshot } from '../src/reviews/types';
-import { emailDigest, type ReviewMessageStore, type ReviewWorkerRow, type ReviewWorkerStore } from '../src/reviews/message-store';
+import type { ReviewMessageStore } from '../src/reviews/message-store';
+import { emailDigest, type ReviewWorkerRow, type ReviewWorkerStore } from '../src/reviews/worker-store';
 import type { ReviewItemDecision, ReviewItemOutcome } from '../src/temporal/messages';
 import type { ActivityDeps } from './deps';
 import { currentRun } from './step';
@@ -43,24 +45,13 @@ const VIEW_TTL_MS = 30 * 60_000;
  */
 export function createReviewActivities(deps: ActivityDeps) {
   const now = () => deps.now?.() ?? new Date();
-  const views = new Map<string, { at: number; view: Promise<HrView> }>();
   const reviews = (): ReviewDeps => {
     if (!deps.reviews) throw ApplicationFailure.create({ type: 'not_configured', message: 'access reviews are not configured on this worker', nonRetryable: true });
     return deps.reviews;
   };
   const timing: TimingDefaults = { cutoffLocalTime: deps.leaver.cutoffLocalTime, defaultTimeZone: deps.leaver.defaultTimeZone };
-  const viewFor = (campaignId: string): Promise<HrView> => {
-    const at = Date.now();
-    for (const [key, entry] of views) if (at - entry.at > VIEW_TTL_MS) views.delete(key);
-    let entry = views.get(campaignId);
-    if (!entry) {
-      const view = loadHrView(reviews().db, timing, 5000, { attributes: true });
-      view.catch(() => views.delete(campaignId));
-      entry = { at, view };
-      views.set(campaignId, entry);
-    }
-    return entry.view;
-  };
+  const views = hrViewCache(() => loadHrView(reviews().db, timing, 5000, { attributes: true }), VIEW_TTL_MS);
+  const viewFor = (campaignId: string) => views.get(campaignId);
   const record = campaignEvidence(deps);
 
   /**
@@ -152,7 +143,7 @@ export function createReviewActivities(deps: ActivityDeps) {
         budgetMs: input.budgetMs,
         withinBudget,
       });
-      views.delete(input.campaignId);
+      views.forget(input.campaignId);
       await tellSecurityOfOrphans(input.campaignId, input.systems.map((x) => x.system));
       return { reviewers: reviewers.map((r) => ({ ...r, workflowId: reviewerWorkflowId(input.campaignId, r.reviewer) })), finishedAt };
     },

@@ -2,7 +2,7 @@ import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, prox
 import type { MoverActivities } from '../activities/mover';
 import type { ReviewerAsked, ReviewSlackActivities } from '../activities/review-slack';
 import type { ReviewActivities } from '../activities/reviews';
-import { decideReviewItemUpdate, type ReviewItemDecision, type ReviewItemOutcome } from '../src/temporal/messages';
+import { decideReviewItemUpdate, maxReviewReasonLength, type ReviewItemDecision, type ReviewItemOutcome } from '../src/temporal/messages';
 import { onSystemQueue } from './system-queue';
 
 export interface ReviewerInput {
@@ -51,7 +51,6 @@ function revokeOn(system: string) {
   return proxyActivities<Pick<MoverActivities, 'revokeEntitlement'>>({ ...onSystemQueue(system), startToCloseTimeout: '60s', retry, summary: 'revoke, as a reviewer decided' });
 }
 
-const maxReasonLength = 2000;
 const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
@@ -113,7 +112,7 @@ export async function reviewerWorkflow(input: ReviewerInput): Promise<ReviewerRe
         if (d.decision !== 'keep' && d.decision !== 'revoke') throw refuse('invalid_decision', 'decision must be keep or revoke');
         if (typeof d.itemId !== 'string' || d.itemId === '' || typeof d.decidedBy !== 'string' || d.decidedBy === '') throw refuse('invalid_decision', 'a decision needs an item and who decided');
         if (d.decision === 'revoke' && !d.reason?.trim()) throw refuse('reason_required', 'a revoke needs a reason');
-        if ((d.reason?.length ?? 0) > maxReasonLength) throw refuse('invalid_decision', `the reason is longer than ${maxReasonLength} characters`);
+        if ((d.reason?.length ?? 0) > maxReviewReasonLength) throw refuse('invalid_decision', `the reason is longer than ${maxReviewReasonLength} characters`);
         if (d.via !== 'slack') return;
         if (!allowed.has(d.decidedBy)) throw refuse('not_a_reviewer', 'only the reviewer asked (or a fallback reviewer after escalation) may decide');
         const own = d.worker ? who?.workerDigests[d.worker] : undefined;

@@ -1,9 +1,8 @@
 import express, { type Router } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import type { ReviewStore } from '../reviews/store';
-import { sendReviewDecision } from '../reviews/decide';
-import type { ReviewItemOutcome } from '../temporal/messages';
+import { applyReviewDecision } from '../reviews/apply-decision';
+import { maxReviewReasonLength } from '../temporal/messages';
 import { actorOf, requireRole, type ApiTokens } from './auth';
 import { renderReviewReport } from '../reports/access-review';
 
@@ -13,7 +12,6 @@ export interface ReviewRouteDeps {
   tokens: ApiTokens;
 }
 
-const maxReasonLength = 2000;
 
 /**
  * Access reviews over HTTP:
@@ -35,30 +33,21 @@ export function reviewRouter(deps: ReviewRouteDeps): Router {
     if (body.decision !== 'keep' && body.decision !== 'revoke') return void res.status(400).json({ error: 'bad_request', field: 'decision', message: 'decision must be "keep" or "revoke"' });
     if (body.reason !== undefined && typeof body.reason !== 'string') return void res.status(400).json({ error: 'bad_request', field: 'reason', message: 'reason must be a string' });
     if (body.decision === 'revoke' && !reason) return void res.status(400).json({ error: 'reason_required', field: 'reason', message: 'a revoke needs a reason' });
-    if ((reason?.length ?? 0) > maxReasonLength) return void res.status(400).json({ error: 'bad_request', field: 'reason', message: `reason is longer than ${maxReasonLength} characters` });
-    const item = await deps.reviews.item(campaign, id);
-    if (!item) return void res.status(404).json({ error: 'not_found', message: 'no such item in that campaign' });
-    const status = (await deps.reviews.campaign(campaign))?.status;
-    if (status === 'snapshotting') return void res.status(409).json({ error: 'campaign_not_open', message: 'the campaign is still reading access: decisions open once every reviewer has been asked' });
-    if (status === 'closed') return void res.status(409).json({ error: 'campaign_closed', message: 'the campaign is closed' });
-    if (item.status !== 'pending') return void res.status(409).json({ error: 'already_decided', message: `the item is ${item.status}`, item });
-    let outcome: ReviewItemOutcome;
-    try {
-      outcome = await sendReviewDecision(deps.client, campaign, item.reviewer, { itemId: id, decision: body.decision, ...(reason ? { reason } : {}), decidedBy: actorOf(res), via: 'api' }, async () =>
-        (await deps.reviews.campaign(campaign))?.status === 'open',
-      );
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return void res.status(409).json({ error: 'campaign_closed', message: 'the campaign no longer takes decisions' });
-      if (err instanceof WorkflowUpdateFailedError) {
-        const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
-        if (type === 'continuing_as_new') return void res.status(503).set('Retry-After', '5').json({ error: 'busy', message: 'the reviewer is busy with earlier decisions: send it again in a few seconds' });
-        return void res.status(type === 'reason_required' || type === 'invalid_decision' ? 400 : 409).json({ error: type ?? 'refused', message: err.cause?.message ?? err.message });
-      }
-      throw err;
+    if ((reason?.length ?? 0) > maxReviewReasonLength) return void res.status(400).json({ error: 'bad_request', field: 'reason', message: `reason is longer than ${maxReviewReasonLength} characters` });
+    const result = await applyReviewDecision(deps.client, deps.reviews, campaign, id, { decision: body.decision, ...(reason ? { reason } : {}), decidedBy: actorOf(res), via: 'api' });
+    switch (result.kind) {
+      case 'not_found':
+        return void res.status(404).json({ error: 'not_found', message: 'no such item in that campaign' });
+      case 'not_open':
+        return void res.status(409).json({ error: result.status === 'snapshotting' ? 'campaign_not_open' : 'campaign_closed', message: result.message });
+      case 'already_decided':
+        return void res.status(409).json({ error: 'already_decided', message: `the item is ${result.item?.status}`, item: result.item });
+      case 'refused':
+        if (result.reason === 'continuing_as_new') return void res.status(503).set('Retry-After', '5').json({ error: 'busy', message: 'the reviewer is busy with earlier decisions: send it again in a few seconds' });
+        return void res.status(result.reason === 'reason_required' || result.reason === 'invalid_decision' ? 400 : 409).json({ error: result.reason, message: result.message });
+      case 'decided':
+        return void res.status(200).json({ outcome: result.outcome, item: result.item });
     }
-    const after = await deps.reviews.item(campaign, id);
-    if (outcome.result === 'already_decided') return void res.status(409).json({ error: 'already_decided', message: `the item is ${after?.status}`, item: after });
-    res.status(200).json({ outcome, item: after });
   });
 
   router.get('/api/reports/access-reviews/:campaign', auditor, async (req, res) => {

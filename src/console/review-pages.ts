@@ -1,8 +1,8 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import type { RequestHandler, Response, Router } from 'express';
 import { renderReviewReport } from '../reports/access-review';
-import { sendReviewDecision } from '../reviews/decide';
+import { applyReviewDecision } from '../reviews/apply-decision';
+import { maxReviewReasonLength } from '../temporal/messages';
 import { campaignIdPattern } from '../reviews/ids';
 import type { ReviewStore } from '../reviews/store';
 import type { ReviewItem } from '../reviews/types';
@@ -48,27 +48,22 @@ export function mountReviewPages(router: Router, deps: ReviewPageDeps, t: Tools)
     const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
     const back = (outcome: ReviewOutcome) => res.redirect(303, `/console/reviews?campaign=${encodeURIComponent(campaign)}&outcome=${outcome}&id=${encodeURIComponent(id)}`);
     const decision = body.decision;
-    if ((decision !== 'keep' && decision !== 'revoke') || reason.length > 2000 || !campaignIdPattern.test(campaign)) return back('bad_decision');
+    if ((decision !== 'keep' && decision !== 'revoke') || reason.length > maxReviewReasonLength || !campaignIdPattern.test(campaign)) return back('bad_decision');
     if (decision === 'revoke' && !reason) return back('reason_required');
-    const item = await deps.reviews.item(campaign, id);
-    if (!item) return back('not_found');
-    if (item.status !== 'pending') return back('already_decided');
-    if ((await deps.reviews.campaign(campaign))?.status !== 'open') return back('closed');
-    try {
-      const outcome = await sendReviewDecision(deps.client, campaign, item.reviewer, { itemId: id, decision, ...(reason ? { reason } : {}), decidedBy: sessionOf(res).actor, via: 'console' }, async () =>
-        (await deps.reviews.campaign(campaign))?.status === 'open',
-      );
-      if (outcome.result !== 'decided') return back(outcome.result === 'not_found' ? 'not_found' : 'already_decided');
-      const after = await deps.reviews.item(campaign, id);
-      if (after?.status === 'kept') return back('kept');
-      return back(after?.status === 'revoked' && after.revokeOutcome === 'success' ? 'revoked' : 'revoke_failed');
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return back('closed');
-      if (err instanceof WorkflowUpdateFailedError) {
-        const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
-        return back(type === 'continuing_as_new' ? 'busy' : type === 'reason_required' ? 'reason_required' : type === 'campaign_closed' ? 'closed' : 'bad_decision');
-      }
-      throw err;
+    const result = await applyReviewDecision(deps.client, deps.reviews, campaign, id, { decision, ...(reason ? { reason } : {}), decidedBy: sessionOf(res).actor, via: 'console' });
+    switch (result.kind) {
+      case 'not_found':
+        return back('not_found');
+      case 'already_decided':
+        return back('already_decided');
+      case 'not_open':
+        return back('closed');
+      case 'refused':
+        return back(result.reason === 'continuing_as_new' ? 'busy' : result.reason === 'reason_required' ? 'reason_required' : result.reason === 'campaign_closed' ? 'closed' : 'bad_decision');
+      case 'decided':
+        if (result.outcome.result === 'not_found') return back('not_found');
+        if (result.item?.status === 'kept') return back('kept');
+        return back(result.item?.status === 'revoked' && result.item.revokeOutcome === 'success' ? 'revoked' : 'revoke_failed');
     }
   });
 

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import { decideReviewItemUpdate, type ReviewItemDecision, type ReviewItemOutcome } from '../temporal/messages';
 import { reviewerWorkflowId } from './ids';
+import type { ReviewStore } from './store';
 
 /**
  * Hands a decision to the reviewer's workflow. A reviewer with a long history continues as new
@@ -12,11 +13,12 @@ import { reviewerWorkflowId } from './ids';
  */
 export async function sendReviewDecision(
   client: Client,
+  store: Pick<ReviewStore, 'campaign'>,
   campaignId: string,
   reviewer: string,
   decision: ReviewItemDecision,
-  stillOpen: () => Promise<boolean>,
 ): Promise<ReviewItemOutcome> {
+  const stillOpen = async () => (await store.campaign(campaignId))?.status === 'open';
   const handle = client.workflow.getHandle(reviewerWorkflowId(campaignId, reviewer));
   for (let attempt = 0; ; attempt++) {
     try {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/database';
 import type { ReviewScope } from './config';
-import type { Campaign, ItemDecision, ItemStatus, NewReviewItem, ReviewItem, SystemSnapshot } from './types';
+import type { Campaign, ItemDecision, ItemStatus, NewReviewItem, ReviewItem } from './types';
 
 interface CampaignRow {
   campaign_id: string;
@@ -272,4 +272,3 @@ function toItem(r: ItemRow): ReviewItem {
   };
 }
 
-export type { SystemSnapshot };

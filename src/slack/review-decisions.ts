@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { EvidenceInput } from '../evidence/types';
 import type { Logger } from '../log';
 import { sendReviewDecision } from '../reviews/decide';
-import { emailDigest } from '../reviews/message-store';
+import { emailDigest } from '../reviews/worker-store';
 import type { ReviewStore } from '../reviews/store';
 import type { ReviewItem } from '../reviews/types';
 import type { SlackApi } from './client';
@@ -88,6 +88,7 @@ export function createReviewClicks(deps: ReviewClickDeps) {
         try {
           outcome = await sendReviewDecision(
             deps.client,
+            deps.reviews,
             click.campaignId,
             item.reviewer,
             {
@@ -99,7 +100,6 @@ export function createReviewClicks(deps: ReviewClickDeps) {
               worker: `${item.hrSource}:${item.employeeId}`,
               approver: { slackId: click.userId, ...(digest ? { emailDigest: digest } : {}) },
             },
-            async () => (await deps.reviews.campaign(click.campaignId))?.status === 'open',
           );
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) return await refused(click, item, 'campaign_closed', digest);

@@ -162,6 +162,9 @@ export interface ReviewItemOutcome {
   revokeOutcome?: string;
 }
 
+/** The longest reason a review decision may carry. */
+export const maxReviewReasonLength = 2000;
+
 /** Why a review decision was refused before anything was done: the failure's `type`. */
 export type ReviewRefusalReason = 'campaign_closed' | 'invalid_decision' | 'reason_required' | 'not_a_reviewer' | 'self_review' | 'continuing_as_new';
 

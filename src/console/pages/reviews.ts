@@ -1,6 +1,7 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import type { Campaign, ReviewItem } from '../../reviews/types';
+import { maxReviewReasonLength } from '../../temporal/messages';
 import { formatTime, notice, signedInPage, workflowLink, type PageContext } from './layout';
 
 /** What the last decision came to, shown once after the redirect (codes only: nothing typed is echoed). */
@@ -85,7 +86,7 @@ function itemRow(ctx: PageContext, campaign: Campaign, i: ReviewItem, decide: bo
             <input type="hidden" name="_csrf" value=${ctx.csrf} />
             <input type="hidden" name="decision" value="revoke" />
             <label for=${`reason-${i.itemId}`}>Reason for revoking</label>
-            <textarea id=${`reason-${i.itemId}`} name="reason" required maxlength="2000" rows="2"></textarea>
+            <textarea id=${`reason-${i.itemId}`} name="reason" required maxlength=${maxReviewReasonLength} rows="2"></textarea>
             <button type="submit" aria-label=${`Revoke ${what}`}>Revoke</button>
           </form>
         </td>`
