@@ -92,7 +92,8 @@ describe('the console in a browser, by keyboard', () => {
   it('signs in with a token typed into the sign-in form', async () => {
     await page.goto(`${engine.url}/console`);
     expect(new URL(page.url()).pathname).toBe('/console/sign-in');
-    // The token field has the focus from the start.
+    // The token field has the focus from the start (the browser applies autofocus on its next frame).
+    await page.waitForFunction(() => document.activeElement?.id === 'token', undefined, { timeout: 5_000 });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
     await page.keyboard.type('not-the-token-0123456789');
     await page.keyboard.press('Enter');
